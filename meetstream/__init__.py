@@ -1,0 +1,3 @@
+"""meetstream: put council committee meetings on the air."""
+
+__version__ = "0.1.0"

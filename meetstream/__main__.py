@@ -1,0 +1,3 @@
+from meetstream.cli.main import run
+
+run()

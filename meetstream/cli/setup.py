@@ -1,0 +1,70 @@
+"""`meetstream init`: write a commented example meetstream.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from meetstream.cli.context import app_context
+from meetstream.errors import ConfigError
+
+EXAMPLE = """\
+# meetstream.yaml: how this council webcasts its meetings.
+# Secrets never go in this file: the OBS password comes from the environment variable named
+# in obs.password_env (or the OS keyring, service "meetstream", name "obs:<room>").
+
+council:
+  name: {council}
+  timezone: Europe/London        # times are stored in UTC and shown in this zone
+
+rooms:
+  chamber:                       # the key used on the command line: --room chamber
+    name: Council Chamber
+    locations: ["Council Chamber", "Town Hall - Council Chamber"]   # calendar location names
+    obs:
+      host: 127.0.0.1
+      port: 4455                 # Tools -> WebSocket Server Settings in OBS
+      password_env: MEETSTREAM_OBS_PASSWORD
+    scene_set: {scenes}          # relative to this file
+    resolution: 1080p
+    frame_rate: 30fps
+    record_backup: true          # also record locally in OBS while on air
+
+# roster: roster.yaml            # members' titles, roles and wards for lower thirds
+# agendas: agendas/              # <meeting id>.yaml here overrides the agenda from the calendar
+
+calendar:                        # Microsoft Graph (meetstream auth microsoft)
+  tenant: organizations          # your tenant id or domain
+  client_id: null                # the app registration's Application (client) ID
+  mailbox: democratic.services@example.gov.uk
+  categories: ["Webcast"]        # events with one of these categories are webcast
+  committees: []                 # ...or list committee names to webcast
+
+youtube:                         # meetstream auth youtube
+  client_secrets: null           # the OAuth client JSON downloaded from Google Cloud
+  privacy: public
+  auto_start: true
+  auto_stop: false               # a network blip would end the broadcast for good
+  daily_quota: 10000
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def init(
+        ctx: typer.Context,
+        path: Path = typer.Argument(Path("meetstream.yaml"), help="Where to write the example."),
+        council: str = typer.Option("Example Borough Council", help="The council's name."),
+        scenes: str = typer.Option("scenes/council-chamber.yaml", help="Scene set for the chamber."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    ) -> None:
+        """Write a commented example meetstream.yaml to start from.
+
+        Example: meetstream init --council "Chesterfield Borough Council"
+        """
+        app_context(ctx)
+        if path.exists() and not force:
+            raise ConfigError(f"{path} already exists (pass --force to overwrite it)")
+        path.write_text(EXAMPLE.format(council=council, scenes=scenes), encoding="utf-8")
+        typer.echo(f"Wrote {path}. Set MEETSTREAM_OBS_PASSWORD, then run `meetstream obs apply`.")

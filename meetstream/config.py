@@ -1,0 +1,170 @@
+"""meetstream.yaml -> validated settings.
+
+Lookup order for the config file (first found wins):
+  1. `--config PATH` on the command line
+  2. the MEETSTREAM_CONFIG environment variable
+  3. ./meetstream.yaml in the working directory
+  4. meetstream.yaml in the user's config dir (platformdirs: ~/.config/meetstream on Linux)
+
+Relative paths inside the file (scene sets, roster, agendas) are relative to the file itself.
+Secrets are never read from the file: see meetstream.secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from meetstream.errors import ConfigError
+from meetstream.yamlfile import load_yaml, pydantic_error
+
+CONFIG_NAME = "meetstream.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ObsSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(4455, ge=1, le=65535)
+    # The password itself comes from this environment variable or the OS keyring.
+    password_env: str = "MEETSTREAM_OBS_PASSWORD"
+    timeout: float = Field(5.0, gt=0)
+
+
+class RoomConfig(_Model):
+    name: str
+    # Calendar location names that mean this room (Graph's location.displayName).
+    locations: list[str] = []
+    obs: ObsSettings = ObsSettings()
+    scene_set: Path
+    resolution: Literal["240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "variable"] = "1080p"
+    frame_rate: Literal["30fps", "60fps", "variable"] = "30fps"
+    record_backup: bool = False
+
+
+class CouncilConfig(_Model):
+    name: str = "Council"
+    timezone: str = "Europe/London"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+
+class CalendarConfig(_Model):
+    """Microsoft Graph calendar source (filled in by the calendar sync)."""
+
+    tenant: str = "organizations"
+    client_id: str | None = None
+    authority_host: str = "https://login.microsoftonline.com"
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    # One of: a user's/shared mailbox's calendar, or a group calendar.
+    mailbox: str | None = None
+    calendar_id: str | None = None
+    group: str | None = None
+    # Unattended app-only sign-in: the client secret comes from this env var or the keyring.
+    app_only: bool = False
+    client_secret_env: str = "MEETSTREAM_GRAPH_CLIENT_SECRET"
+    # An event is webcast if it carries one of these categories or its committee is listed.
+    categories: list[str] = ["Webcast"]
+    committees: list[str] = []
+    days_ahead: int = Field(90, ge=1, le=730)
+
+
+class YouTubeConfig(_Model):
+    """YouTube Live scheduling (filled in by the scheduler)."""
+
+    api_url: str | None = None  # None = the real API; the sandbox sets a loopback URL
+    client_secrets: Path | None = None
+    privacy: Literal["public", "unlisted", "private"] = "public"
+    enable_dvr: bool = True
+    record_from_start: bool = True
+    auto_start: bool = True
+    auto_stop: bool = False
+    daily_quota: int = Field(10_000, ge=1)
+    category_id: str = "25"  # News & Politics
+
+
+class Settings(_Model):
+    council: CouncilConfig = CouncilConfig()
+    rooms: dict[str, RoomConfig]
+    roster: Path | None = None
+    agendas: Path | None = None
+    calendar: CalendarConfig = CalendarConfig()
+    youtube: YouTubeConfig = YouTubeConfig()
+    # Where the file was read from; relative paths above are resolved against it.
+    source: Path | None = Field(None, exclude=True)
+
+    def room(self, key: str) -> RoomConfig:
+        try:
+            return self.rooms[key]
+        except KeyError:
+            known = ", ".join(sorted(self.rooms)) or "none"
+            raise ConfigError(f"unknown room {key!r} (rooms in {self.source}: {known})") from None
+
+    def default_room(self) -> str:
+        return next(iter(self.rooms))
+
+    def room_for_location(self, location: str | None) -> str | None:
+        if not location:
+            return None
+        wanted = location.strip().casefold()
+        for key, room in self.rooms.items():
+            names = [room.name, key, *room.locations]
+            if any(n.strip().casefold() == wanted for n in names):
+                return key
+        return None
+
+
+def find_config(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return explicit
+    if env := os.environ.get("MEETSTREAM_CONFIG"):
+        return Path(env)
+    local = Path.cwd() / CONFIG_NAME
+    if local.exists():
+        return local
+    from platformdirs import user_config_path
+
+    user = user_config_path("meetstream") / CONFIG_NAME
+    if user.exists():
+        return user
+    raise ConfigError(f"no {CONFIG_NAME} found (run `meetstream init` to write one, or pass --config PATH)")
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    path = find_config(path)
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping with at least a `rooms:` section")
+    try:
+        settings = Settings.model_validate(doc.data)
+    except ValidationError as err:
+        raise pydantic_error(doc, err) from None
+    base = path.resolve().parent
+    return _resolve_paths(settings, base).model_copy(update={"source": path})
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def abs_(p: Path | None) -> Path | None:
+        return None if p is None else (p if p.is_absolute() else base / p)
+
+    rooms = {k: r.model_copy(update={"scene_set": abs_(r.scene_set)}) for k, r in settings.rooms.items()}
+    youtube = settings.youtube.model_copy(update={"client_secrets": abs_(settings.youtube.client_secrets)})
+    return settings.model_copy(
+        update={"rooms": rooms, "roster": abs_(settings.roster), "agendas": abs_(settings.agendas), "youtube": youtube}
+    )

@@ -1,0 +1,35 @@
+"""The one exception tree. A MeetstreamError is a user error: the CLI prints it as one line."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+
+
+class MeetstreamError(Exception):
+    """Something the user can fix; the message says what and how."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(MeetstreamError):
+    """meetstream.yaml, a scene set or another input file is wrong."""
+
+
+class CalendarError(MeetstreamError):
+    """Microsoft Graph refused or failed."""
+
+
+class YouTubeError(MeetstreamError):
+    """The YouTube Data API refused or failed."""
+
+
+class ObsError(MeetstreamError):
+    """OBS Studio is unreachable, refused a request, or is not in the state we asked for."""
+
+
+class StateError(MeetstreamError):
+    """The local state store is missing something or is in the wrong state."""

@@ -1,0 +1,121 @@
+"""Start OBS Studio headless under Xvfb (Linux): for rehearsal and for the tests.
+
+OBS 28–30.1 reads its websocket settings from ~/.config/obs-studio/global.ini, section
+[OBSWebSocket]; 30.2 and newer from plugin_config/obs-websocket/config.json. Both are written,
+into a throw-away HOME, so nothing leaks between runs and the officer's own OBS is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from meetstream.errors import ObsError
+
+OBS_FLAGS = ["--minimize-to-tray", "--disable-shutdown-check", "--disable-updater"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HeadlessObs:
+    """`start()` returns once obs-websocket answers; `stop()` ends OBS and its Xvfb."""
+
+    def __init__(self, home: Path, *, port: int | None = None, password: str = "meetstream-rehearsal", obs_binary: str = "obs"):
+        self.home = Path(home)
+        self.port = port or free_port()
+        self.password = password
+        self.obs_binary = obs_binary
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.home / "obs.log"
+
+    def _write_config(self) -> None:
+        cfg = self.home / ".config" / "obs-studio"
+        cfg.mkdir(parents=True, exist_ok=True)
+        (cfg / "global.ini").write_text(
+            "[General]\nFirstRun=true\n\n"
+            "[OBSWebSocket]\nFirstLoad=false\nServerEnabled=true\n"
+            f"ServerPort={self.port}\nAuthRequired=true\nServerPassword={self.password}\nAlertsEnabled=false\n"
+        )
+        plugin = cfg / "plugin_config" / "obs-websocket"
+        plugin.mkdir(parents=True, exist_ok=True)
+        (plugin / "config.json").write_text(
+            json.dumps({"server_enabled": True, "server_port": self.port, "auth_required": True,
+                        "server_password": self.password, "first_load": False, "alerts_enabled": False})
+        )
+        os.chmod(cfg / "global.ini", 0o600)
+        os.chmod(plugin / "config.json", 0o600)
+        # OBS 32 ignores --disable-shutdown-check; a stale sentinel would open the safe-mode dialog.
+        (cfg / ".sentinel").unlink(missing_ok=True)
+
+    def start(self, wait: float = 60.0) -> "HeadlessObs":
+        for tool in (self.obs_binary, "xvfb-run"):
+            if shutil.which(tool) is None:
+                raise ObsError(f"{tool} is not installed (on Debian/Ubuntu: apt-get install obs-studio xvfb xauth)")
+        self._write_config()
+        env = dict(os.environ, HOME=str(self.home), LIBGL_ALWAYS_SOFTWARE="1", QT_QPA_PLATFORM="xcb")
+        env.pop("DISPLAY", None)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", self.obs_binary, *OBS_FLAGS],
+            cwd=self.home, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+        self._wait_ready(wait)
+        return self
+
+    def _wait_ready(self, wait: float) -> None:
+        from meetstream.obs.connection import ObsConnection
+
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ObsError(f"OBS exited during start-up (code {self.proc.returncode}); see {self.log_path}")
+            try:
+                with ObsConnection("127.0.0.1", self.port, self.password, timeout=2):
+                    return
+            except ObsError:
+                time.sleep(0.3)
+        self.stop()
+        raise ObsError(f"OBS did not open its websocket on port {self.port} within {wait:g}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        self.proc = None
+
+    def kill(self) -> None:
+        """As if OBS crashed: no clean shutdown."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self, wait: float = 60.0) -> "HeadlessObs":
+        self.stop()
+        return self.start(wait)
+
+    def __enter__(self) -> "HeadlessObs":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,330 @@
+"""The SQLite state store: the only place that writes meetstream's state.
+
+One file (WAL journal, mode 0600), schema evolved by named migrations that run once each, in
+order, inside a transaction. Times are stored as UTC ISO strings ending in "Z".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry
+from meetstream.errors import StateError
+
+# (name, sql). Append only: never edit or reorder one that has shipped.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_core",
+        """
+        CREATE TABLE meetings (
+            id TEXT PRIMARY KEY,
+            committee TEXT NOT NULL,
+            title TEXT,
+            room TEXT,
+            location TEXT,
+            start_utc TEXT NOT NULL,
+            end_utc TEXT NOT NULL,
+            cancelled INTEGER NOT NULL DEFAULT 0,
+            webcast INTEGER NOT NULL DEFAULT 1,
+            join_url TEXT,
+            ical_uid TEXT,
+            agenda_json TEXT NOT NULL DEFAULT '[]',
+            members_json TEXT NOT NULL DEFAULT '[]',
+            warnings_json TEXT NOT NULL DEFAULT '[]',
+            updated_utc TEXT NOT NULL
+        );
+        CREATE INDEX meetings_start ON meetings(start_utc);
+        CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sessions (
+            room TEXT PRIMARY KEY,
+            meeting_id TEXT,
+            state TEXT NOT NULL,
+            item_number TEXT,
+            speaker TEXT,
+            updated_utc TEXT NOT NULL
+        );
+        CREATE TABLE timeline (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            meeting_id TEXT NOT NULL,
+            at_utc TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            item_number TEXT,
+            detail_json TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX timeline_meeting ON timeline(meeting_id, id);
+        """,
+    ),
+]
+
+
+def utc_text(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: meetstream stores only aware UTC times")
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def default_state_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("meetstream") / "state.sqlite3"
+
+
+class Store:
+    """Open with `Store.open(path)`; use as a context manager to close."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Store":
+        path = Path(path) if path else default_state_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Created 0600 before SQLite opens it: the store holds meeting links and ids.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=10000")
+        except (OSError, sqlite3.Error) as err:
+            raise StateError(f"cannot open the state store {path}: {err}") from err
+        store = cls(conn, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE so two processes (console and `cue`) never interleave a read-modify-write."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        try:
+            self.conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)")
+            done = {r[0] for r in self.conn.execute("SELECT name FROM migrations")}
+        except sqlite3.DatabaseError as err:
+            raise StateError(f"{self.path} is not a meetstream state store ({err})") from err
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as c:
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        c.execute(statement)
+                c.execute("INSERT INTO migrations VALUES (?, ?)", (name, utc_text(now_utc())))
+            applied.append(name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+    # --- key/value (delta links, sync marks) --------------------------------------------------
+
+    def get_value(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_value(self, key: str, value: str | None) -> None:
+        with self.transaction() as c:
+            if value is None:
+                c.execute("DELETE FROM kv WHERE key = ?", (key,))
+            else:
+                c.execute("INSERT INTO kv VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # --- meetings -----------------------------------------------------------------------------
+
+    def upsert_meeting(self, m: Meeting) -> str:
+        """Insert or update; returns "inserted", "updated" or "unchanged"."""
+        row = _meeting_row(m)
+        with self.transaction() as c:
+            old = c.execute("SELECT * FROM meetings WHERE id = ?", (m.id,)).fetchone()
+            if old is not None and all(old[k] == v for k, v in row.items()):
+                return "unchanged"
+            row["updated_utc"] = utc_text(now_utc())
+            cols = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "id")
+            c.execute(
+                f"INSERT INTO meetings ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
+                tuple(row.values()),
+            )
+            return "inserted" if old is None else "updated"
+
+    def get_meeting(self, meeting_id: str) -> Meeting:
+        row = self.conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
+        if row is None:
+            raise StateError(f"no meeting {meeting_id!r} in the store (run `meetstream calendar sync`, then `meetstream calendar list`)")
+        return _meeting_from_row(row)
+
+    def find_meeting(self, meeting_id: str) -> Meeting | None:
+        row = self.conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
+        return None if row is None else _meeting_from_row(row)
+
+    def meetings(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        room: str | None = None,
+        include_cancelled: bool = False,
+        webcast_only: bool = True,
+    ) -> list[Meeting]:
+        sql, args = "SELECT * FROM meetings WHERE 1=1", []
+        if start is not None:
+            sql += " AND end_utc > ?"
+            args.append(utc_text(start))
+        if end is not None:
+            sql += " AND start_utc < ?"
+            args.append(utc_text(end))
+        if room is not None:
+            sql += " AND room = ?"
+            args.append(room)
+        if not include_cancelled:
+            sql += " AND cancelled = 0"
+        if webcast_only:
+            sql += " AND webcast = 1"
+        sql += " ORDER BY start_utc, id"
+        return [_meeting_from_row(r) for r in self.conn.execute(sql, args)]
+
+    def delete_meeting(self, meeting_id: str) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM meetings WHERE id = ?", (meeting_id,)).rowcount > 0
+
+    # --- live session and timeline ------------------------------------------------------------
+
+    def session(self, room: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM sessions WHERE room = ?", (room,)).fetchone()
+        if row is None:
+            return None
+        return {
+            "room": row["room"],
+            "meeting_id": row["meeting_id"],
+            "state": SessionState(row["state"]),
+            "item_number": row["item_number"],
+            "speaker": row["speaker"],
+            "updated": parse_utc(row["updated_utc"]),
+        }
+
+    def record(
+        self,
+        room: str,
+        *,
+        meeting_id: str | None,
+        state: SessionState,
+        item_number: str | None,
+        speaker: str | None,
+        entry: TimelineEntry | None = None,
+    ) -> None:
+        """Save the session's state and its timeline entry in one transaction: both or neither."""
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO sessions (room, meeting_id, state, item_number, speaker, updated_utc)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(room) DO UPDATE SET meeting_id = excluded.meeting_id, state = excluded.state,
+                     item_number = excluded.item_number, speaker = excluded.speaker, updated_utc = excluded.updated_utc""",
+                (room, meeting_id, state.value, item_number, speaker, utc_text(now_utc())),
+            )
+            if entry is not None:
+                self._append(c, entry)
+
+    def append_timeline(self, entry: TimelineEntry) -> int:
+        with self.transaction() as c:
+            return self._append(c, entry)
+
+    @staticmethod
+    def _append(c: sqlite3.Connection, e: TimelineEntry) -> int:
+        cur = c.execute(
+            "INSERT INTO timeline (meeting_id, at_utc, kind, item_number, detail_json) VALUES (?, ?, ?, ?, ?)",
+            (e.meeting_id, utc_text(e.at), e.kind, e.item_number, json.dumps(e.detail, sort_keys=True)),
+        )
+        return cur.lastrowid
+
+    def timeline(self, meeting_id: str) -> list[TimelineEntry]:
+        rows = self.conn.execute("SELECT * FROM timeline WHERE meeting_id = ? ORDER BY id", (meeting_id,))
+        return [
+            TimelineEntry(
+                id=r["id"],
+                meeting_id=r["meeting_id"],
+                at=parse_utc(r["at_utc"]),
+                kind=r["kind"],
+                item_number=r["item_number"],
+                detail=json.loads(r["detail_json"]),
+            )
+            for r in rows
+        ]
+
+
+def _meeting_row(m: Meeting) -> dict:
+    return {
+        "id": m.id,
+        "committee": m.committee,
+        "title": m.title,
+        "room": m.room,
+        "location": m.location,
+        "start_utc": utc_text(m.start),
+        "end_utc": utc_text(m.end),
+        "cancelled": int(m.cancelled),
+        "webcast": int(m.webcast),
+        "join_url": m.join_url,
+        "ical_uid": m.ical_uid,
+        "agenda_json": json.dumps([asdict(i) for i in m.agenda]),
+        "members_json": json.dumps([asdict(x) for x in m.members]),
+        "warnings_json": json.dumps(list(m.warnings)),
+    }
+
+
+def _meeting_from_row(r: sqlite3.Row) -> Meeting:
+    return Meeting(
+        id=r["id"],
+        committee=r["committee"],
+        title=r["title"],
+        room=r["room"],
+        location=r["location"],
+        start=parse_utc(r["start_utc"]),
+        end=parse_utc(r["end_utc"]),
+        cancelled=bool(r["cancelled"]),
+        webcast=bool(r["webcast"]),
+        join_url=r["join_url"],
+        ical_uid=r["ical_uid"],
+        agenda=tuple(AgendaItem(**i) for i in json.loads(r["agenda_json"])),
+        members=tuple(Member(**x) for x in json.loads(r["members_json"])),
+        warnings=tuple(json.loads(r["warnings_json"])),
+    )

@@ -1,0 +1,102 @@
+"""Shared fixtures. Outside peers are real: one headless OBS Studio per test session (each test
+gets a fresh scene collection in it) and nginx-rtmp; Graph and YouTube are our simulators."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from meetstream.cli.main import main as cli_main
+
+REPO = Path(__file__).resolve().parent.parent
+OBS_PASSWORD = "test-obs-password-7f3a"
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_network(monkeypatch):
+    """Only loopback: a test that reaches for the real Graph or YouTube fails at once."""
+    real = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost", "::ffff:127.0.0.1") and not host.startswith("/"):
+            raise OSError(f"test tried to reach {host!r}: only loopback is allowed")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def obs_server(tmp_path_factory):
+    """The real OBS Studio, headless under Xvfb, shared by the whole test session."""
+    from meetstream.obs.headless import HeadlessObs
+
+    server = HeadlessObs(tmp_path_factory.mktemp("obs-home"), password=OBS_PASSWORD)
+    server.start()
+    yield server
+    server.stop()
+
+
+_collections = itertools.count(1)
+
+
+@pytest.fixture
+def obs(obs_server):
+    """A connection to the shared OBS, switched to a new empty scene collection for this test."""
+    from meetstream.obs.connection import ObsConnection
+
+    if obs_server.proc is None or obs_server.proc.poll() is not None:
+        obs_server.start()  # a previous test killed it on purpose
+    conn = ObsConnection("127.0.0.1", obs_server.port, OBS_PASSWORD, timeout=10).connect()
+    for output in ("Stream", "Record"):
+        if conn.call(f"Get{output}Status")["outputActive"]:
+            conn.call(f"Stop{output}")
+    conn.call("CreateSceneCollection", {"sceneCollectionName": f"test-{next(_collections)}-{os.getpid()}"})
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def rtmp_server(tmp_path):
+    """Real nginx with the RTMP module on loopback."""
+    from meetstream.sandbox.rtmp import LocalRtmpServer
+
+    server = LocalRtmpServer(tmp_path / "nginx")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(tmp_path):
+    from meetstream.store import Store
+
+    s = Store.open(tmp_path / "state.sqlite3")
+    yield s
+    s.close()
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def cli(capsys, tmp_path):
+    """Run the real CLI entry point in-process; returns exit code, stdout and stderr."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = cli_main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
