@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import cue, obs, setup
+from meetstream.cli import auth, cue, obs, setup
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
@@ -42,6 +42,8 @@ def _root(
 setup.register(app)
 app.add_typer(obs.app, name="obs")
 app.add_typer(cue.app, name="cue")
+app.add_typer(auth.app, name="auth")
+# Each outside service registers its commands below (one line each).
 
 
 def _configure_logging(debug: bool) -> None:

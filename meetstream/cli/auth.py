@@ -1,0 +1,5 @@
+"""`meetstream auth …`: sign in to Microsoft 365 and YouTube. Each service adds its command here."""
+
+import typer
+
+app = typer.Typer(help="Sign in to Microsoft 365 (Graph) and YouTube.", no_args_is_help=True, rich_markup_mode=None)
