@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry
+from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, SessionState, TimelineEntry
 from meetstream.errors import StateError
 
 # (name, sql). Append only: never edit or reorder one that has shipped.
@@ -59,6 +59,37 @@ MIGRATIONS: list[tuple[str, str]] = [
             detail_json TEXT NOT NULL DEFAULT '{}'
         );
         CREATE INDEX timeline_meeting ON timeline(meeting_id, id);
+        """,
+    ),
+    (
+        "0002_youtube",
+        """
+        CREATE TABLE youtube_broadcasts (
+            meeting_id TEXT PRIMARY KEY,
+            broadcast_id TEXT NOT NULL UNIQUE,
+            stream_id TEXT,
+            title TEXT NOT NULL,
+            scheduled_start_utc TEXT NOT NULL,
+            privacy TEXT NOT NULL,
+            life_cycle_status TEXT NOT NULL DEFAULT 'created',
+            fingerprint TEXT NOT NULL DEFAULT '',
+            updated_utc TEXT NOT NULL
+        );
+        CREATE TABLE youtube_streams (
+            room TEXT PRIMARY KEY,
+            stream_id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            updated_utc TEXT NOT NULL
+        );
+        CREATE TABLE youtube_quota (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at_utc TEXT NOT NULL,
+            day_pacific TEXT NOT NULL,
+            method TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            ok INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX youtube_quota_day ON youtube_quota(day_pacific)
         """,
     ),
 ]
@@ -290,6 +321,98 @@ class Store:
             )
             for r in rows
         ]
+
+
+    # --- youtube ------------------------------------------------------------------------------
+
+    def broadcasts(self) -> list[Broadcast]:
+        rows = self.conn.execute("SELECT * FROM youtube_broadcasts ORDER BY scheduled_start_utc, meeting_id")
+        return [_broadcast_from_row(r) for r in rows]
+
+    def find_broadcast(self, meeting_id: str) -> Broadcast | None:
+        row = self.conn.execute("SELECT * FROM youtube_broadcasts WHERE meeting_id = ?", (meeting_id,)).fetchone()
+        return None if row is None else _broadcast_from_row(row)
+
+    def get_broadcast(self, meeting_id: str) -> Broadcast:
+        found = self.find_broadcast(meeting_id)
+        if found is None:
+            raise StateError(f"meeting {meeting_id!r} has no YouTube broadcast yet (run `meetstream schedule`)")
+        return found
+
+    def save_broadcast(self, b: Broadcast) -> None:
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO youtube_broadcasts (meeting_id, broadcast_id, stream_id, title, scheduled_start_utc,
+                     privacy, life_cycle_status, fingerprint, updated_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(meeting_id) DO UPDATE SET broadcast_id = excluded.broadcast_id,
+                     stream_id = excluded.stream_id, title = excluded.title,
+                     scheduled_start_utc = excluded.scheduled_start_utc, privacy = excluded.privacy,
+                     life_cycle_status = excluded.life_cycle_status, fingerprint = excluded.fingerprint,
+                     updated_utc = excluded.updated_utc""",
+                (b.meeting_id, b.broadcast_id, b.stream_id, b.title, utc_text(b.scheduled_start), b.privacy,
+                 b.life_cycle_status, b.fingerprint, utc_text(now_utc())),
+            )
+
+    def set_broadcast_status(self, broadcast_id: str, life_cycle_status: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE youtube_broadcasts SET life_cycle_status = ?, updated_utc = ? WHERE broadcast_id = ?",
+                (life_cycle_status, utc_text(now_utc()), broadcast_id),
+            )
+
+    def forget_broadcast(self, meeting_id: str) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM youtube_broadcasts WHERE meeting_id = ?", (meeting_id,)).rowcount > 0
+
+    def room_streams(self) -> dict[str, tuple[str, str]]:
+        """room -> (stream id, title) of each room's reusable liveStream."""
+        rows = self.conn.execute("SELECT room, stream_id, title FROM youtube_streams ORDER BY room")
+        return {r["room"]: (r["stream_id"], r["title"]) for r in rows}
+
+    def save_room_stream(self, room: str, stream_id: str, title: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO youtube_streams (room, stream_id, title, updated_utc) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(room) DO UPDATE SET stream_id = excluded.stream_id, title = excluded.title,
+                     updated_utc = excluded.updated_utc""",
+                (room, stream_id, title, utc_text(now_utc())),
+            )
+
+    def forget_room_stream(self, room: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM youtube_streams WHERE room = ?", (room,))
+
+    def record_quota(self, at: datetime, day_pacific: str, method: str, units: int, ok: bool = True) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO youtube_quota (at_utc, day_pacific, method, units, ok) VALUES (?, ?, ?, ?, ?)",
+                (utc_text(at), day_pacific, method, units, int(ok)),
+            )
+
+    def quota_spent(self, day_pacific: str) -> int:
+        row = self.conn.execute("SELECT COALESCE(SUM(units), 0) FROM youtube_quota WHERE day_pacific = ?", (day_pacific,)).fetchone()
+        return int(row[0])
+
+    def quota_by_method(self, day_pacific: str) -> dict[str, tuple[int, int]]:
+        """method -> (calls, units) spent on that Pacific-time day."""
+        rows = self.conn.execute(
+            "SELECT method, COUNT(*) AS n, SUM(units) AS u FROM youtube_quota WHERE day_pacific = ? GROUP BY method ORDER BY method",
+            (day_pacific,),
+        )
+        return {r["method"]: (int(r["n"]), int(r["u"])) for r in rows}
+
+
+def _broadcast_from_row(r: sqlite3.Row) -> Broadcast:
+    return Broadcast(
+        meeting_id=r["meeting_id"],
+        broadcast_id=r["broadcast_id"],
+        stream_id=r["stream_id"],
+        title=r["title"],
+        scheduled_start=parse_utc(r["scheduled_start_utc"]),
+        privacy=r["privacy"],
+        life_cycle_status=r["life_cycle_status"],
+        fingerprint=r["fingerprint"],
+    )
 
 
 def _meeting_row(m: Meeting) -> dict:
