@@ -100,3 +100,68 @@ def cli(capsys, tmp_path):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def room_config(tmp_path, obs_server, monkeypatch):
+    """A meetstream.yaml whose one room points at the test OBS, and a state file beside it."""
+    scenes = REPO / "scenes" / "council-chamber.yaml"
+    path = tmp_path / "meetstream.yaml"
+    path.write_text(
+        "council: {name: Test Borough Council}\n"
+        "rooms:\n"
+        "  chamber:\n"
+        "    name: Council Chamber\n"
+        f"    obs: {{host: 127.0.0.1, port: {obs_server.port}, timeout: 10}}\n"
+        f"    scene_set: {scenes}\n"
+    )
+    monkeypatch.setenv("MEETSTREAM_OBS_PASSWORD", OBS_PASSWORD)
+    monkeypatch.setenv("MEETSTREAM_CONFIG", str(path))
+    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    return path
+
+
+@pytest.fixture
+def chamber_set():
+    from meetstream.obs.sceneset import load_scene_set
+
+    return load_scene_set(REPO / "scenes" / "council-chamber.yaml")
+
+
+@pytest.fixture
+def director(obs, chamber_set):
+    """The shipped council-chamber scene set applied to the test OBS, and a Director on it."""
+    from meetstream.obs.build import apply
+    from meetstream.obs.director import Director
+
+    apply(obs, chamber_set)
+    return Director(obs, chamber_set).load()
+
+
+@pytest.fixture
+def sample_meeting():
+    from datetime import datetime, timedelta, timezone
+
+    from meetstream.domain import AgendaItem, Meeting, Member
+
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
+    return Meeting(
+        id="mtg-planning-1",
+        committee="Planning Committee",
+        start=start,
+        end=start + timedelta(hours=3),
+        room="chamber",
+        agenda=(
+            AgendaItem("1", "Apologies for absence"),
+            AgendaItem("2", "Declarations of interest"),
+            AgendaItem("3", "Minutes of the last meeting"),
+            AgendaItem("4", "Planning application CHE/22/00123"),
+            AgendaItem("5", "Staffing restructure (Part 2)", exempt=True),
+            AgendaItem("6", "Any other business"),
+        ),
+        members=(
+            Member("Jane Smith", title="Cllr", role="Chair", ward="Brimington North"),
+            Member("Amir Khan", title="Cllr", role="Vice-Chair", ward="Hasland"),
+            Member("Peter Lowe", title="Cllr", ward="Dunston"),
+        ),
+    )

@@ -1,5 +1,87 @@
-"""`meetstream cue …`: director actions from the command line (Stream Deck / Companion buttons)."""
+"""`meetstream cue …`: director actions from the command line (Stream Deck / Companion buttons).
+
+Each cue acts on the room's live session in the store, so a console on the same meeting sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
 
 import typer
 
+from meetstream.cli.context import app_context, console
+
 app = typer.Typer(help="Director actions: item, speaker, private, recess…", no_args_is_help=True, rich_markup_mode=None)
+
+RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
+MeetingOpt = typer.Option(None, "--meeting", "-m", help="Meeting id to run (default: the room's current session).")
+
+
+def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable) -> None:
+    from meetstream import bootstrap
+
+    app_ctx = app_context(ctx)
+    settings = app_ctx.settings
+    key = room or settings.default_room()
+    session = bootstrap.live_session(settings, app_ctx.store, key, meeting)
+    try:
+        verified = action(session)
+    finally:
+        session.director.conn.close()
+    _render(session, verified)
+
+
+def _render(session, verified) -> None:
+    out = console()
+    state = session.state.value.replace("_", " ").upper()
+    line = f"[bold]{state}[/]"
+    if verified is not None:
+        muted = sum(verified.muted.values())
+        line += f": program {verified.program_scene!r}, {muted} of {len(verified.muted)} microphone(s) muted (read back from OBS)"
+    if session.item is not None:
+        line += f"; item {session.item.public_title()}"
+    if session.speaker_name:
+        line += f"; speaker {session.speaker_name}"
+    out.print(line)
+
+
+def _simple(name: str, method: str, help_text: str) -> None:
+    def command(ctx: typer.Context, room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
+        _cue(ctx, room, meeting, lambda s: getattr(s, method)())
+
+    command.__doc__ = help_text
+    app.command(name)(command)
+
+
+_simple("holding", "holding", "Show the holding slate (microphones muted).")
+_simple("chamber", "chamber", "Show the chamber camera.")
+_simple("gallery", "gallery", "Show the Teams gallery.")
+_simple("agenda", "agenda_card", "Show the agenda card.")
+_simple("next", "next_item", "Move to the next agenda item (an exempt item goes private by itself).")
+_simple("prev", "prev_item", "Move back to the previous agenda item.")
+_simple("private", "private", "Private session: the private slate, every microphone muted, verified.")
+_simple("public", "public", "Readmit the public after a private session: chamber, microphones live.")
+_simple("recess", "recess", "Recess slate, microphones muted.")
+_simple("resume", "resume", "Resume after a recess: chamber, microphones live.")
+_simple("adjourned", "adjourn", "The meeting has closed: adjourned slate, microphones muted.")
+
+
+@app.command("item")
+def item_cmd(ctx: typer.Context, number: str = typer.Argument(..., help="Agenda item number as printed, e.g. 5 or 5a."),
+             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
+    """Go to agenda item N and put it on the overlay (an exempt item goes private by itself).
+
+    Example: meetstream cue item 5
+    """
+    _cue(ctx, room, meeting, lambda s: s.go_to_item(number))
+
+
+@app.command("speaker")
+def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member's name or surname."),
+                item: Optional[str] = typer.Option(None, "--item", "-i", help="Also move to this agenda item."),
+                room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
+    """Show a member (their Teams feed, or the chamber) with their lower third.
+
+    Example: meetstream cue speaker "Jane Smith" --item 5
+    """
+    _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item))

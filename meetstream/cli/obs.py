@@ -1,5 +1,91 @@
 """`meetstream obs …`: apply, check and inspect a room's scene set in OBS."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
 import typer
 
+from meetstream.cli.context import app_context, console
+
 app = typer.Typer(help="Build and check the scene set in OBS Studio.", no_args_is_help=True, rich_markup_mode=None)
+
+RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
+FileArg = typer.Argument(None, help="Scene set YAML (default: the room's scene_set).")
+
+
+def _room(settings, room: str | None) -> str:
+    return room or settings.default_room()
+
+
+@app.command("apply")
+def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt,
+              dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests; send nothing.")) -> None:
+    """Build the scene set in OBS. Running it again sends no create request.
+
+    Example: meetstream obs apply scenes/council-chamber.yaml --dry-run
+    """
+    from meetstream import bootstrap
+    from meetstream.obs.build import apply
+
+    settings = app_context(ctx).settings
+    key = _room(settings, room)
+    ss = bootstrap.scene_set_for(settings, key, file)
+    with bootstrap.obs_connection(settings, key) as conn:
+        report = apply(conn, ss, dry_run=dry_run)
+    out = console()
+    for note in report.fallbacks:
+        out.print(f"[yellow]note[/]: {note}")
+    if dry_run:
+        for r in report.requests:
+            what = r.data.get("inputName") or r.data.get("sceneName") or ""
+            out.print(f"would send {r.type} {what}")
+        out.print(f"{len(report.requests)} request(s) would be sent ({report.creates} create).")
+    elif report.requests:
+        out.print(f"Applied {ss.name!r} to OBS on {settings.room(key).name}: {len(report.requests)} request(s), {report.creates} created.")
+    else:
+        out.print(f"OBS already matches {ss.name!r}: nothing sent.")
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt) -> None:
+    """List every difference between OBS and the scene set; exit 1 if there is any.
+
+    Example: meetstream obs check --room chamber
+    """
+    from meetstream import bootstrap
+    from meetstream.obs.build import check
+
+    settings = app_context(ctx).settings
+    key = _room(settings, room)
+    ss = bootstrap.scene_set_for(settings, key, file)
+    with bootstrap.obs_connection(settings, key) as conn:
+        diffs = check(conn, ss)
+    out = console()
+    if not diffs:
+        out.print(f"OBS matches {ss.name!r}.")
+        return
+    for d in diffs:
+        out.print(f"- {d}")
+    out.print(f"{len(diffs)} difference(s): run `meetstream obs apply` to fix what can be fixed.")
+    raise typer.Exit(1)
+
+
+@app.command("status")
+def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt) -> None:
+    """Program scene, stream and recording state, and which audio is muted."""
+    from meetstream import bootstrap
+    from meetstream.obs.status import read_status
+
+    settings = app_context(ctx).settings
+    key = _room(settings, room)
+    with bootstrap.obs_connection(settings, key) as conn:
+        st = read_status(conn)
+    out = console()
+    out.print(f"OBS {st.obs_version} (obs-websocket {st.websocket_version}) at {conn.where}")
+    out.print(f"Program scene: [bold]{st.program_scene}[/]")
+    out.print(f"Stream: {'[red]LIVE[/]' if st.streaming else 'off'}" + (f" ({st.stream_timecode}, {st.stream_bytes // 1024} KiB, {st.skipped_frames} skipped frames)" if st.streaming else ""))
+    out.print(f"Recording: {'[red]REC[/]' if st.recording else 'off'}")
+    for name, muted in st.audio.items():
+        out.print(f"  {'muted  ' if muted else '[green]live[/]   '} {name}")

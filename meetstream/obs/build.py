@@ -1,0 +1,287 @@
+"""Build a scene set in OBS, idempotently, and list every difference between OBS and the file.
+
+observe() reads OBS in two batched round trips; differences() and plan_*() are pure functions of
+(scene set, observation); apply() sends the plan. A second apply finds nothing to create. If OBS
+dies half way, the next apply observes what exists and completes the rest.
+
+What changes during a meeting is not a difference: overlay text, which member feed and lower
+third are showing, mutes, and the program scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from meetstream.errors import ObsError
+from meetstream.obs.connection import ObsConnection, Request
+from meetstream.obs.kinds import CANDIDATES, choose, input_settings
+from meetstream.obs.sceneset import InputSpec, SceneSet
+
+BOUNDS = "OBS_BOUNDS_SCALE_INNER"
+
+
+@dataclass(frozen=True)
+class Observed:
+    kinds: frozenset[str]
+    scenes: tuple[str, ...]
+    inputs: dict[str, str]  # name -> obs kind
+    settings: dict[str, dict]  # declared input name -> its current settings
+    items: dict[str, list[dict]]  # scene name -> GetSceneItemList items
+    transition: str | None = None
+    canvas: tuple[int, int] | None = None
+    outputs_active: bool = False
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """How one input is built on this OBS."""
+
+    name: str
+    role_kind: str
+    obs_kind: str
+    spec: InputSpec  # the spec itself, or its fallback
+    fell_back: bool = False
+
+    def settings(self) -> dict:
+        return input_settings(self.role_kind, self.obs_kind, self.spec)
+
+
+@dataclass(frozen=True)
+class Difference:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class ApplyReport:
+    requests: list[Request] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+
+    @property
+    def creates(self) -> int:
+        return sum(1 for r in self.requests if r.type.startswith("Create"))
+
+
+def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
+    first = conn.batch_ok([
+        Request("GetInputKindList", {"unversioned": False}),
+        Request("GetSceneList"),
+        Request("GetInputList"),
+        Request("GetCurrentSceneTransition"),
+        Request("GetVideoSettings"),
+        Request("GetStreamStatus"),
+        Request("GetRecordStatus"),
+    ])
+    kinds = frozenset(first[0].data["inputKinds"])
+    scenes = tuple(s["sceneName"] for s in first[1].data["scenes"])
+    inputs = {i["inputName"]: i["inputKind"] for i in first[2].data["inputs"]}
+    video = first[4].data
+    outputs_active = first[5].data.get("outputActive", False) or first[6].data.get("outputActive", False)
+
+    wanted_inputs = [n for n in ss.inputs if n in inputs]
+    wanted_scenes = [s.name for s in ss.scenes if s.name in scenes]
+    second = conn.batch_ok(
+        [Request("GetInputSettings", {"inputName": n}) for n in wanted_inputs]
+        + [Request("GetSceneItemList", {"sceneName": s}) for s in wanted_scenes]
+    )
+    settings = {n: r.data.get("inputSettings", {}) for n, r in zip(wanted_inputs, second)}
+    items = {s: r.data.get("sceneItems", []) for s, r in zip(wanted_scenes, second[len(wanted_inputs):])}
+    return Observed(
+        kinds=kinds, scenes=scenes, inputs=inputs, settings=settings, items=items,
+        transition=first[3].data.get("transitionName"),
+        canvas=(video.get("baseWidth"), video.get("baseHeight")),
+        outputs_active=outputs_active,
+    )
+
+
+def resolve(ss: SceneSet, kinds: frozenset[str]) -> dict[str, Resolved]:
+    """The OBS kind of every input, or ObsError naming the first input this OBS cannot build."""
+    out = {}
+    for name, spec in ss.inputs.items():
+        obs_kind = choose(spec.kind, kinds)
+        if obs_kind is not None:
+            out[name] = Resolved(name, spec.kind, obs_kind, spec)
+            continue
+        fb = spec.fallback
+        fb_kind = choose(fb.kind, kinds) if fb else None
+        if fb_kind is None:
+            wanted = " or ".join(CANDIDATES[spec.kind])
+            raise ObsError(f"{ss.path}: input {name!r} needs OBS input kind {wanted}, which this OBS does not have "
+                           f"(install the plugin, or give the input a `fallback:`)")
+        out[name] = Resolved(name, fb.kind, fb_kind, fb, fell_back=True)
+    return out
+
+
+def _dynamic_item(ss: SceneSet, input_name: str) -> bool:
+    spec = ss.inputs[input_name]
+    return bool(spec.member or spec.overlay)
+
+
+def _settings_differ(want: dict, have: dict, *, ignore: set[str] = frozenset()) -> list[str]:
+    keys = []
+    for k, v in want.items():
+        if k in ignore:
+            continue
+        h = have.get(k)
+        if isinstance(v, dict) and isinstance(h, dict):
+            if _settings_differ(v, h):
+                keys.append(k)
+        elif h != v:
+            keys.append(k)
+    return keys
+
+
+def _transform_wanted(item) -> dict:
+    t = {}
+    if item.position is not None:
+        t |= {"positionX": item.position[0], "positionY": item.position[1]}
+    if item.size is not None:
+        t |= {"boundsType": BOUNDS, "boundsWidth": item.size[0], "boundsHeight": item.size[1]}
+    return t
+
+
+def _transform_differs(want: dict, have: dict) -> bool:
+    for k, v in want.items():
+        h = have.get(k)
+        if isinstance(v, float):
+            if h is None or abs(float(h) - v) > 0.5:
+                return True
+        elif h != v:
+            return True
+    return False
+
+
+def differences(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> list[Difference]:
+    diffs: list[Difference] = []
+    if ss.canvas and ob.canvas != ss.canvas:
+        diffs.append(Difference("canvas", f"is {ob.canvas[0]}x{ob.canvas[1]}, file says {ss.canvas[0]}x{ss.canvas[1]}"))
+    if ss.transition and ob.transition != ss.transition:
+        diffs.append(Difference("transition", f"is {ob.transition!r}, file says {ss.transition!r}"))
+    for name, r in resolved.items():
+        if name not in ob.inputs:
+            diffs.append(Difference(f"input {name!r}", "missing"))
+            continue
+        if ob.inputs[name] != r.obs_kind:
+            diffs.append(Difference(f"input {name!r}", f"is a {ob.inputs[name]}, file says {r.obs_kind}"))
+            continue
+        ignore = {"text"} if r.spec.overlay or ss.inputs[name].overlay else set()
+        bad = _settings_differ(r.settings(), ob.settings.get(name, {}), ignore=ignore)
+        if bad:
+            diffs.append(Difference(f"input {name!r}", f"settings differ: {', '.join(bad)}"))
+    for scene in ss.scenes:
+        if scene.name not in ob.scenes:
+            diffs.append(Difference(f"scene {scene.name!r}", "missing"))
+            continue
+        have = {i["sourceName"]: i for i in ob.items.get(scene.name, [])}
+        for item in scene.items:
+            got = have.get(item.input)
+            if got is None:
+                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} missing"))
+                continue
+            if not _dynamic_item(ss, item.input) and bool(got.get("sceneItemEnabled")) != item.visible:
+                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} is {'shown' if got.get('sceneItemEnabled') else 'hidden'}, file says {'shown' if item.visible else 'hidden'}"))
+            if _transform_differs(_transform_wanted(item), got.get("sceneItemTransform", {})):
+                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} position or size differs"))
+        declared = [i.input for i in scene.items]
+        order = [i["sourceName"] for i in sorted(ob.items.get(scene.name, []), key=lambda i: i["sceneItemIndex"]) if i["sourceName"] in declared]
+        if all(n in have for n in declared) and order != declared:
+            diffs.append(Difference(f"scene {scene.name!r}", "items are in a different order (bottom to top: " + ", ".join(declared) + ")"))
+        for extra in sorted(set(have) - set(declared)):
+            diffs.append(Difference(f"scene {scene.name!r}", f"has item {extra!r}, which the file does not list"))
+    return diffs
+
+
+def plan_build(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> list[Request]:
+    """Phase 1: scenes, inputs (each created in the first scene that lists it), settings, items."""
+    reqs: list[Request] = []
+    if ss.canvas and ob.canvas != ss.canvas and not ob.outputs_active:
+        w, h = ss.canvas
+        reqs.append(Request("SetVideoSettings", {"baseWidth": w, "baseHeight": h, "outputWidth": w, "outputHeight": h}))
+    for scene in ss.scenes:
+        if scene.name not in ob.scenes:
+            reqs.append(Request("CreateScene", {"sceneName": scene.name}))
+    for name, r in resolved.items():
+        if name in ob.inputs:
+            if ob.inputs[name] != r.obs_kind:
+                raise ObsError(f"OBS already has an input {name!r} of kind {ob.inputs[name]}, but the scene set wants {r.obs_kind}: rename or remove it in OBS, then apply again")
+            if _settings_differ(r.settings(), ob.settings.get(name, {}), ignore={"text"} if ss.inputs[name].overlay else set()):
+                reqs.append(Request("SetInputSettings", {"inputName": name, "inputSettings": r.settings(), "overlay": True}))
+    created: set[str] = set(ob.inputs)
+    for scene in ss.scenes:
+        have = {i["sourceName"] for i in ob.items.get(scene.name, [])}
+        for item in scene.items:
+            if item.input in have:
+                continue
+            if item.input not in created:
+                r = resolved[item.input]
+                reqs.append(Request("CreateInput", {
+                    "sceneName": scene.name, "inputName": item.input, "inputKind": r.obs_kind,
+                    "inputSettings": r.settings(), "sceneItemEnabled": item.visible,
+                }))
+                created.add(item.input)
+            else:
+                reqs.append(Request("CreateSceneItem", {"sceneName": scene.name, "sourceName": item.input, "sceneItemEnabled": item.visible}))
+    if ss.transition and ob.transition != ss.transition:
+        reqs.append(Request("SetCurrentSceneTransition", {"transitionName": ss.transition}))
+        if ss.transition_ms:
+            reqs.append(Request("SetCurrentSceneTransitionDuration", {"transitionDuration": ss.transition_ms}))
+    return reqs
+
+
+def plan_layout(ss: SceneSet, ob: Observed) -> list[Request]:
+    """Phase 2, once every item exists: positions, sizes, order, and the visibility of fixed items."""
+    reqs: list[Request] = []
+    for scene in ss.scenes:
+        have = {i["sourceName"]: i for i in ob.items.get(scene.name, [])}
+        for item in scene.items:
+            got = have.get(item.input)
+            if got is None:
+                continue
+            want = _transform_wanted(item)
+            if want and _transform_differs(want, got.get("sceneItemTransform", {})):
+                reqs.append(Request("SetSceneItemTransform", {"sceneName": scene.name, "sceneItemId": got["sceneItemId"], "sceneItemTransform": want}))
+            if not _dynamic_item(ss, item.input) and bool(got.get("sceneItemEnabled")) != item.visible:
+                reqs.append(Request("SetSceneItemEnabled", {"sceneName": scene.name, "sceneItemId": got["sceneItemId"], "sceneItemEnabled": item.visible}))
+        declared = [i.input for i in scene.items]
+        order = [i["sourceName"] for i in sorted(have.values(), key=lambda i: i["sceneItemIndex"]) if i["sourceName"] in declared]
+        if all(n in have for n in declared) and order != declared:
+            for index, name in enumerate(declared):
+                reqs.append(Request("SetSceneItemIndex", {"sceneName": scene.name, "sceneItemId": have[name]["sceneItemId"], "sceneItemIndex": index}))
+    return reqs
+
+
+def apply(conn: ObsConnection, ss: SceneSet, *, dry_run: bool = False) -> ApplyReport:
+    ob = observe(conn, ss)
+    resolved = resolve(ss, ob.kinds)
+    report = ApplyReport(fallbacks=[f"{r.name}: built as {r.role_kind} ({r.obs_kind}); OBS lacks {ss.inputs[r.name].kind}" for r in resolved.values() if r.fell_back])
+    build = plan_build(ss, ob, resolved)
+    if dry_run:
+        report.requests = build + plan_layout(ss, ob)
+        return report
+    _send(conn, build)
+    report.requests.extend(build)
+    if build:
+        ob = observe(conn, ss)
+    layout = plan_layout(ss, ob)
+    _send(conn, layout)
+    report.requests.extend(layout)
+    return report
+
+
+def check(conn: ObsConnection, ss: SceneSet) -> list[Difference]:
+    ob = observe(conn, ss)
+    return differences(ss, ob, resolve(ss, ob.kinds))
+
+
+def _send(conn: ObsConnection, reqs: list[Request]) -> None:
+    # Batches of modest size: one failure names its request, and OBS's UI thread stays responsive.
+    for start in range(0, len(reqs), 40):
+        chunk = reqs[start:start + 40]
+        for req, res in zip(chunk, conn.batch(chunk, halt_on_failure=True)):
+            if not res.ok:
+                what = req.data.get("inputName") or req.data.get("sceneName") or req.data.get("sourceName") or ""
+                raise ObsError(f"OBS refused {req.type} {what!r} (code {res.code}: {res.comment or 'no reason given'}); "
+                               "nothing after it was sent: fix the cause and run `meetstream obs apply` again")

@@ -1,0 +1,44 @@
+"""What OBS is doing right now, in one round trip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meetstream.obs.connection import ObsConnection, Request
+
+AUDIO_KINDS_HINT = ("input_capture", "output_capture", "ndi_source", "ffmpeg_source", "browser_source", "dshow_input", "v4l2_input")
+
+
+@dataclass(frozen=True)
+class ObsStatus:
+    obs_version: str
+    websocket_version: str
+    program_scene: str
+    streaming: bool
+    stream_timecode: str
+    stream_bytes: int
+    skipped_frames: int
+    total_frames: int
+    reconnecting: bool
+    recording: bool
+    audio: dict[str, bool]  # input -> muted
+
+
+def read_status(conn: ObsConnection) -> ObsStatus:
+    first = conn.batch_ok([Request("GetCurrentProgramScene"), Request("GetStreamStatus"), Request("GetRecordStatus"), Request("GetInputList")])
+    scene, stream, record, inputs = (r.data for r in first)
+    audio_inputs = [i["inputName"] for i in inputs["inputs"] if any(h in i["inputKind"] for h in AUDIO_KINDS_HINT)]
+    mutes = conn.batch([Request("GetInputMute", {"inputName": n}) for n in audio_inputs], halt_on_failure=False)
+    return ObsStatus(
+        obs_version=conn.version.get("obsVersion", "?"),
+        websocket_version=conn.version.get("obsWebSocketVersion", "?"),
+        program_scene=scene["currentProgramSceneName"],
+        streaming=stream.get("outputActive", False),
+        stream_timecode=stream.get("outputTimecode", ""),
+        stream_bytes=stream.get("outputBytes", 0),
+        skipped_frames=stream.get("outputSkippedFrames", 0),
+        total_frames=stream.get("outputTotalFrames", 0),
+        reconnecting=stream.get("outputReconnecting", False),
+        recording=record.get("outputActive", False),
+        audio={n: bool(r.data.get("inputMuted")) for n, r in zip(audio_inputs, mutes) if r.ok},
+    )
