@@ -88,4 +88,4 @@ def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt) -> None:
     out.print(f"Stream: {'[red]LIVE[/]' if st.streaming else 'off'}" + (f" ({st.stream_timecode}, {st.stream_bytes // 1024} KiB, {st.skipped_frames} skipped frames)" if st.streaming else ""))
     out.print(f"Recording: {'[red]REC[/]' if st.recording else 'off'}")
     for name, muted in st.audio.items():
-        out.print(f"  {'muted  ' if muted else '[green]live[/]   '} {name}")
+        out.print(f"  {'muted' if muted else 'LIVE':<6} {name}")

@@ -152,7 +152,15 @@ class Director:
         changes += [Request("SetInputMute", {"inputName": m, "inputMuted": mute}) for m in self.ss.microphones()]
         changes.append(Request("SetCurrentProgramScene", {"sceneName": scene}))
         self.last = cue
-        verified = self._verify_after(changes)
+        return self._check(cue.role, self._verify_after(changes))
+
+    def verify(self, role: str) -> Verified:
+        """Read OBS now and raise NotVerified unless it is in `role` (someone may have clicked in OBS)."""
+        return self._check(role, self.read_state())
+
+    def _check(self, role: str, verified: Verified) -> Verified:
+        scene = self.ss.scene(role).name
+        mute = role in SLATE_ROLES
         problems = []
         if verified.program_scene != scene:
             problems.append(f"program scene is {verified.program_scene!r}, not {scene!r}")
@@ -160,7 +168,7 @@ class Director:
         if wrong:
             problems.append(f"{', '.join(wrong)} {'not muted' if mute else 'still muted'}")
         if problems:
-            raise NotVerified(f"{cue.role.upper()} NOT VERIFIED: " + "; ".join(problems))
+            raise NotVerified(f"{role.upper()} NOT VERIFIED: " + "; ".join(problems))
         return verified
 
     def _verify_after(self, changes: list[Request]) -> Verified:
