@@ -1,0 +1,92 @@
+"""OBS's stream and recording outputs: where it sends the picture, and starting/stopping it.
+
+The stream key is a secret: it goes to OBS and nowhere else (registered for log scrubbing).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from meetstream import secrets
+from meetstream.errors import ObsError
+from meetstream.obs.connection import OUTPUT_NOT_RUNNING, OUTPUT_RUNNING, ObsConnection, ObsRequestError
+
+
+@dataclass(frozen=True)
+class StreamTarget:
+    server: str  # rtmp://a.rtmp.youtube.com/live2
+    key: str
+
+    def __repr__(self) -> str:
+        return f"StreamTarget({self.server!r}, key={secrets.redact(self.key)})"
+
+
+def stream_target_matches(conn: ObsConnection, target: StreamTarget) -> bool:
+    got = conn.call("GetStreamServiceSettings")
+    settings = got.get("streamServiceSettings") or {}
+    return got.get("streamServiceType") == "rtmp_custom" and settings.get("server") == target.server and settings.get("key") == target.key
+
+
+def set_stream_target(conn: ObsConnection, target: StreamTarget) -> bool:
+    """Point OBS's stream output at the target; returns False when it already was (nothing sent)."""
+    secrets.register(target.key)
+    if stream_target_matches(conn, target):
+        return False
+    if conn.call("GetStreamStatus").get("outputActive"):
+        raise ObsError("OBS is streaming elsewhere: stop its stream before meetstream re-targets it")
+    conn.call("SetStreamServiceSettings", {
+        "streamServiceType": "rtmp_custom",
+        "streamServiceSettings": {"server": target.server, "key": target.key, "use_auth": False},
+    })
+    return True
+
+
+def _wait(conn: ObsConnection, status: str, active: bool, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        st = conn.call(status)
+        if bool(st.get("outputActive")) == active:
+            return st
+        if time.monotonic() > deadline:
+            raise ObsError(f"OBS output did not {'start' if active else 'stop'} within {timeout:g}s ({status})")
+        time.sleep(0.1)
+
+
+def start_stream(conn: ObsConnection, timeout: float = 15.0) -> dict:
+    try:
+        conn.call("StartStream")
+    except ObsRequestError as err:
+        if err.code != OUTPUT_RUNNING:
+            raise
+    return _wait(conn, "GetStreamStatus", True, timeout)
+
+
+def stop_stream(conn: ObsConnection, timeout: float = 15.0) -> dict:
+    try:
+        conn.call("StopStream")
+    except ObsRequestError as err:
+        if err.code != OUTPUT_NOT_RUNNING:
+            raise
+    return _wait(conn, "GetStreamStatus", False, timeout)
+
+
+def start_record(conn: ObsConnection, timeout: float = 15.0) -> dict:
+    try:
+        conn.call("StartRecord")
+    except ObsRequestError as err:
+        if err.code != OUTPUT_RUNNING:
+            raise
+    return _wait(conn, "GetRecordStatus", True, timeout)
+
+
+def stop_record(conn: ObsConnection, timeout: float = 15.0) -> str | None:
+    """Stops recording; returns the file OBS wrote, if it says."""
+    try:
+        path = conn.call("StopRecord").get("outputPath")
+    except ObsRequestError as err:
+        if err.code != OUTPUT_NOT_RUNNING:
+            raise
+        path = None
+    _wait(conn, "GetRecordStatus", False, timeout)
+    return path
