@@ -107,7 +107,7 @@ class LiveSession:
             return self._do("private", self.director.private, item_number=item.number, speaker=None,
                             detail=detail | {"reason": f"item {item.number} is exempt"})
         if self.state in (SessionState.ON_AIR,):
-            return self._do("item", lambda: self.director.show(self._public_role(), item=item), kind="item",
+            return self._do(self._public_role(), lambda: self.director.show(self._public_role(), item=item), kind="item",
                             item_number=item.number, speaker=None, detail=detail)
         # Private, recess or holding: only the overlay text changes; nothing new goes to air.
         return self._do("item", lambda: self.director.agenda(item), kind="item", role_state=self.state,
