@@ -92,6 +92,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX youtube_quota_day ON youtube_quota(day_pacific)
         """,
     ),
+    (
+        "0003_calendar",
+        """
+        CREATE TABLE calendar_events (
+            meeting_id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            change_key TEXT,
+            seen_utc TEXT NOT NULL
+        );
+        CREATE INDEX calendar_events_source ON calendar_events(source);
+        CREATE TABLE mail_sent (
+            meeting_id TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            join_url TEXT NOT NULL,
+            sent_utc TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, recipient, join_url)
+        )
+        """,
+    ),
 ]
 
 
@@ -322,6 +341,37 @@ class Store:
             for r in rows
         ]
 
+
+    # --- calendar -----------------------------------------------------------------------------
+
+    def mark_calendar_event(self, meeting_id: str, source: str, change_key: str | None = None) -> None:
+        """Remember that a meeting came from this Graph calendar (so a full resync can find removals)."""
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO calendar_events (meeting_id, source, change_key, seen_utc) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(meeting_id) DO UPDATE SET source = excluded.source,
+                     change_key = excluded.change_key, seen_utc = excluded.seen_utc""",
+                (meeting_id, source, change_key, utc_text(now_utc())),
+            )
+
+    def calendar_event_ids(self, source: str) -> set[str]:
+        rows = self.conn.execute("SELECT meeting_id FROM calendar_events WHERE source = ?", (source,))
+        return {r[0] for r in rows}
+
+    def mail_sent(self, meeting_id: str) -> dict[str, tuple[str, datetime]]:
+        """recipient (lower case) -> (join link, when) of the last join-link email each was sent."""
+        rows = self.conn.execute(
+            "SELECT recipient, join_url, sent_utc FROM mail_sent WHERE meeting_id = ? ORDER BY sent_utc", (meeting_id,)
+        )
+        return {r["recipient"]: (r["join_url"], parse_utc(r["sent_utc"])) for r in rows}
+
+    def record_mail_sent(self, meeting_id: str, recipient: str, join_url: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO mail_sent (meeting_id, recipient, join_url, sent_utc) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(meeting_id, recipient, join_url) DO UPDATE SET sent_utc = excluded.sent_utc""",
+                (meeting_id, recipient.casefold(), join_url, utc_text(now_utc())),
+            )
 
     # --- youtube ------------------------------------------------------------------------------
 

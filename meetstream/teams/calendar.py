@@ -1,0 +1,119 @@
+"""Reading the committee calendar: calendarView (a window, $select, paged) and calendarView/delta.
+
+The calendar is one of: a user's or shared mailbox's default calendar (`calendar.mailbox`), a
+named calendar in it (`calendar.calendar_id`), a group calendar (`calendar.group`), or the
+signed-in officer's own calendar (none of those set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from meetstream.errors import ConfigError
+from meetstream.teams.events import SELECT
+from meetstream.teams.http import GraphClient
+
+# Times in UTC, bodies as HTML (the agenda parser reads lists best from HTML).
+PREFER_UTC = 'outlook.timezone="UTC", outlook.body-content-type="html"'
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class DeltaRound:
+    events: list[dict]  # changed or new events, and {"id", "@removed"} entries
+    delta_link: str
+    pages: int
+
+
+class GraphCalendar:
+    def __init__(self, client: GraphClient, cfg):
+        self.client = client
+        self.cfg = cfg
+        if cfg.group and cfg.mailbox:
+            raise ConfigError("calendar: set either `mailbox` (with an optional `calendar_id`) or `group`, not both")
+        if cfg.calendar_id and not cfg.mailbox:
+            raise ConfigError("calendar.calendar_id needs calendar.mailbox (whose calendar it is)")
+        if cfg.app_only and not (cfg.mailbox or cfg.group):
+            raise ConfigError("calendar.app_only needs calendar.mailbox or calendar.group (app-only sign-in has no /me)")
+
+    @property
+    def owner(self) -> str:
+        if self.cfg.group:
+            return f"groups/{quote(self.cfg.group, safe='@')}"
+        if self.cfg.mailbox:
+            return f"users/{quote(self.cfg.mailbox, safe='@')}"
+        return "me"
+
+    @property
+    def view_path(self) -> str:
+        if self.cfg.group:
+            return f"{self.owner}/calendar/calendarView"
+        if self.cfg.calendar_id:
+            return f"{self.owner}/calendars/{quote(self.cfg.calendar_id, safe='')}/calendarView"
+        return f"{self.owner}/calendarView"
+
+    @property
+    def source_key(self) -> str:
+        """Names this calendar in the store (delta links, which events came from where)."""
+        return self.view_path.rsplit("/calendarView", 1)[0]
+
+    def event_path(self, event_id: str) -> str:
+        base = f"{self.owner}/calendar" if self.cfg.group else self.owner
+        return f"{base}/events/{quote(event_id, safe='=')}"
+
+    @property
+    def mail_path(self) -> str:
+        # Group calendars have no mailbox to send from: the signed-in officer sends.
+        return f"users/{quote(self.cfg.mailbox, safe='@')}/sendMail" if self.cfg.mailbox else "me/sendMail"
+
+    def headers(self, page_size: int | None = None) -> dict:
+        h = {"Prefer": PREFER_UTC}
+        if page_size:
+            h["Prefer"] += f", odata.maxpagesize={page_size}"
+        return h
+
+    def view(self, start: datetime, end: datetime, page_size: int = 100) -> tuple[list[dict], int]:
+        """Every event (occurrences expanded) overlapping [start, end), only the fields we use."""
+        params = {"startDateTime": _iso(start), "endDateTime": _iso(end), "$select": SELECT, "$top": str(page_size)}
+        events, pages = [], 0
+        for page in self.client.pages(self.view_path, params=params, headers=self.headers()):
+            pages += 1
+            events.extend(page.get("value", []))
+        return events, pages
+
+    def delta(self, *, start: datetime | None = None, end: datetime | None = None, link: str | None = None,
+              page_size: int = 100) -> DeltaRound:
+        """One round of calendarView/delta: from a stored delta link, or a new round for a window.
+
+        Delta takes no $select (Graph refuses it), so whole events come back. The round is read
+        to its end before anything is stored: a failure part-way keeps the old link.
+        """
+        if link is None:
+            params = {"startDateTime": _iso(start), "endDateTime": _iso(end)}
+            first = self.view_path + "/delta"
+        else:
+            params, first = None, link
+        events: list[dict] = []
+        pages = 0
+        delta_link = None
+        for page in self.client.pages(first, params=params, headers=self.headers(page_size)):
+            pages += 1
+            events.extend(page.get("value", []))
+            delta_link = page.get("@odata.deltaLink") or delta_link
+        if not delta_link:
+            from meetstream.errors import CalendarError
+
+            raise CalendarError("Graph ended a delta round without a delta link; run `meetstream calendar sync` again")
+        return DeltaRound(events, delta_link, pages)
+
+    def get_event(self, event_id: str, select: str | None = SELECT) -> dict:
+        params = {"$select": select} if select else None
+        return self.client.get(self.event_path(event_id), params=params, headers=self.headers())
+
+    def patch_event(self, event_id: str, body: dict) -> dict:
+        return self.client.patch(self.event_path(event_id), body, headers=self.headers())
