@@ -60,7 +60,7 @@ def bench_actions(runs: int) -> None:
         d = Director(conn, ss).load()
         raw = obsws_python.ReqClient(host="127.0.0.1", port=server.port, password="bench-pass", timeout=10)
         members = [Member("Jane Smith", title="Cllr", role="Chair", ward="Brimington North"),
-                   Member("Amir Khan", title="Cllr", role="Vice-Chair", ward="Hasland")]
+                   Member("Tom Okafor", title="Cllr", role="Vice-Chair", ward="Hasland")]
         items = [AgendaItem("4", "Planning application CHE/22/00123"), AgendaItem("6", "Any other business")]
 
         def speaker(i):
