@@ -95,6 +95,8 @@ class YouTubeConfig(_Model):
     auto_stop: bool = False
     daily_quota: int = Field(10_000, ge=1)
     category_id: str = "25"  # News & Politics
+    # With the monitor stream on, going live passes through "testing" (a private preview first).
+    monitor_stream: bool = False
 
 
 class Settings(_Model):
