@@ -1,0 +1,784 @@
+"""A local stand-in for the YouTube Data API v3 (live streaming parts), for rehearsal and tests.
+
+google-api-python-client talks to it unchanged: build the service with static discovery and
+`client_options={"api_endpoint": sim.url}`; requests arrive as `/youtube/v3/<collection>...`.
+
+What it serves: liveBroadcasts list/insert/update/delete/bind/transition, liveStreams
+list/insert/update/delete, videos list/update, plus nginx-rtmp's HTTP callbacks under
+`/rtmp/on_publish` and `/rtmp/on_publish_done` so a stream goes active when the local RTMP
+server (meetstream.sandbox.rtmp.LocalRtmpServer with `callback_url=sim.rtmp_callback_url`)
+reports a publish of its key, and inactive when the publish ends.
+
+Where each behaviour comes from is marked in the code:
+  [ref]   the API reference (developers.google.com/youtube/v3/live/docs, the errors page, the
+          discovery document shipped with google-api-python-client, the quota calculator)
+  [comm]  reported by other projects (obs-studio, companion-module-youtube-live, yt-watchme)
+  [guess] not documented; our best reading, kept simple on purpose
+
+Use `YouTubeSandbox().start()` / `.stop()` (or as a context manager); everything it keeps is
+in memory. Tests and `meetstream rehearse` can read `sim.calls` (method, units, status) and
+inject failures with `sim.fail_next(...)`. The clock is injectable (`clock=` returns epoch
+seconds) so a benchmark can run three simulated hours in a moment.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+# [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
+COSTS = {
+    "liveBroadcasts.list": 1,
+    "liveBroadcasts.insert": 50,
+    "liveBroadcasts.update": 50,
+    "liveBroadcasts.delete": 50,
+    "liveBroadcasts.bind": 50,
+    "liveBroadcasts.transition": 50,
+    "liveStreams.list": 1,
+    "liveStreams.insert": 50,
+    "liveStreams.update": 50,
+    "liveStreams.delete": 50,
+    "videos.list": 1,
+    "videos.update": 50,
+}
+PACIFIC = ZoneInfo("America/Los_Angeles")  # [ref] the daily quota resets at midnight Pacific time
+CHANNEL_ID = "UCsandboxCouncilChannel0"
+
+# Life cycle [ref]: created -> ready (bound) -> testStarting -> testing -> liveStarting -> live -> complete;
+# revoked is set by YouTube (not reachable here).
+TERMINAL = {"complete", "revoked"}
+
+
+class ApiError(Exception):
+    """An error answer in YouTube's body shape [ref]."""
+
+    def __init__(self, code: int, reason: str, message: str, domain: str = "youtube.liveBroadcast", **extra):
+        self.code, self.reason, self.message, self.domain, self.extra = code, reason, message, domain, extra
+
+    def body(self) -> dict:
+        err = {"message": self.message, "domain": self.domain, "reason": self.reason, **self.extra}
+        status = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}.get(self.code)
+        body = {"code": self.code, "message": self.message, "errors": [err]}
+        if status:
+            body["status"] = status
+        return {"error": body}
+
+
+@dataclass
+class Injected:
+    method: str | None  # None = any method
+    status: int
+    reason: str
+    message: str
+    domain: str
+    remaining: int
+
+
+@dataclass
+class Call:
+    method: str
+    units: int
+    status: int
+    reason: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+def _rfc3339(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _parse_time(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _new_id(n: int = 11) -> str:
+    return "".join(random.choices(string.ascii_letters + string.digits + "-_", k=n))
+
+
+def _new_key() -> str:
+    # [ref] stream names look like "abcd-efgh-ijkl-mnop-qrst".
+    return "-".join("".join(random.choices(string.ascii_lowercase + string.digits, k=4)) for _ in range(5))
+
+
+class YouTubeSandbox:
+    """The simulator's state and rules. `start()` serves it over HTTP on loopback."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        daily_quota: int = 10_000,
+        clock: Callable[[], float] = time.time,
+        ingestion_address: str = "rtmp://127.0.0.1:1935/live2",
+        live_streaming_enabled: bool = True,
+        starting_seconds: float = 0.0,
+    ):
+        self.host, self._port = host, port
+        self.daily_quota = daily_quota
+        self.clock = clock
+        self.ingestion_address = ingestion_address
+        self.live_streaming_enabled = live_streaming_enabled
+        # [guess] how long testStarting/liveStarting last before testing/live; YouTube takes seconds.
+        self.starting_seconds = starting_seconds
+        self.broadcasts: dict[str, dict] = {}
+        self.streams: dict[str, dict] = {}
+        self.videos: dict[str, dict] = {}
+        self.calls: list[Call] = []
+        self.spent: dict[str, int] = {}  # Pacific day -> units
+        self._injected: list[Injected] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- running --------------------------------------------------------------------------
+
+    def start(self) -> "YouTubeSandbox":
+        sim = self
+
+        class Handler(_Handler):
+            sandbox = sim
+
+        self._server = ThreadingHTTPServer((self.host, self._port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="youtube-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "YouTubeSandbox":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the YouTube sandbox is not running (call start())")
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The api_endpoint to hand google-api-python-client (and youtube.api_url in config)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def rtmp_callback_url(self) -> str:
+        """Give this to LocalRtmpServer(callback_url=...)."""
+        return f"{self.url}/rtmp"
+
+    # --- test and rehearsal controls -----------------------------------------------------------
+
+    def fail_next(self, method: str | None = None, *, status: int = 503, reason: str = "backendError",
+                  message: str = "Backend Error", domain: str = "global", count: int = 1) -> None:
+        """The next `count` calls of `method` (any method if None) answer with this error."""
+        with self._lock:
+            self._injected.append(Injected(method, status, reason, message, domain, count))
+
+    def spent_today(self) -> int:
+        return self.spent.get(self._day(), 0)
+
+    def exhaust_quota(self) -> None:
+        with self._lock:
+            self.spent[self._day()] = self.daily_quota
+
+    def write_calls(self) -> list[Call]:
+        return [c for c in self.calls if not c.method.endswith(".list") and c.status < 400]
+
+    def stream_by_key(self, key: str) -> dict | None:
+        return next((s for s in self.streams.values() if s["cdn"]["ingestionInfo"]["streamName"] == key), None)
+
+    def publish(self, key: str) -> bool:
+        """What nginx-rtmp's on_publish reports: the stream with this key starts receiving data."""
+        with self._lock:
+            stream = self.stream_by_key(key)
+            if stream is None:
+                return False
+            self._set_stream_status(stream, "active")
+            return True
+
+    def publish_done(self, key: str) -> bool:
+        with self._lock:
+            stream = self.stream_by_key(key)
+            if stream is None:
+                return False
+            self._set_stream_status(stream, "inactive")
+            return True
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _day(self) -> str:
+        return datetime.fromtimestamp(self.clock(), PACIFIC).date().isoformat()
+
+    def _set_stream_status(self, stream: dict, status: str) -> None:
+        now = self.clock()
+        stream["status"]["streamStatus"] = status
+        stream["status"]["healthStatus"] = {
+            "status": "good" if status == "active" else "noData",
+            "lastUpdateTimeSeconds": str(int(now)),
+            "configurationIssues": [],
+        }
+        for b in self.broadcasts.values():
+            if b["contentDetails"].get("boundStreamId") != stream["id"]:
+                continue
+            self._settle(b)
+            life = b["status"]["lifeCycleStatus"]
+            cd = b["contentDetails"]
+            # [ref] enableAutoStart: the broadcast goes live by itself when the bound stream starts.
+            if status == "active" and cd.get("enableAutoStart") and life in ("ready", "testing"):
+                self._begin(b, "live")
+            # [ref] enableAutoStop: the broadcast completes when the stream stops ([comm]: for good).
+            if status == "inactive" and cd.get("enableAutoStop") and life in ("live", "liveStarting"):
+                self._finish(b)
+
+    def _begin(self, b: dict, target: str) -> None:
+        # [ref] a transition answers with testStarting/liveStarting; [guess] the target status is
+        # reached `starting_seconds` later (YouTube takes a few seconds), seen on the next read.
+        b["status"]["lifeCycleStatus"] = "testStarting" if target == "testing" else "liveStarting"
+        b["_target"] = target
+        b["_settles_at"] = self.clock() + self.starting_seconds
+
+    def _settle(self, b: dict) -> None:
+        target = b.get("_target")
+        if target and self.clock() >= b.get("_settles_at", 0) and b["status"]["lifeCycleStatus"] in ("testStarting", "liveStarting"):
+            b["status"]["lifeCycleStatus"] = target
+            b.pop("_target", None)
+            if target == "live":
+                now = _rfc3339(self.clock())
+                b["snippet"]["actualStartTime"] = now
+                b["status"]["recordingStatus"] = "recording"
+                self.videos[b["id"]]["liveStreamingDetails"]["actualStartTime"] = now
+
+    def _finish(self, b: dict) -> None:
+        now = _rfc3339(self.clock())
+        b["status"]["lifeCycleStatus"] = "complete"
+        b["status"]["recordingStatus"] = "recorded"
+        b["snippet"]["actualEndTime"] = now
+        b.pop("_target", None)
+        self.videos[b["id"]]["liveStreamingDetails"]["actualEndTime"] = now
+
+    def _charge(self, method: str, units: int) -> None:
+        day = self._day()
+        self.spent[day] = self.spent.get(day, 0) + units
+
+    def handle(self, verb: str, path: str, params: dict[str, str], body: dict | None) -> tuple[int, dict | None]:
+        """One API request -> (status, JSON body). Thread-safe: one request at a time."""
+        route = {
+            ("GET", "liveBroadcasts"): "liveBroadcasts.list",
+            ("POST", "liveBroadcasts"): "liveBroadcasts.insert",
+            ("PUT", "liveBroadcasts"): "liveBroadcasts.update",
+            ("DELETE", "liveBroadcasts"): "liveBroadcasts.delete",
+            ("POST", "liveBroadcasts/bind"): "liveBroadcasts.bind",
+            ("POST", "liveBroadcasts/transition"): "liveBroadcasts.transition",
+            ("GET", "liveStreams"): "liveStreams.list",
+            ("POST", "liveStreams"): "liveStreams.insert",
+            ("PUT", "liveStreams"): "liveStreams.update",
+            ("DELETE", "liveStreams"): "liveStreams.delete",
+            ("GET", "videos"): "videos.list",
+            ("PUT", "videos"): "videos.update",
+        }.get((verb, path))
+        if route is None:
+            return 404, ApiError(404, "notFound", f"No such method {verb} {path}", "global").body()
+        with self._lock:
+            cost = COSTS[route]
+            # [ref] past the daily limit every call is refused with 403 quotaExceeded, and costs nothing.
+            if self.spent.get(self._day(), 0) + cost > self.daily_quota:
+                err = ApiError(403, "quotaExceeded",
+                               "The request cannot be completed because you have exceeded your "
+                               "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "youtube.quota")
+                self.calls.append(Call(route, 0, 403, "quotaExceeded", dict(params)))
+                return 403, err.body()
+            for inj in self._injected:
+                if inj.remaining > 0 and inj.method in (None, route):
+                    inj.remaining -= 1
+                    # [ref] an invalid or failed request costs at least one unit; [guess] exactly one.
+                    units = 0 if inj.reason == "quotaExceeded" else 1
+                    self._charge(route, units)
+                    self.calls.append(Call(route, units, inj.status, inj.reason, dict(params)))
+                    return inj.status, ApiError(inj.status, inj.reason, inj.message, inj.domain).body()
+            try:
+                if route.startswith("live") and not self.live_streaming_enabled:
+                    # [ref] reason liveStreamingNotEnabled under 403.
+                    raise ApiError(403, "liveStreamingNotEnabled",
+                                   "The user is not enabled for live streaming.", "youtube.liveBroadcast")
+                handler = getattr(self, "_" + route.replace(".", "_"))
+                status, result = handler(params, body or {})
+            except ApiError as err:
+                self._charge(route, 1)
+                self.calls.append(Call(route, 1, err.code, err.reason, dict(params)))
+                return err.code, err.body()
+            self._charge(route, cost)
+            self.calls.append(Call(route, cost, status, None, dict(params)))
+            return status, result
+
+    # --- helpers for the methods --------------------------------------------------------------
+
+    @staticmethod
+    def _parts(params: dict, allowed: set[str]) -> list[str]:
+        part = params.get("part")
+        if not part:
+            raise ApiError(400, "required", "Required parameter: part", "global", location="part", locationType="parameter")
+        parts = [p.strip() for p in part.split(",") if p.strip()]
+        bad = [p for p in parts if p not in allowed]
+        if bad:
+            raise ApiError(400, "unexpectedPart", f"'{bad[0]}'", "youtube.part", location="part", locationType="parameter")
+        return parts
+
+    @staticmethod
+    def _view(resource: dict, parts: list[str]) -> dict:
+        out = {k: resource[k] for k in ("kind", "etag", "id") if k in resource}
+        for p in parts:
+            if p in resource and p != "id":
+                out[p] = json.loads(json.dumps(resource[p]))
+        return out
+
+    @staticmethod
+    def _page(items: list[dict], params: dict, kind: str, default_max: int = 5) -> dict:
+        try:
+            max_results = int(params.get("maxResults", default_max))
+        except ValueError:
+            raise ApiError(400, "invalidValue", "Invalid value for maxResults", "global") from None
+        if not 0 <= max_results <= 50:  # [ref] 0..50
+            raise ApiError(400, "invalidValue", "maxResults must be between 0 and 50", "global")
+        start = int(params.get("pageToken") or 0)
+        page = items[start:start + max_results]
+        out = {"kind": kind, "etag": _new_id(27), "pageInfo": {"totalResults": len(items), "resultsPerPage": max_results}, "items": page}
+        if start + max_results < len(items):
+            out["nextPageToken"] = str(start + max_results)  # [guess] opaque in YouTube; an offset here
+        if start:
+            out["prevPageToken"] = str(max(0, start - max_results))
+        return out
+
+    @staticmethod
+    def _check_text(text: str, what: str, limit: int, reason: str, domain: str) -> None:
+        # [ref] descriptions: at most 5000 bytes, and < > are not allowed.
+        if len(text.encode()) > limit or "<" in text or ">" in text:
+            raise ApiError(400, reason, f"The {what} is invalid (at most {limit} bytes, no < or >).", domain)
+
+    def _broadcast(self, params: dict, key: str = "id") -> dict:
+        bid = params.get(key)
+        if not bid:
+            raise ApiError(400, "idRequired", "Required parameter: id")
+        b = self.broadcasts.get(bid)
+        if b is None:
+            raise ApiError(404, "liveBroadcastNotFound", "Broadcast not found")
+        self._settle(b)
+        return b
+
+    # --- liveBroadcasts -----------------------------------------------------------------------
+
+    BROADCAST_PARTS = {"id", "snippet", "contentDetails", "status", "monetizationDetails", "statistics"}
+
+    def _liveBroadcasts_list(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.BROADCAST_PARTS)
+        filters = [k for k in ("id", "mine", "broadcastStatus") if params.get(k)]
+        if len(filters) != 1:  # [ref] exactly one filter: id, mine or broadcastStatus
+            raise ApiError(400, "incompatibleParameters", "Specify exactly one of id, mine and broadcastStatus.")
+        items = list(self.broadcasts.values())
+        for b in items:
+            self._settle(b)
+        if params.get("id"):
+            wanted = params["id"].split(",")
+            items = [self.broadcasts[i] for i in wanted if i in self.broadcasts]
+        else:
+            # [ref] broadcastType defaults to "event"; ours are all events.
+            status = params.get("broadcastStatus", "all")
+            groups = {
+                "all": None,
+                "active": {"live", "liveStarting", "testing", "testStarting"},
+                "upcoming": {"created", "ready"},
+                "completed": {"complete", "revoked"},
+            }
+            if status not in groups:
+                raise ApiError(400, "invalidValue", f"Invalid broadcastStatus {status!r}")
+            if groups[status] is not None:
+                items = [b for b in items if b["status"]["lifeCycleStatus"] in groups[status]]
+            items.sort(key=lambda b: b["snippet"]["scheduledStartTime"])
+        return 200, self._page([self._view(b, parts) for b in items], params, "youtube#liveBroadcastListResponse")
+
+    def _broadcast_fields(self, body: dict, *, inserting: bool) -> tuple[dict, dict, dict]:
+        snippet = body.get("snippet") or {}
+        status = body.get("status") or {}
+        cd = body.get("contentDetails") or {}
+        title = snippet.get("title")
+        if not title:
+            raise ApiError(400, "titleRequired", "The broadcast title is required.")
+        if len(title) > 100 or "<" in title or ">" in title:
+            raise ApiError(400, "invalidTitle", "The broadcast title is invalid (1-100 characters, no < or >).")
+        if not snippet.get("scheduledStartTime"):
+            raise ApiError(400, "scheduledStartTimeRequired", "The scheduled start time is required.")
+        try:
+            start = _parse_time(snippet["scheduledStartTime"])
+        except ValueError:
+            raise ApiError(400, "invalidScheduledStartTime", "The scheduled start time is not a valid date-time.") from None
+        if inserting and start < self.clock():
+            raise ApiError(400, "invalidScheduledStartTime", "Scheduled start time must be in the future.")
+        if snippet.get("scheduledEndTime"):
+            if _parse_time(snippet["scheduledEndTime"]) <= start:
+                raise ApiError(400, "invalidScheduledEndTime", "Scheduled end time must be after the start time.")
+        self._check_text(snippet.get("description", ""), "description", 5000, "invalidDescription", "youtube.liveBroadcast")
+        if status and status.get("privacyStatus") not in ("public", "unlisted", "private"):
+            raise ApiError(400, "privacyStatusRequired" if not status.get("privacyStatus") else "invalidPrivacyStatus",
+                           "A valid privacy status is required.")
+        if inserting and not status:
+            raise ApiError(400, "privacyStatusRequired", "The privacy status is required.")
+        if cd and "monitorStream" in cd:
+            ms = cd["monitorStream"] or {}
+            # [comm] sending monitorStream without both fields is a 400.
+            if "enableMonitorStream" not in ms or ("broadcastStreamDelayMs" not in ms and ms.get("enableMonitorStream")):
+                raise ApiError(400, "invalidMonitorStream", "monitorStream needs enableMonitorStream and broadcastStreamDelayMs.")
+        return snippet, status, cd
+
+    def _liveBroadcasts_insert(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.BROADCAST_PARTS)
+        snippet, status, cd = self._broadcast_fields(body, inserting=True)
+        bid = _new_id()
+        now = _rfc3339(self.clock())
+        b = {
+            "kind": "youtube#liveBroadcast",
+            "etag": _new_id(27),
+            "id": bid,
+            "snippet": {
+                "publishedAt": now,
+                "channelId": CHANNEL_ID,
+                "title": snippet["title"],
+                "description": snippet.get("description", ""),
+                "scheduledStartTime": snippet["scheduledStartTime"],
+                **({"scheduledEndTime": snippet["scheduledEndTime"]} if snippet.get("scheduledEndTime") else {}),
+                "isDefaultBroadcast": False,
+                "liveChatId": "Kw" + _new_id(20),
+            },
+            "status": {
+                "lifeCycleStatus": "created",
+                "privacyStatus": status["privacyStatus"],
+                "recordingStatus": "notRecording",
+                "madeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
+                "selfDeclaredMadeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
+            },
+            "contentDetails": self._content_details(cd, {}),
+        }
+        self.broadcasts[bid] = b
+        # [ref] the broadcast id is also the id of its video.
+        self.videos[bid] = {
+            "kind": "youtube#video",
+            "etag": _new_id(27),
+            "id": bid,
+            "snippet": {"publishedAt": now, "channelId": CHANNEL_ID, "title": b["snippet"]["title"],
+                        "description": b["snippet"]["description"], "categoryId": "22",
+                        "liveBroadcastContent": "upcoming"},
+            "status": {"privacyStatus": status["privacyStatus"], "uploadStatus": "uploaded"},
+            "liveStreamingDetails": {"scheduledStartTime": snippet["scheduledStartTime"]},
+        }
+        return 200, self._view(b, parts)
+
+    @staticmethod
+    def _content_details(cd: dict, old: dict) -> dict:
+        # [ref] defaults: DVR on, recordFromStart on, auto start/stop off, monitor stream on.
+        ms = cd.get("monitorStream") or old.get("monitorStream") or {"enableMonitorStream": True, "broadcastStreamDelayMs": 0}
+        out = {
+            "monitorStream": {"enableMonitorStream": bool(ms.get("enableMonitorStream", True)),
+                              "broadcastStreamDelayMs": int(ms.get("broadcastStreamDelayMs", 0)),
+                              "embedHtml": "<iframe></iframe>"},
+            "enableEmbed": cd.get("enableEmbed", True),
+            "enableDvr": cd.get("enableDvr", True),
+            "recordFromStart": cd.get("recordFromStart", True),
+            "enableClosedCaptions": cd.get("enableClosedCaptions", False),
+            "closedCaptionsType": cd.get("closedCaptionsType", "closedCaptionsDisabled"),
+            "enableLowLatency": cd.get("enableLowLatency", False),
+            "latencyPreference": cd.get("latencyPreference", "normal"),
+            "projection": "rectangular",
+            "enableAutoStart": bool(cd.get("enableAutoStart", False)),
+            "enableAutoStop": bool(cd.get("enableAutoStop", False)),
+        }
+        for k in ("boundStreamId", "boundStreamLastUpdateTimeMs"):
+            if k in old:
+                out[k] = old[k]
+        return out
+
+    def _liveBroadcasts_update(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.BROADCAST_PARTS)
+        b = self._broadcast({"id": body.get("id")})
+        if b["status"]["lifeCycleStatus"] in TERMINAL:
+            # [guess] a completed broadcast's schedule cannot change.
+            raise ApiError(403, "invalidTransition", "The broadcast is complete and cannot be changed.")
+        # [ref] each named part is replaced whole: fields left out take their defaults.
+        if "snippet" in parts:
+            snippet, _, _ = self._broadcast_fields({"snippet": body.get("snippet")}, inserting=False)
+            keep = {k: b["snippet"][k] for k in ("publishedAt", "channelId", "isDefaultBroadcast", "liveChatId", "actualStartTime", "actualEndTime") if k in b["snippet"]}
+            b["snippet"] = {**keep, "title": snippet["title"], "description": snippet.get("description", ""),
+                            "scheduledStartTime": snippet["scheduledStartTime"],
+                            **({"scheduledEndTime": snippet["scheduledEndTime"]} if snippet.get("scheduledEndTime") else {})}
+            v = self.videos[b["id"]]["snippet"]
+            v["title"], v["description"] = b["snippet"]["title"], b["snippet"]["description"]
+        if "status" in parts:
+            status = body.get("status") or {}
+            if status.get("privacyStatus") not in ("public", "unlisted", "private"):
+                raise ApiError(400, "privacyStatusRequired", "The privacy status is required.")
+            b["status"]["privacyStatus"] = status["privacyStatus"]
+            b["status"]["selfDeclaredMadeForKids"] = bool(status.get("selfDeclaredMadeForKids", False))
+        if "contentDetails" in parts:
+            cd = body.get("contentDetails") or {}
+            ms = cd.get("monitorStream")
+            # [comm] on update, monitorStream must be sent with both of its fields, or 400.
+            if not ms or "enableMonitorStream" not in ms or "broadcastStreamDelayMs" not in ms:
+                raise ApiError(400, "invalidMonitorStream", "contentDetails.monitorStream needs enableMonitorStream and broadcastStreamDelayMs.")
+            b["contentDetails"] = self._content_details(cd, b["contentDetails"])
+        b["etag"] = _new_id(27)
+        return 200, self._view(b, parts)
+
+    def _liveBroadcasts_delete(self, params: dict, body: dict) -> tuple[int, None]:
+        b = self._broadcast(params)
+        # [comm] only a broadcast that never started can be deleted.
+        if b["status"]["lifeCycleStatus"] not in ("created", "ready"):
+            raise ApiError(403, "liveBroadcastDeletionNotAllowed", "The broadcast cannot be deleted in its current status.")
+        del self.broadcasts[b["id"]]
+        self.videos.pop(b["id"], None)
+        return 204, None
+
+    def _liveBroadcasts_bind(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.BROADCAST_PARTS)
+        b = self._broadcast(params)
+        life = b["status"]["lifeCycleStatus"]
+        if life not in ("created", "ready"):
+            # [ref] reason; [guess] exactly which states refuse it.
+            raise ApiError(403, "liveBroadcastBindingNotAllowed", "The broadcast cannot be bound in its current status.")
+        sid = params.get("streamId")
+        cd = b["contentDetails"]
+        if sid:
+            if sid not in self.streams:
+                raise ApiError(404, "liveStreamNotFound", "Stream not found", "youtube.liveStream")
+            cd["boundStreamId"] = sid
+            cd["boundStreamLastUpdateTimeMs"] = _rfc3339(self.clock())
+            b["status"]["lifeCycleStatus"] = "ready"
+        else:  # [ref] no streamId unbinds
+            cd.pop("boundStreamId", None)
+            cd.pop("boundStreamLastUpdateTimeMs", None)
+            b["status"]["lifeCycleStatus"] = "created"
+        return 200, self._view(b, parts)
+
+    def _liveBroadcasts_transition(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.BROADCAST_PARTS)
+        target = params.get("broadcastStatus")
+        if not target:
+            raise ApiError(400, "statusRequired", "Required parameter: broadcastStatus")
+        if target not in ("testing", "live", "complete"):
+            raise ApiError(400, "invalidValue", f"Invalid broadcastStatus {target!r}")
+        b = self._broadcast(params)
+        life = b["status"]["lifeCycleStatus"]
+        in_progress = {"testing": "testStarting", "live": "liveStarting"}.get(target)
+        if life == target or life == in_progress:
+            raise ApiError(403, "redundantTransition", "The broadcast is already in the requested status or transitioning to it.")
+        stream = self.streams.get(b["contentDetails"].get("boundStreamId") or "")
+        monitor = b["contentDetails"]["monitorStream"]["enableMonitorStream"]
+        if target == "complete":
+            if life not in ("testing", "live", "liveStarting"):
+                raise ApiError(403, "invalidTransition", "The broadcast can only be completed from testing or live.")
+            self._finish(b)
+            return 200, self._view(b, parts)
+        if target == "testing":
+            if life != "ready":
+                raise ApiError(403, "invalidTransition", "Testing can only start from ready.")
+            if not monitor:
+                raise ApiError(403, "invalidTransition", "Testing needs the monitor stream enabled.")
+        if target == "live":
+            if life not in ("ready", "testing"):
+                raise ApiError(403, "invalidTransition", "The broadcast cannot go live from its current status.")
+            if life == "ready" and monitor:
+                raise ApiError(403, "invalidTransition", "With the monitor stream enabled, transition to testing first.")
+        if stream is None or stream["status"]["streamStatus"] != "active":
+            raise ApiError(403, "errorStreamInactive", "Stream is inactive")
+        self._begin(b, target)
+        return 200, self._view(b, parts)
+
+    # --- liveStreams --------------------------------------------------------------------------
+
+    STREAM_PARTS = {"id", "snippet", "cdn", "contentDetails", "status"}
+
+    def _liveStreams_list(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.STREAM_PARTS)
+        if bool(params.get("id")) == bool(params.get("mine")):
+            raise ApiError(400, "incompatibleParameters", "Specify exactly one of id and mine.", "youtube.liveStream")
+        if params.get("id"):
+            items = [self.streams[i] for i in params["id"].split(",") if i in self.streams]
+        else:
+            # [ref] non-reusable streams are left out of mine=true lists.
+            items = [s for s in self.streams.values() if s["contentDetails"]["isReusable"]]
+        return 200, self._page([self._view(s, parts) for s in items], params, "youtube#liveStreamListResponse")
+
+    def _stream_fields(self, body: dict) -> tuple[dict, dict, dict]:
+        snippet, cdn, cd = body.get("snippet") or {}, body.get("cdn") or {}, body.get("contentDetails") or {}
+        title = snippet.get("title")
+        if not title or len(title) > 128:
+            raise ApiError(400, "titleRequired" if not title else "invalidTitle", "The stream title is required (1-128 characters).", "youtube.liveStream")
+        if cdn.get("ingestionType") not in ("rtmp", "dash", "webrtc", "hls"):
+            raise ApiError(400, "ingestionTypeRequired", "cdn.ingestionType is required.", "youtube.liveStream")
+        if cdn.get("resolution") not in ("240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "variable"):
+            raise ApiError(400, "resolutionRequired", "cdn.resolution is required.", "youtube.liveStream")
+        if cdn.get("frameRate") not in ("30fps", "60fps", "variable"):
+            raise ApiError(400, "frameRateRequired", "cdn.frameRate is required.", "youtube.liveStream")
+        return snippet, cdn, cd
+
+    def _liveStreams_insert(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.STREAM_PARTS)
+        snippet, cdn, cd = self._stream_fields(body)
+        sid = CHANNEL_ID[2:] + _new_id(16)
+        s = {
+            "kind": "youtube#liveStream",
+            "etag": _new_id(27),
+            "id": sid,
+            "snippet": {"publishedAt": _rfc3339(self.clock()), "channelId": CHANNEL_ID, "title": snippet["title"],
+                        "description": snippet.get("description", ""), "isDefaultStream": False},
+            "cdn": {
+                "ingestionType": cdn["ingestionType"],
+                "resolution": cdn["resolution"],
+                "frameRate": cdn["frameRate"],
+                "ingestionInfo": {
+                    "streamName": _new_key(),
+                    "ingestionAddress": self.ingestion_address,
+                    "backupIngestionAddress": self.ingestion_address + "?backup=1",
+                    "rtmpsIngestionAddress": self.ingestion_address.replace("rtmp://", "rtmps://"),
+                    "rtmpsBackupIngestionAddress": self.ingestion_address.replace("rtmp://", "rtmps://") + "?backup=1",
+                },
+            },
+            # [ref] isReusable defaults to true.
+            "contentDetails": {"isReusable": bool(cd.get("isReusable", True)), "closedCaptionsIngestionUrl": ""},
+            # [guess] a new stream reports "ready" until data arrives.
+            "status": {"streamStatus": "ready", "healthStatus": {"status": "noData", "configurationIssues": []}},
+        }
+        self.streams[sid] = s
+        return 200, self._view(s, parts)
+
+    def _liveStreams_update(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.STREAM_PARTS)
+        s = self.streams.get(body.get("id") or "")
+        if s is None:
+            raise ApiError(404, "liveStreamNotFound", "Stream not found", "youtube.liveStream")
+        snippet, cdn, _ = self._stream_fields(body)
+        if s["status"]["streamStatus"] == "active" and (cdn["resolution"], cdn["frameRate"]) != (s["cdn"]["resolution"], s["cdn"]["frameRate"]):
+            # [guess] the reference says cdn can't change while the stream is active.
+            raise ApiError(403, "liveStreamModificationNotAllowed", "The stream is active.", "youtube.liveStream")
+        s["snippet"]["title"] = snippet["title"]
+        s["snippet"]["description"] = snippet.get("description", "")
+        s["cdn"].update({"resolution": cdn["resolution"], "frameRate": cdn["frameRate"]})
+        return 200, self._view(s, parts)
+
+    def _liveStreams_delete(self, params: dict, body: dict) -> tuple[int, None]:
+        sid = params.get("id")
+        if sid not in self.streams:
+            raise ApiError(404, "liveStreamNotFound", "Stream not found", "youtube.liveStream")
+        for b in self.broadcasts.values():
+            if b["contentDetails"].get("boundStreamId") == sid and b["status"]["lifeCycleStatus"] in ("testing", "live", "liveStarting", "testStarting"):
+                raise ApiError(403, "liveStreamDeletionNotAllowed", "The stream is in use.", "youtube.liveStream")
+        del self.streams[sid]
+        return 204, None
+
+    # --- videos -------------------------------------------------------------------------------
+
+    VIDEO_PARTS = {"id", "snippet", "status", "liveStreamingDetails", "contentDetails", "statistics"}
+
+    def _videos_list(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.VIDEO_PARTS)
+        for b in self.broadcasts.values():
+            self._settle(b)
+        ids = (params.get("id") or "").split(",")
+        items = [self._view(self.videos[i], parts) for i in ids if i in self.videos]
+        return 200, self._page(items, params, "youtube#videoListResponse")
+
+    def _videos_update(self, params: dict, body: dict) -> tuple[int, dict]:
+        parts = self._parts(params, self.VIDEO_PARTS)
+        v = self.videos.get(body.get("id") or "")
+        if v is None:
+            raise ApiError(404, "videoNotFound", "The video that you are trying to update cannot be found.", "youtube.video")
+        if "snippet" in parts:
+            snippet = body.get("snippet") or {}
+            # [ref] updating snippet needs both title and categoryId: 400 invalidVideoMetadata.
+            if not snippet.get("title") or not snippet.get("categoryId"):
+                raise ApiError(400, "invalidVideoMetadata", "The request metadata is invalid.", "youtube.video")
+            self._check_text(snippet.get("description", ""), "description", 5000, "invalidDescription", "youtube.video")
+            # [ref] the part is replaced whole: a description left out is cleared.
+            keep = {k: v["snippet"][k] for k in ("publishedAt", "channelId", "liveBroadcastContent") if k in v["snippet"]}
+            v["snippet"] = {**keep, "title": snippet["title"], "description": snippet.get("description", ""),
+                            "categoryId": str(snippet["categoryId"]), **({"tags": snippet["tags"]} if "tags" in snippet else {})}
+        return 200, self._view(v, parts)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    sandbox: YouTubeSandbox
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # quiet: request lines would carry stream keys
+        pass
+
+    def _answer(self, status: int, body: dict | None) -> None:
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        if body is not None:
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    def _dispatch(self, verb: str) -> None:
+        url = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if url.path.startswith("/rtmp/"):
+            self._rtmp(url.path[len("/rtmp/"):], params)
+            return
+        prefix = "/youtube/v3/"
+        if not url.path.startswith(prefix):
+            self._answer(404, ApiError(404, "notFound", "Not Found", "global").body())
+            return
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._answer(400, ApiError(400, "parseError", "Parse Error", "global").body())
+            return
+        status, result = self.sandbox.handle(verb, url.path[len(prefix):], params, body)
+        self._answer(status, result)
+
+    def _rtmp(self, event: str, params: dict) -> None:
+        # nginx-rtmp's notify: any 2xx lets the publish go ahead, anything else refuses it.
+        key = params.get("name", "")
+        if event == "on_publish":
+            ok = self.sandbox.publish(key)
+        elif event == "on_publish_done":
+            ok = self.sandbox.publish_done(key)
+        else:
+            ok = False
+        # [guess] YouTube's ingest refuses an unknown key; so does ours.
+        self._answer(200 if ok else 403, {"ok": ok})
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+
+def run_sandbox(**kwargs) -> YouTubeSandbox:
+    """Start a simulator in a background thread; call `.stop()` when done."""
+    return YouTubeSandbox(**kwargs).start()

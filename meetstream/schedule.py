@@ -1,0 +1,164 @@
+"""`meetstream schedule`: plan broadcasts for the coming meetings and apply the plan.
+
+Plan (pure, meetstream.planner) from what the store knows, refuse it if the quota ledger says it
+would overrun today's remaining quota, refresh the statuses of broadcasts that have not started
+(1 unit per 50), plan again, then apply. Each result is stored as soon as YouTube confirms it, so
+a failure halfway loses nothing and the next run carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from meetstream.errors import YouTubeError
+from meetstream.planner import NOT_STARTED, Action, BroadcastOptions, plan, plan_cost, writes
+
+LIST_COST = 1
+STREAM_COST = 51  # liveStreams.list to find it again + liveStreams.insert, once per room, ever
+
+
+@dataclass
+class ScheduleResult:
+    actions: list[Action]
+    dry_run: bool
+    estimated_units: int
+    done: list[tuple[Action, str]] = field(default_factory=list)
+    units_spent: int = 0
+
+    @property
+    def changes(self) -> list[Action]:
+        return writes(self.actions)
+
+
+def options_from_settings(settings) -> BroadcastOptions:
+    yt = settings.youtube
+    return BroadcastOptions(
+        privacy=yt.privacy,
+        enable_dvr=yt.enable_dvr,
+        record_from_start=yt.record_from_start,
+        auto_start=yt.auto_start,
+        auto_stop=yt.auto_stop,
+        monitor_stream=getattr(yt, "monitor_stream", False),
+        timezone=settings.council.timezone,
+        council=settings.council.name,
+    )
+
+
+def _stored_plan(settings, store, *, days: int, now: datetime) -> list[Action]:
+    end = now + timedelta(days=days)
+    meetings = store.meetings(now, end, include_cancelled=True, webcast_only=False)
+    streams = {room: sid for room, (sid, _) in store.room_streams().items()}
+    return plan(meetings, store.broadcasts(), options=options_from_settings(settings), now=now, window_end=end, room_streams=streams)
+
+
+def estimate(actions: list[Action], store, settings) -> int:
+    """Units the plan would spend: the status refresh, the actions, and any room stream still to make."""
+    have = store.room_streams()
+    new_rooms = {a.spec.room for a in actions if a.kind in ("create", "update") and a.spec and a.spec.room not in have}
+    refresh = LIST_COST if any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions) else 0
+    return refresh + plan_cost(actions) + STREAM_COST * len(new_rooms)
+
+
+def pending(settings, store, *, days: int = 60, now: datetime | None = None) -> tuple[list[Action], int]:
+    """The plan from stored state and what it would cost; makes no call."""
+    now = now or datetime.now(timezone.utc)
+    actions = _stored_plan(settings, store, days=days, now=now)
+    return actions, estimate(actions, store, settings)
+
+
+def _refuse_if_over(units: int, ledger) -> None:
+    remaining = ledger.remaining()
+    if units > remaining:
+        raise YouTubeError(
+            f"this schedule needs about {units} YouTube quota units but only {remaining} of today's "
+            f"{ledger.daily_quota} are left; run it after midnight Pacific time, or with fewer --days"
+        )
+
+
+def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=None, now: datetime | None = None) -> ScheduleResult:
+    if days < 1:
+        raise YouTubeError("--days must be at least 1")
+    now = now or datetime.now(timezone.utc)
+    actions, units = pending(settings, store, days=days, now=now)
+    result = ScheduleResult(actions, dry_run, units)
+    if dry_run:
+        return result
+    from meetstream.youtube.client import QuotaLedger, build_client
+
+    ledger = client.ledger if client is not None and client.ledger is not None else QuotaLedger(store, settings.youtube.daily_quota)
+    _refuse_if_over(units, ledger)
+    if not result.changes and not any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions):
+        return result
+    if client is None:
+        client = build_client(settings, store)
+    spent_before = client.units_spent()
+    _refresh_statuses(client, store, actions)
+    result.actions = actions = _stored_plan(settings, store, days=days, now=now)
+    result.estimated_units = estimate(actions, store, settings)
+    _refuse_if_over(result.estimated_units - LIST_COST, ledger)
+    try:
+        for action in writes(actions):
+            result.done.append((action, _apply(client, store, settings, action)))
+    finally:
+        result.units_spent = client.units_spent() - spent_before
+    return result
+
+
+def _refresh_statuses(client, store, actions: list[Action]) -> None:
+    """Auto-start may have taken a broadcast live, or someone deleted it in YouTube Studio."""
+    from meetstream.youtube.broadcasts import get_broadcasts
+
+    mine = [a.broadcast for a in actions if a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED]
+    if not mine:
+        return
+    found = get_broadcasts(client, [b.broadcast_id for b in mine])
+    for b in mine:
+        item = found.get(b.broadcast_id)
+        if item is None:
+            store.forget_broadcast(b.meeting_id)  # gone on YouTube: a new one is planned if still wanted
+        elif item["status"]["lifeCycleStatus"] != b.life_cycle_status:
+            store.set_broadcast_status(b.broadcast_id, item["status"]["lifeCycleStatus"])
+
+
+def _apply(client, store, settings, action: Action) -> str:
+    from meetstream.domain import Broadcast
+    from meetstream.youtube import broadcasts as yb
+    from meetstream.youtube.client import ApiRefusal
+    from meetstream.youtube.streams import ensure_room_stream
+
+    if action.kind == "delete":
+        b = action.broadcast
+        existed = yb.delete_broadcast(client, b.broadcast_id)
+        store.forget_broadcast(b.meeting_id)
+        return "deleted" if existed else "already gone"
+
+    spec = action.spec
+    stream_id = ensure_room_stream(client, store, spec.room, settings.room(spec.room))
+    if action.kind == "create":
+        item = yb.insert_broadcast(client, spec)
+        # Stored at once, unbound and without a fingerprint: if the bind fails, the next run updates and binds it.
+        row = Broadcast(spec.meeting_id, item["id"], None, spec.title, spec.scheduled_start, spec.options.privacy,
+                        item["status"]["lifeCycleStatus"], "")
+        store.save_broadcast(row)
+        rebind, outcome = True, "created"
+    else:
+        item = yb.update_broadcast(client, action.broadcast.broadcast_id, spec)
+        row = action.broadcast
+        rebind, outcome = action.rebind, "updated"
+    status = item["status"]["lifeCycleStatus"]
+    if rebind:
+        try:
+            bound = yb.bind_broadcast(client, row.broadcast_id, stream_id)
+        except ApiRefusal as err:
+            if err.reason != "liveStreamNotFound":
+                raise
+            store.forget_room_stream(spec.room)  # deleted on YouTube: make a new one (new key!)
+            stream_id = ensure_room_stream(client, store, spec.room, settings.room(spec.room))
+            bound = yb.bind_broadcast(client, row.broadcast_id, stream_id)
+        status = bound["status"]["lifeCycleStatus"]
+    else:
+        stream_id = row.stream_id
+    store.save_broadcast(Broadcast(spec.meeting_id, row.broadcast_id, stream_id, spec.title, spec.scheduled_start,
+                                   spec.options.privacy, status, spec.fingerprint()))
+    return outcome

@@ -1,0 +1,53 @@
+"""liveBroadcasts: insert, update, bind, delete, status look-ups. Each function is one call."""
+
+from __future__ import annotations
+
+from meetstream.planner import BroadcastSpec
+from meetstream.youtube.client import ApiRefusal, YouTubeClient
+
+PARTS = "id,snippet,status,contentDetails"
+
+
+def insert_broadcast(client: YouTubeClient, spec: BroadcastSpec) -> dict:
+    return client.call("liveBroadcasts.insert", client.service.liveBroadcasts().insert(part=PARTS, body=spec.body()))
+
+
+def update_broadcast(client: YouTubeClient, broadcast_id: str, spec: BroadcastSpec) -> dict:
+    """Each named part is replaced whole, so the spec's body carries every field we own."""
+    body = {"id": broadcast_id, **spec.body()}
+    return client.call("liveBroadcasts.update", client.service.liveBroadcasts().update(part=PARTS, body=body))
+
+
+def bind_broadcast(client: YouTubeClient, broadcast_id: str, stream_id: str) -> dict:
+    req = client.service.liveBroadcasts().bind(part="id,status,contentDetails", id=broadcast_id, streamId=stream_id)
+    return client.call("liveBroadcasts.bind", req)
+
+
+def delete_broadcast(client: YouTubeClient, broadcast_id: str) -> bool:
+    """True if deleted, False if YouTube had no such broadcast any more (nothing left to do)."""
+    try:
+        client.call("liveBroadcasts.delete", client.service.liveBroadcasts().delete(id=broadcast_id))
+    except ApiRefusal as err:
+        if err.reason == "liveBroadcastNotFound":
+            return False
+        raise
+    return True
+
+
+def get_broadcasts(client: YouTubeClient, ids: list[str], part: str = "id,status") -> dict[str, dict]:
+    """id -> resource for those ids that still exist (1 unit per 50 ids)."""
+    found: dict[str, dict] = {}
+    for i in range(0, len(ids), 50):
+        chunk = ids[i : i + 50]
+        req = client.service.liveBroadcasts().list(part=part, id=",".join(chunk), maxResults=50)
+        for item in client.call("liveBroadcasts.list", req).get("items", []):
+            found[item["id"]] = item
+    return found
+
+
+def life_cycle_status(client: YouTubeClient, broadcast_id: str) -> str:
+    items = get_broadcasts(client, [broadcast_id])
+    if broadcast_id not in items:
+        raise ApiRefusal("the YouTube broadcast no longer exists (deleted on YouTube?); run `meetstream schedule` to make a new one",
+                         status=404, reason="liveBroadcastNotFound", method="liveBroadcasts.list")
+    return items[broadcast_id]["status"]["lifeCycleStatus"]

@@ -1,0 +1,250 @@
+"""The YouTube Data API client: one place that calls, counts quota, retries and maps errors.
+
+googleapiclient is imported lazily, inside functions, so `meetstream --help` stays fast.
+Every call goes through `YouTubeClient.call(method, request)`: it records the call's quota cost
+in the store's ledger (the Pacific-time day, as YouTube counts), retries 5xx and rate limits with
+backoff, and turns an HttpError into one YouTubeError line that says what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from meetstream.errors import YouTubeError
+
+log = logging.getLogger(__name__)
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+# Published quota costs (quota calculator; live writes as reported by integrators).
+COSTS: dict[str, int] = {
+    "liveBroadcasts.list": 1,
+    "liveBroadcasts.insert": 50,
+    "liveBroadcasts.update": 50,
+    "liveBroadcasts.delete": 50,
+    "liveBroadcasts.bind": 50,
+    "liveBroadcasts.transition": 50,
+    "liveStreams.list": 1,
+    "liveStreams.insert": 50,
+    "liveStreams.update": 50,
+    "liveStreams.delete": 50,
+    "videos.list": 1,
+    "videos.update": 50,
+}
+
+REAUTH = (
+    "YouTube sign-in has expired or was revoked; run `meetstream auth youtube` again "
+    "(an OAuth app left in 'Testing' in Google Cloud gets refresh tokens that die after 7 days: publish it to stop this)"
+)
+
+
+def pacific_day(at: datetime | None = None) -> str:
+    """The quota day YouTube is counting: the date in Pacific time."""
+    at = at or datetime.now(timezone.utc)
+    return at.astimezone(PACIFIC).date().isoformat()
+
+
+class RedundantTransition(YouTubeError):
+    """The broadcast is already in (or moving to) the status asked for: success, not failure."""
+
+
+class ApiRefusal(YouTubeError):
+    """YouTube answered with an error; `.status` and `.reason` say which."""
+
+    def __init__(self, message: str, *, status: int, reason: str | None, method: str):
+        super().__init__(message)
+        self.status, self.reason, self.method = status, reason, method
+
+
+class QuotaLedger:
+    """Records every call's cost in the store, per Pacific-time day."""
+
+    def __init__(self, store, daily_quota: int = 10_000, *, clock: Callable[[], datetime] | None = None):
+        self.store, self.daily_quota = store, daily_quota
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def day(self) -> str:
+        return pacific_day(self.clock())
+
+    def record(self, method: str, units: int, ok: bool = True) -> None:
+        self.store.record_quota(self.clock().replace(microsecond=0), self.day(), method, units, ok)
+
+    def spent_today(self) -> int:
+        return self.store.quota_spent(self.day())
+
+    def remaining(self) -> int:
+        return max(0, self.daily_quota - self.spent_today())
+
+    def by_method(self) -> dict[str, tuple[int, int]]:
+        return self.store.quota_by_method(self.day())
+
+
+@dataclass
+class CallRecord:
+    method: str
+    units: int
+    ok: bool
+
+
+@dataclass
+class YouTubeClient:
+    """A built googleapiclient service plus ledger, retries and error mapping.
+
+    `service` is what `googleapiclient.discovery.build("youtube", "v3", ...)` returns; hand in one
+    built against the simulator (see `build_service`) for rehearsal and tests.
+    """
+
+    service: Any
+    ledger: QuotaLedger | None = None
+    retries: int = 3
+    sleep: Callable[[float], None] = time.sleep
+    calls: list[CallRecord] = field(default_factory=list)
+
+    def call(self, method: str, request) -> dict:
+        """Execute one request built from `service` (e.g. service.liveBroadcasts().list(...))."""
+        from googleapiclient.errors import HttpError
+
+        delay = 1.0
+        for attempt in range(self.retries + 1):
+            try:
+                result = request.execute(num_retries=0)
+            except HttpError as err:
+                status = int(getattr(err, "status_code", None) or err.resp.status)
+                reason = _reason(err)
+                units = 0 if reason == "quotaExceeded" else 1  # a refused request still costs a unit
+                self._count(method, units, ok=False)
+                if (status >= 500 or reason in ("rateLimitExceeded", "userRateLimitExceeded") or status == 429) and attempt < self.retries:
+                    log.info("YouTube %s answered %s %s; retrying in %.0fs", method, status, reason, delay)
+                    self.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                raise map_http_error(err, method, status, reason) from err
+            except Exception as err:  # refresh failures and network errors
+                mapped = _map_transport_error(err, method)
+                if mapped is None:
+                    raise
+                raise mapped from err
+            self._count(method, COSTS.get(method, 1), ok=True)
+            return result if result is not None else {}
+        raise AssertionError("unreachable")
+
+    def _count(self, method: str, units: int, ok: bool) -> None:
+        self.calls.append(CallRecord(method, units, ok))
+        if self.ledger is not None:
+            self.ledger.record(method, units, ok)
+
+    def units_spent(self) -> int:
+        return sum(c.units for c in self.calls)
+
+    def write_calls(self) -> list[CallRecord]:
+        return [c for c in self.calls if not c.method.endswith(".list")]
+
+
+def _reason(err) -> str | None:
+    import json
+
+    try:
+        body = json.loads(err.content.decode() if isinstance(err.content, bytes) else err.content)
+        errors = body.get("error", {}).get("errors") or []
+        if errors:
+            return errors[0].get("reason")
+        # Newer error bodies carry the reason only in details[].reason.
+        for detail in body.get("error", {}).get("details") or []:
+            if detail.get("reason"):
+                return detail["reason"]
+    except (ValueError, AttributeError):
+        pass
+    return None
+
+
+_MESSAGES = {
+    "quotaExceeded": "YouTube's daily API quota is used up; it resets at midnight Pacific time "
+    "(see `meetstream youtube quota`, or ask Google for more quota)",
+    "liveStreamingNotEnabled": "this YouTube channel is not enabled for live streaming; enable it at "
+    "https://www.youtube.com/features (it takes up to 24 hours), then try again",
+    "insufficientLivePermissions": "this Google account may not live stream on the channel; sign in with the "
+    "channel's owner or manager (`meetstream auth youtube`)",
+    "errorStreamInactive": "YouTube is not receiving the room's stream yet; start streaming in OBS (with the room's "
+    "stream key) and try again",
+    "invalidTransition": "YouTube refused to change the broadcast's status from where it is now",
+    "liveBroadcastNotFound": "the YouTube broadcast no longer exists (deleted on YouTube?); run `meetstream schedule` to make a new one",
+    "liveStreamNotFound": "the room's YouTube stream no longer exists; run `meetstream schedule` to create it again",
+    "liveBroadcastDeletionNotAllowed": "YouTube will not delete a broadcast that has already started",
+    "liveBroadcastBindingNotAllowed": "YouTube will not bind a stream to a broadcast that has already started",
+    "invalidScheduledStartTime": "the meeting's start time is in the past or invalid, so YouTube will not schedule it",
+    "invalidDescription": "YouTube refused the description (at most 5000 bytes, no < or >)",
+    "invalidTitle": "YouTube refused the title (1-100 characters, no < or >)",
+    "userBroadcastsExceedLimit": "the channel has reached YouTube's limit of scheduled broadcasts; delete old ones or schedule fewer days ahead",
+    "insufficientPermissions": "the YouTube sign-in does not allow this; run `meetstream auth youtube` again",
+    "forbidden": "YouTube refused the request for this account",
+}
+
+
+def map_http_error(err, method: str, status: int | None = None, reason: str | None = None) -> YouTubeError:
+    """One HttpError -> one YouTubeError whose message is what an officer can act on."""
+    status = status if status is not None else int(err.resp.status)
+    reason = reason if reason is not None else _reason(err)
+    detail = getattr(err, "reason", "") or ""
+    if reason == "redundantTransition":
+        return RedundantTransition("the broadcast is already in that status")
+    if status == 401 or reason in ("authError", "invalid_grant"):
+        return ApiRefusal(REAUTH, status=status, reason=reason, method=method)
+    if reason in _MESSAGES:
+        text = _MESSAGES[reason]
+        if reason == "invalidTransition" and detail:
+            text = f"{text} ({detail})"
+        return ApiRefusal(text, status=status, reason=reason, method=method)
+    if status >= 500:
+        return ApiRefusal(f"YouTube is failing ({status} {reason or 'server error'} on {method}) after retries; try again in a few minutes",
+                          status=status, reason=reason, method=method)
+    return ApiRefusal(f"YouTube refused {method}: {status} {reason or ''} {detail}".rstrip(), status=status, reason=reason, method=method)
+
+
+def _map_transport_error(err: Exception, method: str) -> YouTubeError | None:
+    try:
+        from google.auth.exceptions import RefreshError, TransportError
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(err, RefreshError):
+        return ApiRefusal(REAUTH, status=401, reason="invalid_grant", method=method)
+    if isinstance(err, (TransportError, OSError)):
+        return YouTubeError(f"cannot reach YouTube ({type(err).__name__}: {err}); check the network and try again")
+    return None
+
+
+def is_loopback(url: str | None) -> bool:
+    if not url:
+        return False
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def build_service(api_url: str | None = None, credentials=None):
+    """The googleapiclient service: static discovery; `api_url` points it at the simulator."""
+    from googleapiclient.discovery import build
+
+    if credentials is None:
+        if not is_loopback(api_url):
+            raise YouTubeError("no YouTube credentials; run `meetstream auth youtube`")
+        from google.oauth2.credentials import Credentials
+
+        credentials = Credentials(token="sandbox-token")  # the simulator does not check tokens
+    options = {"api_endpoint": api_url} if api_url else None
+    return build("youtube", "v3", credentials=credentials, client_options=options, cache_discovery=False, static_discovery=True)
+
+
+def build_client(settings, store, *, credentials=None, sleep: Callable[[float], None] = time.sleep) -> YouTubeClient:
+    """The composition root for YouTube: real API (stored sign-in) or the simulator at youtube.api_url."""
+    yt = settings.youtube
+    if credentials is None and not is_loopback(yt.api_url):
+        from meetstream.youtube.auth import load_credentials
+
+        credentials = load_credentials()
+    service = build_service(yt.api_url, credentials)
+    return YouTubeClient(service, ledger=QuotaLedger(store, yt.daily_quota), sleep=sleep)
