@@ -81,6 +81,8 @@ class CalendarConfig(_Model):
     categories: list[str] = ["Webcast"]
     committees: list[str] = []
     days_ahead: int = Field(90, ge=1, le=730)
+    # Events per Graph page (Prefer: odata.maxpagesize / $top): fewer, larger pages = fewer requests.
+    page_size: int = Field(250, ge=1, le=1000)
 
 
 class YouTubeConfig(_Model):
