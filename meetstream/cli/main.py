@@ -44,6 +44,7 @@ app.add_typer(obs.app, name="obs")
 app.add_typer(cue.app, name="cue")
 app.add_typer(auth.app, name="auth")
 # Each outside service registers its commands below (one line each).
+__import__("meetstream.cli.youtube", fromlist=["register"]).register(app)  # youtube …, schedule, auth youtube
 
 
 def _configure_logging(debug: bool) -> None:

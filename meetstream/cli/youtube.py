@@ -1,0 +1,123 @@
+"""`meetstream youtube …`, `meetstream schedule` and `meetstream auth youtube`.
+
+Thin: parse, call one service function, render with Rich. googleapiclient is never imported
+here; the services import it lazily when a command actually talks to YouTube.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from meetstream.cli.context import app_context, console
+
+app = typer.Typer(help="YouTube Live: the rooms' streams and the API quota.", no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command("streams")
+def streams_command(
+    ctx: typer.Context,
+    show_key: bool = typer.Option(False, "--show-key", help="Show each stream key in full (keep it off screen shares)."),
+) -> None:
+    """List each room's reusable YouTube stream: status, ingest address and key (hidden unless --show-key).
+
+    Example: meetstream youtube streams
+    """
+    from rich.table import Table
+
+    from meetstream.secrets import redact
+    from meetstream.youtube.client import build_client
+    from meetstream.youtube.streams import room_streams
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    rows = room_streams(build_client(settings, store), store, settings)
+    table = Table("room", "stream", "status", "health", "ingest address", "stream key")
+    for r in rows:
+        if r.stream_id is None:
+            table.add_row(r.room, "none yet", "-", "-", "-", "made by `meetstream schedule`")
+            continue
+        key = r.key if show_key else redact(r.key)
+        table.add_row(r.room, r.stream_id, r.status, r.health or "-", r.ingestion_address or "-", key or "-")
+    console().print(table)
+
+
+@app.command("quota")
+def quota_command(
+    ctx: typer.Context,
+    days: int = typer.Option(60, "--days", help="Window of the pending schedule to cost."),
+) -> None:
+    """Show today's YouTube API quota spend (Pacific-time day, as YouTube counts) and what the pending schedule would cost.
+
+    Example: meetstream youtube quota
+    """
+    from rich.table import Table
+
+    from meetstream.schedule import pending
+    from meetstream.youtube.client import QuotaLedger
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    ledger = QuotaLedger(store, settings.youtube.daily_quota)
+    table = Table("method", "calls", "units", title=f"YouTube quota for {ledger.day()} (Pacific time)")
+    for method, (calls, units) in ledger.by_method().items():
+        table.add_row(method, str(calls), str(units))
+    out = console()
+    out.print(table)
+    spent = ledger.spent_today()
+    out.print(f"Spent today: {spent} of {ledger.daily_quota} units; {ledger.remaining()} left.")
+    actions, cost = pending(settings, store, days=days)
+    changes = [a for a in actions if a.kind != "nothing"]
+    out.print(f"Pending schedule ({days} days): {len(changes)} change(s), about {cost} units.")
+
+
+def schedule_command(
+    ctx: typer.Context,
+    days: int = typer.Option(60, "--days", min=1, max=730, help="Schedule meetings starting within this many days."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and its quota cost; call nothing."),
+) -> None:
+    """Create, update or delete YouTube broadcasts so every webcast meeting has one. Safe to run again.
+
+    Example: meetstream schedule --days 30 --dry-run
+    """
+    from rich.table import Table
+
+    from meetstream.schedule import schedule
+
+    app_ctx = app_context(ctx)
+    result = schedule(app_ctx.settings, app_ctx.store, days=days, dry_run=dry_run)
+    out = console()
+    table = Table("action", "meeting", "broadcast", "why", "units")
+    for a in result.actions:
+        bid = a.broadcast.broadcast_id if a.broadcast else "-"
+        table.add_row(a.kind, a.label, bid, a.reason, str(a.cost))
+    if result.actions:
+        out.print(table)
+    if dry_run:
+        out.print(f"Dry run: {len(result.changes)} change(s), about {result.estimated_units} quota units; nothing was sent to YouTube.")
+    else:
+        done = ", ".join(f"{outcome}: {a.label}" for a, outcome in result.done) or "nothing to change"
+        out.print(f"{done}. Spent {result.units_spent} quota units.")
+
+
+def auth_youtube_command(
+    ctx: typer.Context,
+    no_browser: bool = typer.Option(False, "--no-browser", help="Print the sign-in address instead of opening a browser."),
+) -> None:
+    """Sign in to YouTube (Google installed-app OAuth); the token is kept in a file only you can read.
+
+    Example: meetstream auth youtube
+    """
+    from meetstream.youtube.auth import sign_in
+
+    settings = app_context(ctx).settings
+    path = sign_in(settings.youtube.client_secrets, open_browser=not no_browser)
+    console().print(f"Signed in to YouTube; token saved to {path} (mode 0600).")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `youtube …`, `schedule` and `auth youtube` to the CLI."""
+    from meetstream.cli import auth
+
+    root.add_typer(app, name="youtube")
+    root.command("schedule")(schedule_command)
+    auth.app.command("youtube")(auth_youtube_command)
