@@ -1,0 +1,69 @@
+"""The meeting's timeline -> YouTube chapter lines. Pure.
+
+YouTube shows chapters when the description lists at least three timestamps, the first at 0:00,
+ascending, each chapter at least 10 seconds long. Times are relative to the start of the
+archived video. Private sessions and recesses are labelled as such; an exempt item's title is
+never published (AgendaItem.public_title() is the only title used).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from meetstream.domain import Meeting, TimelineEntry
+
+MIN_SECONDS = 10
+MIN_CHAPTERS = 3
+OPENING = "Opening of the meeting"
+PRIVATE = "Private session (public excluded)"
+RECESS = "Recess"
+
+
+def fmt(seconds: int) -> str:
+    h, rest = divmod(max(0, seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime, video_end: datetime) -> list[tuple[int, str]]:
+    """[(seconds from video start, label)]; [] when the meeting does not make three chapters."""
+    titles = {i.number: i.public_title() for i in meeting.agenda}
+    raw: list[tuple[int, str]] = [(0, OPENING)]
+    item_label: str | None = None
+    mode = "public"
+    for e in timeline:
+        if e.kind in ("item", "private", "public", "chamber", "speaker") and e.item_number in titles:
+            item_label = titles[e.item_number]
+        if e.kind == "private":
+            mode = "private"
+        elif e.kind in ("public", "resume"):
+            mode = "public"
+        elif e.kind == "recess":
+            mode = "recess"
+        elif e.kind in ("adjourned", "end"):
+            break
+        label = PRIVATE if mode == "private" else RECESS if mode == "recess" else (item_label or OPENING)
+        at = int((e.at - video_start).total_seconds())
+        raw.append((max(0, at), label))
+
+    end = int((video_end - video_start).total_seconds())
+    out: list[tuple[int, str]] = []
+    for at, label in raw:
+        if at >= end:
+            break
+        if out and out[-1][1] == label:
+            continue
+        if out and at - out[-1][0] < MIN_SECONDS:
+            # The previous chapter would be too short to show: this one takes its place.
+            out[-1] = (out[-1][0], label)
+            if len(out) > 1 and out[-2][1] == label:
+                out.pop()
+            continue
+        out.append((at, label))
+    while len(out) > 1 and end - out[-1][0] < MIN_SECONDS:
+        out.pop()
+    return out if len(out) >= MIN_CHAPTERS else []
+
+
+def chapter_text(chs: list[tuple[int, str]]) -> str:
+    return "\n".join(f"{fmt(at)} {label}" for at, label in chs)
