@@ -35,3 +35,20 @@ def live_session(settings: Settings, store, room: str, meeting_id: str | None = 
     meeting = store.get_meeting(meeting_id) if meeting_id else None
     d = director(settings, room)
     return LiveSession(store, d, room, meeting)
+
+
+def watchdog(settings: Settings, store, session):
+    from meetstream.obs.output import ObsOutputs
+    from meetstream.watchdog import Watchdog
+
+    return Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session))
+
+
+def youtube_health(settings: Settings, store, session):
+    """A callable for the watchdog, or None before YouTube is set up for this meeting."""
+    return None
+
+
+def end_action(settings: Settings, store, session):
+    """What the console's End key does: the whole `meetstream end`."""
+    return None

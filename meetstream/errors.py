@@ -31,5 +31,9 @@ class ObsError(MeetstreamError):
     """OBS Studio is unreachable, refused a request, or is not in the state we asked for."""
 
 
+class NotVerified(ObsError):
+    """OBS did not end up in the state an action asked for (read back after the change)."""
+
+
 class StateError(MeetstreamError):
     """The local state store is missing something or is in the wrong state."""

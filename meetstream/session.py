@@ -50,6 +50,20 @@ class LiveSession:
         else:
             self.state, self.item_number, self.speaker_name = SessionState.OFF_AIR, None, None
 
+    def reload(self) -> None:
+        """Pick up what another process (`meetstream cue`) recorded for this room."""
+        saved = self.store.session(self.room)
+        if not saved:
+            return
+        if saved["meeting_id"] and (self.meeting is None or saved["meeting_id"] != self.meeting.id):
+            self.meeting = self.store.find_meeting(saved["meeting_id"])
+        if self.meeting is None or saved["meeting_id"] == self.meeting.id:
+            self.state, self.item_number, self.speaker_name = saved["state"], saved["item_number"], saved["speaker"]
+
+    @property
+    def timeline_id(self) -> str:
+        return self._meeting_id()
+
     # --- what the officer sees ----------------------------------------------------------------
 
     @property

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from meetstream.domain import AgendaItem, Member
-from meetstream.errors import ObsError
+from meetstream.errors import NotVerified, ObsError
 from meetstream.obs.connection import ObsConnection, Request, Result
 from meetstream.obs.kinds import text_settings
 from meetstream.obs.sceneset import SLATE_ROLES, SceneSet
@@ -23,10 +23,6 @@ from meetstream.obs.sceneset import SLATE_ROLES, SceneSet
 log = logging.getLogger(__name__)
 
 PUBLIC_ROLES = ("chamber", "speaker", "gallery", "agenda")
-
-
-class NotVerified(ObsError):
-    """OBS did not end up in the state an action asked for."""
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,18 @@ def stop_record(conn: ObsConnection, timeout: float = 15.0) -> str | None:
         path = None
     _wait(conn, "GetRecordStatus", False, timeout)
     return path
+
+
+class ObsOutputs:
+    """The watchdog's view of OBS: status in one round trip, and restarting the stream."""
+
+    def __init__(self, conn: ObsConnection):
+        self.conn = conn
+
+    def status(self):
+        from meetstream.obs.status import read_status
+
+        return read_status(self.conn)
+
+    def restart_stream(self) -> None:
+        start_stream(self.conn)
