@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, cue, obs, setup
+from meetstream.cli import auth, cue, live, obs, setup
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
@@ -40,10 +40,12 @@ def _root(
 
 
 setup.register(app)
+live.register(app)
 app.add_typer(obs.app, name="obs")
 app.add_typer(cue.app, name="cue")
 app.add_typer(auth.app, name="auth")
 # Each outside service registers its commands below (one line each).
+__import__("meetstream.cli.calendar", fromlist=["register"]).register(app)  # calendar …, links, teams, auth microsoft
 __import__("meetstream.cli.youtube", fromlist=["register"]).register(app)  # youtube …, schedule, auth youtube
 
 

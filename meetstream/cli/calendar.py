@@ -1,0 +1,202 @@
+"""`meetstream calendar …`, `links`, `teams create` and `auth microsoft`: the Graph commands.
+
+Thin: each parses, calls one function in meetstream.calendar_sync, and renders the result.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Optional
+
+import typer
+
+from meetstream.cli import auth
+from meetstream.cli.context import app_context, console
+from meetstream.errors import ConfigError
+
+app = typer.Typer(help="Read the committee calendar from Microsoft 365.", no_args_is_help=True, rich_markup_mode=None)
+teams_app = typer.Typer(help="Teams meetings for calendar events.", no_args_is_help=True, rich_markup_mode=None)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="calendar")
+    root.add_typer(teams_app, name="teams")
+    root.command("links")(links)
+
+
+def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetime | None:
+    if text is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{option} {text!r} is not a date (use YYYY-MM-DD)") from None
+    if end:
+        d += timedelta(days=1)  # --to is the last day included
+    return datetime.combine(d, time(0), ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def _local(dt: datetime, zone: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    from zoneinfo import ZoneInfo
+
+    return dt.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+@app.command("sync")
+def sync(
+    ctx: typer.Context,
+    from_: Optional[str] = typer.Option(None, "--from", help="First day to read (YYYY-MM-DD, council time)."),
+    to: Optional[str] = typer.Option(None, "--to", help="Last day to read (YYYY-MM-DD, council time)."),
+) -> None:
+    """Read the committee calendar into the store.
+
+    The first run reads the next `calendar.days_ahead` days; later runs fetch only what changed.
+    With --from/--to, read just that window (the change-tracking link is left alone).
+
+    Example: meetstream calendar sync --from 2026-12-01 --to 2026-12-31
+    """
+    from meetstream.calendar_sync import open_calendar, sync_calendar
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    zone = settings.council.timezone
+    start, end = _day(from_, zone, "--from"), _day(to, zone, "--to", end=True)
+    calendar = open_calendar(settings, app_ctx.state_path)
+    s = sync_calendar(store, settings, calendar, start=start, end=end)
+    out = console()
+    what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
+    out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end, zone, '%d %b %Y')}): "
+              f"{s.inserted} new, {s.updated} changed, {s.unchanged} unchanged, {s.cancelled} cancelled, "
+              f"{s.removed} removed, {s.not_webcast} not webcast, {s.skipped} skipped "
+              f"({s.requests} request{'s' if s.requests != 1 else ''}, {s.seconds:.1f}s).")
+    if s.note:
+        out.print(s.note)
+    for w in s.warnings:
+        out.print(f"Warning: {w}", style="yellow")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    all_: bool = typer.Option(False, "--all", help="Include past meetings."),
+) -> None:
+    """Upcoming webcast meetings (times in the council's zone; REF names a meeting in other commands).
+
+    Example: meetstream calendar list --json
+    """
+    from meetstream.calendar_sync import as_json as meeting_json, short_ref
+    from meetstream.store import now_utc
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    zone = settings.council.timezone
+    meetings = store.meetings(None if all_ else now_utc(), include_cancelled=True)
+    if as_json:
+        typer.echo(json.dumps([meeting_json(m, zone) for m in meetings], indent=2))
+        return
+    from rich.table import Table
+
+    out = console()
+    if not meetings:
+        out.print("No upcoming webcast meetings in the store (run `meetstream calendar sync`).")
+        return
+    table = Table(title=f"Webcast meetings ({zone})")
+    for col in ("Ref", "When", "Committee", "Room", "Agenda", "Members", "Teams", "Notes"):
+        table.add_column(col)
+    for m in meetings:
+        exempt = sum(1 for i in m.agenda if i.exempt)
+        items = f"{len(m.agenda)}" + (f" ({exempt} exempt)" if exempt else "")
+        notes = "CANCELLED" if m.cancelled else ""
+        if m.warnings:
+            notes = (notes + "; " if notes else "") + "; ".join(m.warnings)
+        table.add_row(short_ref(m.id), _local(m.start, zone), m.committee, m.room or (m.location or "-"), items,
+                      str(len(m.members)), "yes" if m.join_url else "no", notes)
+    out.print(table)
+
+
+def links(
+    ctx: typer.Context,
+    meeting: str = typer.Argument(..., help="The meeting: REF from `calendar list`, its id, or 'YYYY-MM-DD committee'."),
+    send: bool = typer.Option(False, "--send", help="Email each member their Teams join link (not again to anyone already sent it)."),
+    resend: bool = typer.Option(False, "--resend", help="With --send: send to everyone again."),
+) -> None:
+    """Show a meeting's Teams join link and YouTube link; --send emails members their join link.
+
+    Example: meetstream links 3f9a1c --send
+    """
+    from meetstream.calendar_sync import open_calendar, plan_links, resolve_meeting, send_links, youtube_url
+    from meetstream.errors import CalendarError
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    m = resolve_meeting(store, meeting, settings.council.timezone)
+    out = console()
+    out.print(f"{m.committee}, {_local(m.start, settings.council.timezone)}" + (" (CANCELLED)" if m.cancelled else ""))
+    out.print(f"Teams:   {m.join_url or '(none yet: meetstream teams create ' + meeting + ')'}")
+    out.print(f"YouTube: {youtube_url(store, m.id) or '(not scheduled yet)'}")
+    if not (send or resend):
+        return
+    plan = plan_links(store, settings, m, resend=resend)
+    for p in plan:
+        out.print(f"  {p.action:<12} {p.member.display_name()} <{p.member.email or '-'}>")
+    if not any(p.action == "send" for p in plan):
+        out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
+        return
+    results = send_links(store, open_calendar(settings, app_ctx.state_path), m, plan)
+    sent = [a for a, e in results.items() if e is None]
+    failed = {a: e for a, e in results.items() if e is not None}
+    out.print(f"Sent {len(sent)} email{'s' if len(sent) != 1 else ''}.")
+    if failed:
+        first = next(iter(failed.items()))
+        raise CalendarError(f"{len(failed)} email(s) not sent, e.g. to {first[0]}: {first[1]} (run the command again to retry them)")
+
+
+@teams_app.command("create")
+def teams_create(
+    ctx: typer.Context,
+    meeting: str = typer.Argument(..., help="The meeting: REF from `calendar list`, its id, or 'YYYY-MM-DD committee'."),
+) -> None:
+    """Make a calendar event a Teams meeting and store its join link (nothing if it has one).
+
+    Example: meetstream teams create 3f9a1c
+    """
+    from meetstream.calendar_sync import create_teams_meeting, open_calendar, resolve_meeting
+
+    app_ctx = app_context(ctx)
+    settings, store = app_ctx.settings, app_ctx.store
+    m = resolve_meeting(store, meeting, settings.council.timezone)
+    out = console()
+    if m.join_url:
+        out.print(f"{m.committee} already has a Teams link: {m.join_url}")
+        return
+    url, _ = create_teams_meeting(store, open_calendar(settings, app_ctx.state_path), m)
+    out.print(f"{m.committee} is now a Teams meeting: {url}")
+
+
+@auth.app.command("microsoft")
+def auth_microsoft(ctx: typer.Context) -> None:
+    """Sign in to Microsoft 365 for the calendar (device code), or check app-only credentials.
+
+    With `calendar.app_only: true` the client secret comes from the environment variable named
+    in `calendar.client_secret_env` (or the keyring) and is checked now.
+
+    Example: meetstream auth microsoft
+    """
+    from meetstream.teams.auth import GraphAuth, token_cache_path
+
+    app_ctx = app_context(ctx)
+    settings = app_ctx.settings
+    graph = GraphAuth(settings.calendar, token_cache_path(app_ctx.state_path))
+    out = console()
+    if settings.calendar.app_only:
+        who = graph.sign_in_app()
+    else:
+        who = graph.sign_in_device(lambda message: out.print(message))
+    out.print(f"Signed in to Microsoft 365 as {who}. Token cache: {graph.cache.path}"
+              + (" (encrypted)" if graph.cache.encrypted else ""))
+    if graph.cache.warning:
+        out.print(f"Warning: {graph.cache.warning}", style="yellow")
