@@ -121,11 +121,12 @@ class LiveControl:
         except RedundantTransition:
             return get_broadcasts(self.client, [broadcast_id], part="id,snippet,status").get(broadcast_id, {})
 
-    def write_chapters(self, video_id: str, chapters_text: str, *, category_id: str = "25", snippet: dict | None = None) -> dict:
+    def write_chapters(self, video_id: str, chapters_text: str, *, category_id: str | None = None, snippet: dict | None = None) -> dict:
         """Put the chapter lines into the video's description (videos.update part=snippet, 50 units).
 
         The snippet is replaced whole, so title and categoryId are resent, and the description we
-        wrote at scheduling is kept above the chapters. Pass `snippet` (e.g. from the broadcast
+        wrote at scheduling is kept above the chapters. `category_id` (youtube.category_id in the
+        config) replaces the video's category; None keeps the one it has. Pass `snippet` (e.g. from the broadcast
         `complete()` returned) to save the videos.list call (1 unit).
         """
         if snippet is None:
@@ -135,7 +136,7 @@ class LiveControl:
                 raise YouTubeError(f"YouTube has no video {video_id}; was the broadcast deleted?")
             snippet = items[0]["snippet"]
         description = merge_chapters(snippet.get("description", ""), chapters_text)
-        body = {"id": video_id, "snippet": {"title": snippet["title"], "categoryId": str(snippet.get("categoryId") or category_id),
+        body = {"id": video_id, "snippet": {"title": snippet["title"], "categoryId": str(category_id or snippet.get("categoryId") or "25"),
                                             "description": description}}
         if snippet.get("tags"):
             body["snippet"]["tags"] = snippet["tags"]
