@@ -36,9 +36,13 @@ def streams_command(
         if r.stream_id is None:
             table.add_row(r.room, "none yet", "-", "-", "-", "made by `meetstream schedule`")
             continue
-        key = r.key if show_key else redact(r.key)
-        table.add_row(r.room, r.stream_id, r.status, r.health or "-", r.ingestion_address or "-", key or "-")
-    console().print(table)
+        table.add_row(r.room, r.stream_id, r.status, r.health or "-", r.ingestion_address or "-", redact(r.key))
+    out = console()
+    out.print(table)
+    if show_key:  # whole, on lines of their own, so a narrow terminal cannot cut them
+        for r in rows:
+            if r.key:
+                out.print(f"{r.room}: server {r.ingestion_address}  key {r.key}", soft_wrap=True)
 
 
 @app.command("quota")

@@ -229,6 +229,9 @@ def build_service(api_url: str | None = None, credentials=None):
     """The googleapiclient service: static discovery; `api_url` points it at the simulator."""
     from googleapiclient.discovery import build
 
+    # googleapiclient warns about every refusal it sees; ours are mapped to one line already.
+    if logging.getLogger("googleapiclient").getEffectiveLevel() > logging.INFO:
+        logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
     if credentials is None:
         if not is_loopback(api_url):
             raise YouTubeError("no YouTube credentials; run `meetstream auth youtube`")
