@@ -176,6 +176,7 @@ class GraphSimulator:
         self.seq = 0
         self.delta_epoch = 1
         self._throttle: list[tuple[int, int]] = []  # (status, retry_after) per coming request
+        self._throttle_after = 0
         self._devices: dict[str, dict] = {}
         self._tokens: dict[str, dict] = {}  # access token -> claims
         self._refresh: dict[str, dict] = {}
@@ -290,10 +291,17 @@ class GraphSimulator:
             del cal.events[ev["id"]]
             cal.tombstones[ev["id"]] = (self.seq, ev)
 
-    def throttle(self, count: int, retry_after: int = 1, status: int = 429) -> None:
-        """The next `count` Graph requests get `status` with Retry-After (a throttling storm)."""
+    def throttle(self, count: int, retry_after: int = 1, status: int = 429, after: int = 0) -> None:
+        """A throttling storm: after `after` more Graph requests, the next `count` get `status`
+        with Retry-After (seconds)."""
         with self._lock:
+            self._throttle_after = after
             self._throttle.extend([(status, retry_after)] * count)
+
+    def calm(self) -> None:
+        """End any throttling storm."""
+        with self._lock:
+            self._throttle.clear()
 
     def expire_delta_tokens(self) -> None:
         """Every delta link handed out so far now answers 410 Gone (the client must resync)."""
@@ -485,7 +493,9 @@ class GraphSimulator:
         if path == "/$batch" and method == "POST":
             return self._batch(body, headers)
         with self._lock:
-            if self._throttle:
+            if self._throttle and self._throttle_after > 0:
+                self._throttle_after -= 1
+            elif self._throttle:
                 status, retry = self._throttle.pop(0)
                 code = {429: "TooManyRequests", 503: "ServiceUnavailable", 504: "GatewayTimeout"}.get(status, "TooManyRequests")
                 message = "Application is over its MailboxConcurrency limit." if status == 429 else "The service is temporarily unavailable."
