@@ -39,6 +39,12 @@ def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetim
     return datetime.combine(d, time(0), ZoneInfo(zone)).astimezone(timezone.utc)
 
 
+def _console():
+    out = console()
+    out.soft_wrap = True  # links and warnings must stay whole lines: officers copy them
+    return out
+
+
 def _local(dt: datetime, zone: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
     from zoneinfo import ZoneInfo
 
@@ -66,16 +72,16 @@ def sync(
     start, end = _day(from_, zone, "--from"), _day(to, zone, "--to", end=True)
     calendar = open_calendar(settings, app_ctx.state_path)
     s = sync_calendar(store, settings, calendar, start=start, end=end)
-    out = console()
+    out = _console()
     what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
     out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end, zone, '%d %b %Y')}): "
               f"{s.inserted} new, {s.updated} changed, {s.unchanged} unchanged, {s.cancelled} cancelled, "
               f"{s.removed} removed, {s.not_webcast} not webcast, {s.skipped} skipped "
-              f"({s.requests} request{'s' if s.requests != 1 else ''}, {s.seconds:.1f}s).")
+              f"({s.requests} request{'s' if s.requests != 1 else ''}, {s.seconds:.1f}s).", soft_wrap=True)
     if s.note:
-        out.print(s.note)
+        out.print(s.note, soft_wrap=True)
     for w in s.warnings:
-        out.print(f"Warning: {w}", style="yellow")
+        out.print(f"Warning: {w}", style="yellow", soft_wrap=True)
 
 
 @app.command("list")
@@ -100,22 +106,25 @@ def list_(
         return
     from rich.table import Table
 
-    out = console()
+    out = _console()
     if not meetings:
         out.print("No upcoming webcast meetings in the store (run `meetstream calendar sync`).")
         return
-    table = Table(title=f"Webcast meetings ({zone})")
-    for col in ("Ref", "When", "Committee", "Room", "Agenda", "Members", "Teams", "Notes"):
-        table.add_column(col)
+    from rich import box
+
+    table = Table(title=f"Webcast meetings ({zone})", box=box.SIMPLE_HEAD)
+    for col in ("Ref", "When", "Committee", "Room", "Agenda", "Teams"):
+        table.add_column(col, no_wrap=col != "Committee", overflow="fold")
     for m in meetings:
         exempt = sum(1 for i in m.agenda if i.exempt)
         items = f"{len(m.agenda)}" + (f" ({exempt} exempt)" if exempt else "")
-        notes = "CANCELLED" if m.cancelled else ""
-        if m.warnings:
-            notes = (notes + "; " if notes else "") + "; ".join(m.warnings)
-        table.add_row(short_ref(m.id), _local(m.start, zone), m.committee, m.room or (m.location or "-"), items,
-                      str(len(m.members)), "yes" if m.join_url else "no", notes)
+        committee = m.committee + (" [CANCELLED]" if m.cancelled else "") + (" *" if m.warnings else "")
+        table.add_row(short_ref(m.id), _local(m.start, zone, "%a %d %b %H:%M"), committee, m.room or "-",
+                      items, "yes" if m.join_url else "no")
     out.print(table)
+    for m in meetings:
+        for w in m.warnings:
+            out.print(f"* {short_ref(m.id)} {m.committee}: {w}", style="yellow", soft_wrap=True)
 
 
 def links(
@@ -134,7 +143,7 @@ def links(
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     m = resolve_meeting(store, meeting, settings.council.timezone)
-    out = console()
+    out = _console()
     out.print(f"{m.committee}, {_local(m.start, settings.council.timezone)}" + (" (CANCELLED)" if m.cancelled else ""))
     out.print(f"Teams:   {m.join_url or '(none yet: meetstream teams create ' + meeting + ')'}")
     out.print(f"YouTube: {youtube_url(store, m.id) or '(not scheduled yet)'}")
@@ -142,7 +151,7 @@ def links(
         return
     plan = plan_links(store, settings, m, resend=resend)
     for p in plan:
-        out.print(f"  {p.action:<12} {p.member.display_name()} <{p.member.email or '-'}>")
+        out.print(f"  {p.action:<12} {p.member.display_name()} <{p.member.email or '-'}>", soft_wrap=True)
     if not any(p.action == "send" for p in plan):
         out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
         return
@@ -169,7 +178,7 @@ def teams_create(
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     m = resolve_meeting(store, meeting, settings.council.timezone)
-    out = console()
+    out = _console()
     if m.join_url:
         out.print(f"{m.committee} already has a Teams link: {m.join_url}")
         return
@@ -191,7 +200,7 @@ def auth_microsoft(ctx: typer.Context) -> None:
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
     graph = GraphAuth(settings.calendar, token_cache_path(app_ctx.state_path))
-    out = console()
+    out = _console()
     if settings.calendar.app_only:
         who = graph.sign_in_app()
     else:

@@ -195,7 +195,7 @@ class GraphSimulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="graph-sim", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="graph-sim", daemon=True)
         self._thread.start()
         return self
 
@@ -313,6 +313,16 @@ class GraphSimulator:
             for d in self._devices.values():
                 if d["user_code"] == user_code:
                     d["approved"] = user or self.users[0]
+
+    def issued_tokens(self) -> set[str]:
+        """Every access token issued (tests check none of them is ever printed)."""
+        with self._lock:
+            return set(self._tokens)
+
+    def revoke_tokens(self) -> None:
+        """Graph forgets every token it issued: the next call is 401 InvalidAuthenticationToken."""
+        with self._lock:
+            self._tokens.clear()
 
     def graph_requests(self) -> list[RequestRecord]:
         return [r for r in self.log if r.path.startswith("/v1.0")]
