@@ -67,17 +67,33 @@ class SyncSummary:
         return d
 
 
-def open_calendar(settings, state_path: Path | None, *, sleep=None):
+def open_calendar(settings, state_path: Path | None, *, sleep=None, cache_path: Path | None = None):
     """The real adapters from config: msal auth, the Graph client, the configured calendar."""
     from meetstream.teams.auth import GraphAuth, token_cache_path
     from meetstream.teams.calendar import GraphCalendar
     from meetstream.teams.http import GraphClient
 
     cfg = settings.calendar
-    auth = GraphAuth(cfg, token_cache_path(state_path))
+    auth = GraphAuth(cfg, cache_path or token_cache_path(state_path))
     kw = {"sleep": sleep} if sleep is not None else {}
     client = GraphClient(cfg.graph_url, auth.token, **kw)
     return GraphCalendar(client, cfg)
+
+
+def sync_sandbox(store: Store, settings, sim, state_path: Path | None):
+    """Rehearsal: point the calendar at a running Graph simulator, sign in to it, and sync.
+
+    Returns (settings pointing at the simulator, SyncSummary). The simulator's tokens go in a
+    cache of their own beside the state store, never in the real Microsoft token cache.
+    The simulator should run with device_interval=0 (its device code is approved at once).
+    """
+    from meetstream.teams.auth import GraphAuth, token_cache_path
+
+    cfg = settings.calendar.model_copy(update=sim.calendar_settings())
+    settings = settings.model_copy(update={"calendar": cfg})
+    cache = token_cache_path(state_path).with_name("msal-sandbox-cache.bin")
+    GraphAuth(cfg, cache).sign_in_device(lambda message: None)
+    return settings, sync_calendar(store, settings, open_calendar(settings, state_path, cache_path=cache))
 
 
 def event_context(settings):

@@ -63,6 +63,7 @@ _WINDOWS = {
 }
 _IANA_TO_WINDOWS = {"Europe/London": "GMT Standard Time", "UTC": "UTC", "Europe/Berlin": "W. Europe Standard Time"}
 
+SANDBOX_CLIENT_ID = "meetstream-sandbox"  # any client id signs in here; this one names rehearsals
 DEFAULT_PAGE = 10  # calendarView's default $top (documented: 10 items per page)
 MAX_PAGE = 1000  # GUESS: the largest $top / odata.maxpagesize honoured for Outlook events
 DELTA_DEFAULT_PAGE = 10  # GUESS: delta's page size when no odata.maxpagesize is sent
@@ -224,6 +225,11 @@ class GraphSimulator:
     @property
     def graph_url(self) -> str:
         return f"{self.url}/v1.0"
+
+    def calendar_settings(self) -> dict:
+        """The `calendar:` settings that point meetstream at this simulator (for rehearsal)."""
+        return {"tenant": self.tenant, "client_id": SANDBOX_CLIENT_ID, "authority_host": self.url, "graph_url": self.graph_url,
+                "mailbox": self.meta.get("mailbox", self.users[0]), "calendar_id": None, "group": None, "app_only": False}
 
     # --- what tests and rehearsal change ---------------------------------------------------------
 
@@ -555,7 +561,8 @@ class GraphSimulator:
             return self.calendar(key)
 
     def _window(self, query) -> tuple[datetime, datetime]:
-        start, end = _parse_bound(query.get("startDateTime")), _parse_bound(query.get("endDateTime"))
+        q = {k.lower(): v for k, v in query.items()}  # Graph's query parameter names ignore case
+        start, end = _parse_bound(q.get("startdatetime")), _parse_bound(q.get("enddatetime"))
         if start is None or end is None:
             raise GraphHTTPError(400, "ErrorInvalidParameter",
                                  "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
@@ -662,7 +669,7 @@ class GraphSimulator:
         with self._lock:
             changes = self._changes(cal, start, end, state["since"], state["seq"])
             page = changes[state["offset"] : state["offset"] + size]
-            rendered = [c if "@removed" in c else self._render(c, prefer) for c in page]
+            rendered = [c if "@removed" in c else {"@odata.type": "#microsoft.graph.event", **self._render(c, prefer)} for c in page]
         out: dict[str, Any] = {"@odata.context": f"{self.graph_url}/$metadata#Collection(event)", "value": rendered}
         base = f"{self.graph_url}{_quote_path(path)}"
         if state["offset"] + size < len(changes):

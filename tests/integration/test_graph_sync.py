@@ -183,3 +183,22 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
     paths = {r.path for r in graph_sim.graph_requests()}
     assert "/v1.0/groups/committee-services/calendar/calendarView/delta" in paths
     assert f"/v1.0/users/{MAILBOX}/calendars/webcasts/calendarView/delta" in paths
+
+
+def test_rehearsal_loads_the_sample_council_and_finds_the_next_chamber_meeting(tmp_path, store):
+    from meetstream.calendar_sync import sync_sandbox
+    from meetstream.config import Settings
+    from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
+    from meetstream.teams.auth import token_cache_path
+
+    settings = Settings.model_validate({
+        "rooms": {"chamber": {"name": "Council Chamber", "scene_set": "s.yaml"},
+                  "committee1": {"name": "Committee Room 1", "scene_set": "s.yaml"}},
+        "roster": str(SAMPLE_ROSTER),
+    })
+    with GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0) as sim:
+        rehearsal, summary = sync_sandbox(store, settings, sim, store.path)
+        assert rehearsal.calendar.graph_url == sim.graph_url and summary.inserted == 10
+    meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
+    assert meeting.committee == "Full Council" and len(meeting.agenda) == 8 and len(meeting.members) == 7
+    assert not token_cache_path(store.path).exists()  # the real token cache is left alone
