@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from meetstream.cli import auth
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import app_context
 from meetstream.errors import ConfigError
 
 app = typer.Typer(help="Read the committee calendar from Microsoft 365.", no_args_is_help=True, rich_markup_mode=None)
@@ -40,9 +40,10 @@ def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetim
 
 
 def _console():
-    out = console()
-    out.soft_wrap = True  # links and warnings must stay whole lines: officers copy them
-    return out
+    from rich.console import Console
+
+    # Whole lines (officers copy links and warnings) and no markup: calendar text is printed as is.
+    return Console(highlight=False, soft_wrap=True, markup=False)
 
 
 def _local(dt: datetime, zone: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
