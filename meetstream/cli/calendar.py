@@ -75,7 +75,7 @@ def sync(
     s = sync_calendar(store, settings, calendar, start=start, end=end)
     out = _console()
     what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
-    out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end, zone, '%d %b %Y')}): "
+    out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end - timedelta(seconds=1), zone, '%d %b %Y')}): "
               f"{s.inserted} new, {s.updated} changed, {s.unchanged} unchanged, {s.cancelled} cancelled, "
               f"{s.removed} removed, {s.not_webcast} not webcast, {s.skipped} skipped "
               f"({s.requests} request{'s' if s.requests != 1 else ''}, {s.seconds:.1f}s).", soft_wrap=True)
