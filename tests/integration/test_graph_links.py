@@ -139,3 +139,16 @@ def test_a_roster_mistake_stops_the_sync_before_any_request(run, graph_sim, grap
     result = run("calendar", "sync")
     assert result.code == 2 and f"{roster}:3: members.0.wrd: unknown field" in result.err
     assert graph_sim.graph_requests() == []
+
+
+def test_sync_from_and_to_reads_just_those_days_in_council_time(run, graph_sim):
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    first, last = today + timedelta(days=1), today + timedelta(days=8)
+    graph_sim.reset_log()
+    result = run("calendar", "sync", "--from", first.isoformat(), "--to", last.isoformat())
+    assert result.code == 0, result
+    assert result.out.startswith(f"Read the window ({first:%d %b %Y} to {last:%d %b %Y}): 0 new, 0 changed, 3 unchanged")
+    [req] = graph_sim.graph_requests()
+    assert req.path.endswith("/calendarView")
