@@ -44,11 +44,32 @@ def watchdog(settings: Settings, store, session):
     return Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session))
 
 
+def youtube_onair(settings: Settings, store):
+    from meetstream.youtube.client import build_client
+    from meetstream.youtube.onair import YouTubeOnAir
+
+    return YouTubeOnAir(build_client(settings, store), store, settings)
+
+
 def youtube_health(settings: Settings, store, session):
-    """A callable for the watchdog, or None before YouTube is set up for this meeting."""
-    return None
+    """A callable for the watchdog (1 unit a call), or None while the meeting is not on air."""
+    from meetstream.night import on_air_record
+
+    record = on_air_record(store, session.room)
+    if not record or not session.meeting or record.get("meeting_id") != session.meeting.id:
+        return None
+    onair = youtube_onair(settings, store)
+    return lambda: onair.health(record["stream_id"])
 
 
 def end_action(settings: Settings, store, session):
-    """What the console's End key does: the whole `meetstream end`."""
-    return None
+    """What the console's End key does: the whole `meetstream end`, returning its summary line."""
+    from meetstream.night import end_meeting, on_air_record
+    from meetstream.obs.output import ObsOutputs
+
+    def end() -> str:
+        youtube = youtube_onair(settings, store) if on_air_record(store, session.room) else None
+        summary = end_meeting(session, ObsOutputs(session.director.conn), youtube, quota_after=store.quota_after)
+        return f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, {summary.quota_units} quota units."
+
+    return end

@@ -443,6 +443,14 @@ class Store:
         row = self.conn.execute("SELECT COALESCE(SUM(units), 0) FROM youtube_quota WHERE day_pacific = ?", (day_pacific,)).fetchone()
         return int(row[0])
 
+    def quota_mark(self) -> int:
+        """A bookmark in the quota ledger: `quota_after(mark)` is what was spent since (across processes)."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM youtube_quota").fetchone()[0])
+
+    def quota_after(self, mark: int) -> int:
+        row = self.conn.execute("SELECT COALESCE(SUM(units), 0) FROM youtube_quota WHERE rowid > ?", (mark,)).fetchone()
+        return int(row[0])
+
     def quota_by_method(self, day_pacific: str) -> dict[str, tuple[int, int]]:
         """method -> (calls, units) spent on that Pacific-time day."""
         rows = self.conn.execute(

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, cue, live, obs, setup
+from meetstream.cli import auth, cue, live, night, obs, rehearse, setup
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
@@ -40,7 +40,9 @@ def _root(
 
 
 setup.register(app)
+night.register(app)
 live.register(app)
+rehearse.register(app)
 app.add_typer(obs.app, name="obs")
 app.add_typer(cue.app, name="cue")
 app.add_typer(auth.app, name="auth")

@@ -73,6 +73,15 @@ class Director:
             self._text_kind[n] = r.data["inputKind"]
         return self
 
+    def ensure_scene_set(self) -> int:
+        """Apply the scene set (nothing is sent when OBS already matches); returns requests sent."""
+        from meetstream.obs.build import apply
+
+        report = apply(self.conn, self.ss)
+        if report.requests:
+            self.load()
+        return len(report.requests)
+
     def _item(self, role: str, input_name: str) -> int | None:
         return self._ids.get((self.ss.scene(role).name, input_name))
 

@@ -93,7 +93,7 @@ def stop_record(conn: ObsConnection, timeout: float = 15.0) -> str | None:
 
 
 class ObsOutputs:
-    """The watchdog's view of OBS: status in one round trip, and restarting the stream."""
+    """OBS's outputs as the live session's services see them (a port: see meetstream.night)."""
 
     def __init__(self, conn: ObsConnection):
         self.conn = conn
@@ -103,5 +103,26 @@ class ObsOutputs:
 
         return read_status(self.conn)
 
+    def set_target(self, server: str, key: str) -> bool:
+        return set_stream_target(self.conn, StreamTarget(server, key))
+
+    def start_stream(self) -> None:
+        start_stream(self.conn)
+
     def restart_stream(self) -> None:
         start_stream(self.conn)
+
+    def stop_stream(self) -> None:
+        stop_stream(self.conn)
+
+    def start_record(self) -> None:
+        start_record(self.conn)
+
+    def stop_record(self) -> str | None:
+        return stop_record(self.conn)
+
+    def streaming(self) -> bool:
+        return bool(self.conn.call("GetStreamStatus").get("outputActive"))
+
+    def recording(self) -> bool:
+        return bool(self.conn.call("GetRecordStatus").get("outputActive"))

@@ -1,0 +1,104 @@
+"""`meetstream start` and `meetstream end`: put a meeting on air, and close it."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from meetstream.cli.context import app_context, console
+
+
+def _progress(out):
+    def show(step: str, detail: str) -> None:
+        out.print(f"[green]✓[/] {step}" + (f" [dim]— {detail}[/]" if detail else ""))
+
+    return show
+
+
+def resolve(app_ctx, room: str, ref: str | None) -> str | None:
+    """A meeting id from what the officer typed: an id, a short ref, or "next" in this room."""
+    if ref is None:
+        return None
+    store = app_ctx.store
+    if ref == "next":
+        from meetstream.errors import StateError
+        from meetstream.store import now_utc
+
+        upcoming = store.meetings(now_utc(), room=room)
+        if not upcoming:
+            raise StateError(f"no upcoming webcast meeting in room {room!r} (run `meetstream calendar sync`)")
+        return upcoming[0].id
+    try:
+        from meetstream.calendar_sync import resolve_meeting
+
+        return resolve_meeting(store, ref, app_ctx.settings.council.timezone).id
+    except ImportError:  # pragma: no cover - the calendar package is part of meetstream
+        return ref
+
+
+def print_summary(out, summary) -> None:
+    out.print(f"\n[bold]{summary.committee}[/]: on air for {summary.duration}")
+    out.print(f"Agenda items covered: {', '.join(summary.items) or 'none'}")
+    out.print(f"Incidents: {len(summary.incidents)}" + "".join(f"\n  {i}" for i in summary.incidents))
+    out.print(f"YouTube quota used tonight: {summary.quota_units} units")
+    if summary.recording:
+        out.print(f"Backup recording: {summary.recording}")
+    if summary.chapters:
+        out.print("Chapters:\n" + summary.chapters)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def start(
+        ctx: typer.Context,
+        meeting: str = typer.Argument(..., help='Meeting id or ref from `calendar list`, or "next" for the next one in this room.'),
+        room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml."),
+        stream_timeout: float = typer.Option(120.0, help="Seconds to wait for YouTube to see the stream."),
+    ) -> None:
+        """Preflight, then on air: scene set, broadcast bound, stream key in OBS, output, live.
+
+        The holding slate shows until you cue the chamber (`meetstream live` or `meetstream cue chamber`).
+
+        Example: meetstream start next
+        """
+        from meetstream import bootstrap
+        from meetstream.night import start_meeting
+        from meetstream.obs.output import ObsOutputs
+
+        app_ctx = app_context(ctx)
+        settings = app_ctx.settings
+        key = room or settings.default_room()
+        meeting_id = resolve(app_ctx, key, meeting)
+        out = console()
+        session = bootstrap.live_session(settings, app_ctx.store, key, meeting_id)
+        try:
+            out.print(f"Starting [bold]{session.meeting.committee}[/] in {settings.room(key).name}")
+            youtube = bootstrap.youtube_onair(settings, app_ctx.store)
+            start_meeting(session, ObsOutputs(session.director.conn), youtube, record_backup=settings.room(key).record_backup,
+                          progress=_progress(out), stream_timeout=stream_timeout)
+        finally:
+            session.director.conn.close()
+
+    @app.command()
+    def end(ctx: typer.Context, room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml.")) -> None:
+        """Close the meeting: adjourned slate, broadcast completed, output stopped, chapters written.
+
+        Example: meetstream end
+        """
+        from meetstream import bootstrap
+        from meetstream.night import end_meeting, on_air_record
+        from meetstream.obs.output import ObsOutputs
+
+        app_ctx = app_context(ctx)
+        settings = app_ctx.settings
+        key = room or settings.default_room()
+        out = console()
+        session = bootstrap.live_session(settings, app_ctx.store, key)
+        try:
+            youtube = bootstrap.youtube_onair(settings, app_ctx.store) if on_air_record(app_ctx.store, key) else None
+            summary = end_meeting(session, ObsOutputs(session.director.conn), youtube, progress=_progress(out),
+                                  quota_after=app_ctx.store.quota_after)
+        finally:
+            session.director.conn.close()
+        print_summary(out, summary)

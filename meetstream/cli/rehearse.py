@@ -1,0 +1,45 @@
+"""`meetstream rehearse`: a whole meeting night on the simulators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from meetstream.cli.context import app_context, console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def rehearse(
+        ctx: typer.Context,
+        headless: bool = typer.Option(False, "--headless", help="Start OBS under Xvfb (Linux) instead of using yours."),
+        script: Optional[str] = typer.Option(None, "--script", help="`auto` walks the sample agenda unattended; without it the live console opens."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Folder for the rehearsal's state, screenshots, timeline and chapters."),
+    ) -> None:
+        """Rehearse a meeting night on the built-in simulators: no real account is touched.
+
+        Example: meetstream rehearse --headless --script auto
+        """
+        from meetstream.errors import ConfigError
+        from meetstream.rehearsal import run_rehearsal
+
+        if script not in (None, "auto"):
+            raise ConfigError(f"unknown script {script!r} (the one script is `auto`)")
+        folder = out or Path.cwd() / f"rehearsal-{datetime.now():%Y%m%d-%H%M%S}"
+        obs_settings = None
+        if not headless:
+            settings = app_context(ctx).settings
+            obs_settings = settings.room(settings.default_room()).obs
+        c = console()
+        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print)
+        c.print("\n[bold]Timeline[/]")
+        for line in report.timeline:
+            c.print(f"  {line}")
+        c.print("\n[bold]Chapters written to the video description[/]")
+        c.print(report.chapters or "  (none)")
+        c.print(f"\nYouTube quota for this meeting: {report.quota_units} units")
+        c.print(f"Screenshots of the program output: {len(report.screenshots)} in {report.screenshots[0].parent if report.screenshots else folder}")
+        c.print(f"Everything is in {folder}")

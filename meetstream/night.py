@@ -1,0 +1,182 @@
+"""`meetstream start` and `meetstream end`: the two big steps of a meeting night, as checklists.
+
+Talks to OBS and YouTube through the ports below (meetstream.obs.output.ObsOutputs and
+meetstream.youtube.onair.YouTubeOnAir are the real ones). Each step reports as it goes. A
+failing start never leaves OBS on air half-configured: the holding slate goes up, the stream
+output that this start began is stopped, and the error says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Protocol
+
+from meetstream.chapters import chapter_text, chapters
+from meetstream.domain import SessionState, TimelineEntry
+from meetstream.errors import MeetstreamError, StateError
+from meetstream.store import parse_utc, utc_text
+from meetstream.watchdog import STREAMING_KEY
+
+ONAIR_KEY = "onair:{room}"  # {meeting_id, broadcast_id, stream_id, started}: what `end` and the console need
+
+
+class Outputs(Protocol):
+    def set_target(self, server: str, key: str) -> bool: ...
+    def start_stream(self) -> None: ...
+    def stop_stream(self) -> None: ...
+    def start_record(self) -> None: ...
+    def stop_record(self) -> str | None: ...
+    def streaming(self) -> bool: ...
+    def recording(self) -> bool: ...
+
+
+class OnAir(Protocol):
+    def prepare(self, meeting_id: str, room: str): ...
+    def go_live(self, broadcast_id: str, stream_id: str, *, stream_timeout: float = 120.0) -> str: ...
+    def complete(self, broadcast_id: str) -> dict: ...
+    def write_chapters(self, video_id: str, text: str, snippet: dict | None = None) -> dict: ...
+    def health(self, stream_id: str) -> str: ...
+
+
+Progress = Callable[[str, str], None]
+
+
+def _quiet(step: str, detail: str) -> None:
+    pass
+
+
+def on_air_record(store, room: str) -> dict | None:
+    raw = store.get_value(ONAIR_KEY.format(room=room))
+    return json.loads(raw) if raw else None
+
+
+def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
+                  progress: Progress = _quiet, stream_timeout: float = 120.0) -> dict:
+    """Preflight, then on air. Returns the on-air record (broadcast and stream ids)."""
+    meeting = session.meeting
+    if meeting is None:
+        raise StateError("name the meeting to start: `meetstream start MEETING` (see `meetstream calendar list`)")
+    if session.state is SessionState.ADJOURNED:
+        raise StateError(f"{meeting.committee} has already been adjourned")
+    store, room = session.store, session.room
+    quota_mark = store.quota_mark() if hasattr(store, "quota_mark") else 0
+    version = getattr(session.director.conn, "version", {}) or {}
+    progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
+    sent = session.director.ensure_scene_set()
+    progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")
+    prepared = youtube.prepare(meeting.id, room)
+    progress("Broadcast bound to the room's stream", f"{prepared.broadcast_id}, {prepared.status}" + (", bound now" if prepared.bound_now else ""))
+    changed = outputs.set_target(prepared.server, prepared.key)
+    progress("OBS stream settings", f"{prepared.server} with the room's key (hidden)" + ("" if changed else ", already set"))
+    if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
+        session.holding()
+    progress("Slate on program", session.director.program_scene())
+
+    began_output = False
+    try:
+        if record_backup:
+            outputs.start_record()
+            progress("Local recording started", "backup copy in OBS's recording folder")
+        if not outputs.streaming():
+            outputs.start_stream()
+            began_output = True
+        store.set_value(STREAMING_KEY.format(room=room), "1")
+        progress("OBS output started", "streaming")
+        status = youtube.go_live(prepared.broadcast_id, prepared.stream_id, stream_timeout=stream_timeout)
+        progress("YouTube sees the stream; broadcast is live", status)
+    except MeetstreamError:
+        _back_off(session, outputs, began_output)
+        raise
+    record = {"meeting_id": meeting.id, "broadcast_id": prepared.broadcast_id, "stream_id": prepared.stream_id,
+              "quota_mark": quota_mark, "started": utc_text(session.clock())}
+    store.set_value(ONAIR_KEY.format(room=room), json.dumps(record))
+    store.append_timeline(TimelineEntry(meeting.id, session.clock(), "start", session.item_number, {"broadcast_id": prepared.broadcast_id}))
+    progress("On air", "the holding slate shows until you cue the chamber")
+    return record
+
+
+def _back_off(session, outputs: Outputs, began_output: bool) -> None:
+    """Leave OBS on a slate, not on air half-configured."""
+    try:
+        session.director.show("holding")
+    except MeetstreamError:
+        pass
+    session.store.set_value(STREAMING_KEY.format(room=session.room), None)
+    if began_output:
+        try:
+            outputs.stop_stream()
+        except MeetstreamError:
+            pass
+
+
+@dataclass
+class EndSummary:
+    committee: str
+    broadcast_id: str | None
+    started: datetime | None
+    ended: datetime
+    items: list[str] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
+    chapters: str = ""
+    quota_units: int = 0
+    recording: str | None = None
+
+    @property
+    def duration(self) -> str:
+        if not self.started:
+            return "?"
+        s = int((self.ended - self.started).total_seconds())
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: Progress = _quiet,
+                quota_after: Callable[[int], int] | None = None) -> EndSummary:
+    """Closing slate, broadcast completed, output and recording stopped, chapters written."""
+    meeting = session.meeting
+    if meeting is None:
+        raise StateError("no meeting is in session in this room")
+    store, room = session.store, session.room
+    record = on_air_record(store, room) or {}
+    if session.state is not SessionState.ADJOURNED:
+        session.adjourn()
+    progress("Closing slate", session.director.program_scene())
+
+    snippet: dict = {}
+    if youtube is not None and record.get("broadcast_id"):
+        item = youtube.complete(record["broadcast_id"])
+        snippet = item.get("snippet", {}) or {}
+        progress("Broadcast completed", record["broadcast_id"])
+    if outputs.streaming():
+        outputs.stop_stream()
+    store.set_value(STREAMING_KEY.format(room=room), None)
+    progress("OBS output stopped", "")
+    recording = None
+    if outputs.recording():
+        recording = outputs.stop_record()
+        progress("Recording stopped", recording or "")
+
+    ended = session.clock()
+    started = parse_utc(snippet["actualStartTime"]) if snippet.get("actualStartTime") else (
+        parse_utc(record["started"]) if record.get("started") else None)
+    video_end = parse_utc(snippet["actualEndTime"]) if snippet.get("actualEndTime") else ended
+    timeline = store.timeline(meeting.id)
+    text = ""
+    if started is not None:
+        text = chapter_text(chapters(meeting, timeline, started, video_end))
+    if text and youtube is not None and record.get("broadcast_id"):
+        youtube.write_chapters(record["broadcast_id"], text, snippet or None)
+        progress("Chapters written to the video description", f"{text.count(chr(10)) + 1} chapters")
+    elif not text:
+        progress("Chapters", "fewer than three chapters: none written")
+    store.append_timeline(TimelineEntry(meeting.id, ended, "end", session.item_number, {}))
+    store.set_value(ONAIR_KEY.format(room=room), None)
+
+    items = []
+    for e in timeline:
+        if e.item_number and e.item_number not in items:
+            items.append(e.item_number)
+    incidents = [f"{e.at:%H:%M:%S} {e.detail.get('what', '')}" for e in timeline if e.kind == "incident"]
+    units = quota_after(record["quota_mark"]) if (quota_after and "quota_mark" in record) else 0
+    return EndSummary(meeting.committee, record.get("broadcast_id"), started, ended, items, incidents, text, units, recording)
