@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from meetstream.errors import ObsError
-from meetstream.obs.connection import ObsConnection, Request
+from meetstream.obs.connection import RESOURCE_NOT_FOUND, ObsConnection, Request
 from meetstream.obs.kinds import CANDIDATES, choose, input_settings
 from meetstream.obs.sceneset import InputSpec, SceneSet
 
@@ -83,12 +83,21 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
 
     wanted_inputs = [n for n in ss.inputs if n in inputs]
     wanted_scenes = [s.name for s in ss.scenes if s.name in scenes]
-    second = conn.batch_ok(
+    second = conn.batch(
         [Request("GetInputSettings", {"inputName": n}) for n in wanted_inputs]
-        + [Request("GetSceneItemList", {"sceneName": s}) for s in wanted_scenes]
+        + [Request("GetSceneItemList", {"sceneName": s}) for s in wanted_scenes],
+        halt_on_failure=False,
     )
-    settings = {n: r.data.get("inputSettings", {}) for n, r in zip(wanted_inputs, second)}
-    items = {s: r.data.get("sceneItems", []) for s, r in zip(wanted_scenes, second[len(wanted_inputs):])}
+    for r in second:
+        # A source OBS is still destroying is listed but already gone: count it as missing.
+        if not r.ok and r.code != RESOURCE_NOT_FOUND:
+            r.raise_for_status()
+    gone = {n for n, r in zip(wanted_inputs, second) if not r.ok}
+    inputs = {n: k for n, k in inputs.items() if n not in gone}
+    settings = {n: r.data.get("inputSettings", {}) for n, r in zip(wanted_inputs, second) if r.ok}
+    scene_results = second[len(wanted_inputs):]
+    scenes = tuple(s for s in scenes if s not in {n for n, r in zip(wanted_scenes, scene_results) if not r.ok})
+    items = {s: r.data.get("sceneItems", []) for s, r in zip(wanted_scenes, scene_results) if r.ok}
     return Observed(
         kinds=kinds, scenes=scenes, inputs=inputs, settings=settings, items=items,
         transition=first[3].data.get("transitionName"),

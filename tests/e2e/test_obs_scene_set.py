@@ -1,5 +1,7 @@
 """`obs apply` and `obs check` against the real OBS Studio."""
 
+import time
+
 import pytest
 
 from meetstream.errors import ObsError
@@ -43,6 +45,11 @@ def test_check_lists_each_difference_and_apply_repairs_them(obs, chamber_set):
     obs.call("SetInputSettings", {"inputName": "Private slate", "inputSettings": {"file": "/tmp/elsewhere.png"}})
     obs.call("SetSceneItemTransform", {"sceneName": "Chamber", "sceneItemId": items["Agenda overlay"], "sceneItemTransform": {"positionX": 400.0}})
     obs.call("RemoveScene", {"sceneName": "Recess"})
+    # OBS destroys the scene's now unreferenced input a moment later, on its own thread.
+    deadline = time.monotonic() + 10
+    while "Recess slate" in {i["inputName"] for i in obs.call("GetInputList")["inputs"]}:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     found = sorted(str(d) for d in build.check(obs, chamber_set))
     assert found == [
         "input 'Private slate': settings differ: file",
