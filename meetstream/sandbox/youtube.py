@@ -720,6 +720,8 @@ class YouTubeSandbox:
 class _Handler(BaseHTTPRequestHandler):
     sandbox: YouTubeSandbox
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, keep-alive clients wait ~40 ms each.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args) -> None:  # quiet: request lines would carry stream keys
         pass
