@@ -39,6 +39,8 @@ class LiveSession:
     def __init__(self, store: Store, director: Director, room: str, meeting: Meeting | None = None,
                  *, clock: Callable[[], datetime] = now_utc):
         self.store, self.director, self.room, self.clock = store, director, room, clock
+        if hasattr(director, "restore"):
+            director.restore = self.reassert
         saved = store.session(room)
         if meeting is None and saved and saved["meeting_id"]:
             meeting = store.find_meeting(saved["meeting_id"])

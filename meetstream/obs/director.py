@@ -50,6 +50,9 @@ class Director:
         self._ids: dict[tuple[str, str], int] = {}
         self._text_kind: dict[str, str] = {}
         self.last: _Cue | None = None
+        # Set by the live session: after a reconnect it puts OBS back into the recorded state
+        # (which this process may never have cued itself, e.g. a console started with --resume).
+        self.restore = None
         conn.on_reconnect.append(self._reassert)
 
     # --- setup --------------------------------------------------------------------------------
@@ -205,7 +208,9 @@ class Director:
         log.warning("re-asserting %s after reconnecting to OBS", self.last.role if self.last else "the scene set")
         apply(conn, self.ss)
         self.load()
-        if self.last is not None:
+        if self.restore is not None:
+            self.restore()
+        elif self.last is not None:
             self._run(self.last)
 
 

@@ -113,3 +113,27 @@ def test_the_watchdog_puts_a_private_session_right_when_someone_clicks_in_obs(ob
     assert "PRIVATE NOT VERIFIED" in health.problems[0]
     assert program(obs) == "Private session" and muted(obs, "Teams audio")
     assert store.timeline(sample_meeting.id)[-1].kind == "incident"
+
+
+def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_cued_itself(obs, obs_server, store, sample_meeting, chamber_set):
+    """A console started with --resume on a meeting that is on air with a speaker; OBS restarts."""
+    from meetstream.obs.build import apply
+    from meetstream.obs.director import Director
+
+    from meetstream.obs.connection import ObsConnection
+
+    from conftest import OBS_PASSWORD
+
+    apply(obs, chamber_set)
+    store.upsert_meeting(sample_meeting)
+    with ObsConnection("127.0.0.1", obs_server.port, OBS_PASSWORD) as other:  # the earlier console's process
+        first = LiveSession(store, Director(other, chamber_set).load(), "chamber", sample_meeting)
+        first.chamber()
+        first.speaker("Jane Smith")
+
+    resumed = LiveSession(store, Director(obs, chamber_set).load(), "chamber")
+    obs_server.kill()
+    obs_server.start()
+    Watchdog(resumed, ObsOutputs(obs)).tick()
+    assert program(obs) == "Speaker"
+    assert obs.call("GetInputSettings", {"inputName": "Lower third"})["inputSettings"]["text"].startswith("Cllr Jane Smith")
