@@ -233,18 +233,24 @@ class YouTubeSandbox:
             "lastUpdateTimeSeconds": str(int(now)),
             "configurationIssues": [],
         }
-        for b in self.broadcasts.values():
-            if b["contentDetails"].get("boundStreamId") != stream["id"]:
-                continue
+        bound = [b for b in self.broadcasts.values() if b["contentDetails"].get("boundStreamId") == stream["id"]]
+        for b in bound:
             self._settle(b)
-            life = b["status"]["lifeCycleStatus"]
-            cd = b["contentDetails"]
+        on_air = [b for b in bound if b["status"]["lifeCycleStatus"] in ("liveStarting", "live")]
+        if status == "active" and not on_air:
             # [ref] enableAutoStart: the broadcast goes live by itself when the bound stream starts.
-            if status == "active" and cd.get("enableAutoStart") and life in ("ready", "testing"):
-                self._begin(b, "live")
-            # [ref] enableAutoStop: the broadcast completes when the stream stops ([comm]: for good).
-            if status == "inactive" and cd.get("enableAutoStop") and life in ("live", "liveStarting"):
-                self._finish(b)
+            # [guess] with one reusable stream bound to several upcoming broadcasts, only one starts:
+            # the earliest scheduled. (Undocumented; so a test stream on a room's key days early
+            # would start the next meeting's broadcast.)
+            waiting = [b for b in bound if b["contentDetails"].get("enableAutoStart")
+                       and b["status"]["lifeCycleStatus"] in ("ready", "testing")]
+            if waiting:
+                self._begin(min(waiting, key=lambda b: b["snippet"]["scheduledStartTime"]), "live")
+        if status == "inactive":
+            for b in on_air:
+                # [ref] enableAutoStop: the broadcast completes when the stream stops ([comm]: for good).
+                if b["contentDetails"].get("enableAutoStop"):
+                    self._finish(b)
 
     def _begin(self, b: dict, target: str) -> None:
         # [ref] a transition answers with testStarting/liveStarting; [guess] the target status is

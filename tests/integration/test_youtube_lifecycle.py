@@ -156,3 +156,14 @@ def test_chapters_replace_earlier_chapters_and_fit_the_description_limit():
     assert twice == "Agenda\n1. Apologies\n\nChapters\n0:00 Start\n0:30 Item ‹1›"
     long = merge_chapters("x" * 4990, "0:00 Start\n0:20 Item")
     assert len(long.encode()) <= 5000 and long.endswith("0:20 Item")
+
+
+def test_a_publish_on_a_shared_room_stream_auto_starts_only_the_earliest_broadcast(store, youtube_sandbox, youtube_settings, youtube):
+    store.upsert_meeting(meeting("soon", days=1))
+    store.upsert_meeting(meeting("later", days=8))
+    schedule(youtube_settings, store, client=youtube)
+    soon, later = store.get_broadcast("soon"), store.get_broadcast("later")
+    assert soon.stream_id == later.stream_id
+    youtube_sandbox.publish(key_of(youtube_sandbox, soon.stream_id))
+    live = LiveControl(youtube, sleep=lambda s: None)
+    assert (live.status(soon.broadcast_id), live.status(later.broadcast_id)) == ("live", "ready")
