@@ -44,4 +44,4 @@ def app_context(ctx: typer.Context) -> AppContext:
 def console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, soft_wrap=True)
