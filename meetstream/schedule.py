@@ -86,6 +86,9 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
         return result
     from meetstream.youtube.client import QuotaLedger, build_client
 
+    for a in result.changes:  # an unknown room is a config error, found before any call
+        if a.spec is not None:
+            settings.room(a.spec.room)
     ledger = client.ledger if client is not None and client.ledger is not None else QuotaLedger(store, settings.youtube.daily_quota)
     _refuse_if_over(units, ledger)
     if not result.changes and not any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions):

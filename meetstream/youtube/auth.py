@@ -63,9 +63,13 @@ def sign_in(client_secrets: Path | None, *, token_file: Path | None = None, open
     return path
 
 
-def load_credentials(token_file: Path | None = None):
-    """The stored credentials, refreshed if expired; YouTubeError if there are none usable."""
-    from google.auth.exceptions import RefreshError
+def load_credentials(token_file: Path | None = None, *, token_uri: str | None = None):
+    """The stored credentials, refreshed if expired; YouTubeError if there are none usable.
+
+    `token_uri` replaces Google's token endpoint (google-auth ignores the one in the file): only
+    for a local stand-in in tests and rehearsal.
+    """
+    from google.auth.exceptions import RefreshError, TransportError
     from google.auth.transport.requests import Request
     from google.oauth2.credentials import Credentials
 
@@ -78,6 +82,10 @@ def load_credentials(token_file: Path | None = None):
         creds = Credentials.from_authorized_user_file(str(path), SCOPES)
     except (ValueError, KeyError, json.JSONDecodeError) as err:
         raise YouTubeError(f"the YouTube token file {path} is damaged; run `meetstream auth youtube` again") from err
+    if token_uri:  # (with_token_uri() would drop the expiry)
+        creds = Credentials(token=creds.token, refresh_token=creds.refresh_token, token_uri=token_uri,
+                            client_id=creds.client_id, client_secret=creds.client_secret, scopes=creds.scopes,
+                            expiry=creds.expiry)
     _register(creds)
     if not creds.valid:
         if not creds.refresh_token:
@@ -86,6 +94,8 @@ def load_credentials(token_file: Path | None = None):
             creds.refresh(Request())
         except RefreshError as err:
             raise YouTubeError(REAUTH) from err
+        except TransportError as err:
+            raise YouTubeError(f"cannot reach Google to renew the YouTube sign-in ({secrets.scrub(str(err))[:200]}); check the network") from err
         _register(creds)
         _write_private(path, creds.to_json())
     return creds

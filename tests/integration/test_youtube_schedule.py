@@ -144,3 +144,12 @@ def test_every_call_is_in_the_quota_ledger(store, youtube_sandbox, youtube_setti
     assert by_method == {"liveBroadcasts.bind": (1, 50), "liveBroadcasts.insert": (1, 50),
                          "liveStreams.insert": (1, 50), "liveStreams.list": (1, 1)}
     assert QuotaLedger(store).spent_today() == youtube_sandbox.spent_today() == 151
+
+
+def test_a_meeting_in_a_room_missing_from_the_config_is_refused_before_any_call(store, youtube_sandbox, youtube_settings, youtube):
+    from meetstream.errors import ConfigError
+
+    store.upsert_meeting(meeting("m1", room="old-chamber"))
+    with pytest.raises(ConfigError, match="unknown room 'old-chamber'"):
+        schedule(youtube_settings, store, client=youtube)
+    assert youtube_sandbox.calls == []
