@@ -212,7 +212,11 @@ def _map_transport_error(err: Exception, method: str) -> YouTubeError | None:
         return None
     if isinstance(err, RefreshError):
         return ApiRefusal(REAUTH, status=401, reason="invalid_grant", method=method)
-    if isinstance(err, (TransportError, OSError)):
+    try:
+        from httplib2 import HttpLib2Error
+    except ImportError:  # pragma: no cover
+        HttpLib2Error = OSError
+    if isinstance(err, (TransportError, OSError, HttpLib2Error)):
         return YouTubeError(f"cannot reach YouTube ({type(err).__name__}: {err}); check the network and try again")
     return None
 

@@ -137,3 +137,13 @@ def test_auth_youtube_without_client_secrets_says_what_to_set(cli, configured):
     assert result.code == 2
     assert result.err.strip() == ("Error: youtube.client_secrets is not set in meetstream.yaml (download the OAuth client "
                                   "JSON of type 'Desktop app' from Google Cloud and give its path)")
+
+
+def test_youtube_out_of_reach_is_one_line(store, youtube_settings):
+    from meetstream.youtube.client import build_client
+
+    settings = youtube_settings.model_copy(update={"youtube": youtube_settings.youtube.model_copy(update={"api_url": "http://127.0.0.1:9"})})
+    store.upsert_meeting(meeting("m1"))
+    with pytest.raises(YouTubeError, match="cannot reach YouTube"):
+        schedule(settings, store, client=build_client(settings, store))
+    assert store.broadcasts() == []
