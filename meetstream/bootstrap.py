@@ -41,7 +41,8 @@ def watchdog(settings: Settings, store, session):
     from meetstream.obs.output import ObsOutputs
     from meetstream.watchdog import Watchdog
 
-    return Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session))
+    return Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session),
+                    youtube_every=settings.youtube.health_every)
 
 
 def youtube_onair(settings: Settings, store):

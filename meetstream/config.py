@@ -97,6 +97,9 @@ class YouTubeConfig(_Model):
     auto_stop: bool = False
     daily_quota: int = Field(10_000, ge=1)
     category_id: str = "25"  # News & Politics
+    # Seconds between YouTube stream-health checks on air (1 unit each; OBS's own stats are free
+    # and checked every second). Every 5 minutes keeps a three-hour meeting under 250 units.
+    health_every: int = Field(300, ge=60)
     # With the monitor stream on, going live passes through "testing" (a private preview first).
     monitor_stream: bool = False
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from meetstream.domain import Broadcast, Meeting
 TITLE_MAX = 100  # characters (YouTube)
 DESCRIPTION_MAX = 5000  # bytes (YouTube)
 NOT_STARTED = ("created", "ready")
+STALE_AFTER = timedelta(hours=12)  # a broadcast this long past its start that never went live is over
 
 # What each action costs in quota units (insert + bind; update; delete).
 ACTION_COST = {"create": 100, "update": 50, "rebind": 50, "delete": 50, "nothing": 0}
@@ -227,6 +228,10 @@ def plan(
         upcoming = b.scheduled_start > now and (window_end is None or b.scheduled_start < window_end)
         if upcoming and b.life_cycle_status in NOT_STARTED:
             actions.append(Action("delete", b.meeting_id, "meeting no longer in the calendar", broadcast=b))
+        elif b.scheduled_start + STALE_AFTER < now and b.life_cycle_status in NOT_STARTED:
+            # Still bound to the room's reusable stream with auto-start on: the next time OBS
+            # streams to that key, YouTube might take this stale broadcast live instead.
+            actions.append(Action("delete", b.meeting_id, "meeting is over and never went live", broadcast=b))
     return actions
 
 

@@ -1,8 +1,9 @@
 """Once a second during a meeting: stream health, and the safety checks nobody should have to
 remember. Talks to OBS and YouTube only through the small ports below.
 
-- OBS bitrate and dropped frames every tick; YouTube's view of the stream at most once a
-  minute (each liveStreams.list costs quota).
+- OBS bitrate and dropped frames every tick; YouTube's view of the stream every
+  `youtube.health_every` seconds (5 minutes by default, never more than once a minute: each
+  liveStreams.list costs quota).
 - A private session is re-verified every tick (someone may click in OBS); if OBS disagrees it is
   put right at once and the incident goes on the timeline.
 - If OBS's stream output stops while the meeting is on air, it is restarted (a bounded number
@@ -45,7 +46,7 @@ class Health:
 
 class Watchdog:
     def __init__(self, session, outputs: Outputs, *, youtube_health: Callable[[], str] | None = None,
-                 youtube_every: float = 60.0, max_restarts: int = 3, clock: Callable[[], float] = time.monotonic):
+                 youtube_every: float = 300.0, max_restarts: int = 3, clock: Callable[[], float] = time.monotonic):
         self.session, self.outputs, self.youtube_health = session, outputs, youtube_health
         self.youtube_every, self.max_restarts, self.clock = youtube_every, max_restarts, clock
         self.restarts = 0

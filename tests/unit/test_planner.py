@@ -132,3 +132,12 @@ def test_a_change_of_privacy_in_config_changes_the_fingerprint():
     m = meeting()
     assert broadcast_spec(m, OPTIONS).fingerprint() != broadcast_spec(m, replace(OPTIONS, privacy="unlisted")).fingerprint()
     assert broadcast_spec(m, OPTIONS).fingerprint() == broadcast_spec(m, OPTIONS).fingerprint()
+
+
+def test_a_past_meeting_whose_broadcast_never_went_live_is_deleted_so_auto_start_cannot_pick_it():
+    stale, finished, tonight = meeting("stale", days=-2), meeting("done", days=-2), meeting("tonight", days=0)
+    tonight = replace(tonight, start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=2))
+    actions = plan([tonight], [made(stale), made(finished, status="complete"), made(tonight)],
+                   options=OPTIONS, now=NOW, window_end=NOW + timedelta(days=60))
+    assert [(a.kind, a.meeting_id) for a in writes(actions)] == [("delete", "stale")]
+    assert "never went live" in [a for a in actions if a.meeting_id == "stale"][0].reason
