@@ -53,43 +53,36 @@ def _wait(conn: ObsConnection, status: str, active: bool, timeout: float) -> dic
         time.sleep(0.1)
 
 
-def start_stream(conn: ObsConnection, timeout: float = 15.0) -> dict:
+def _switch(conn: ObsConnection, output: str, on: bool, timeout: float) -> dict:
+    """Start or stop the Stream or Record output and wait until OBS reports it so.
+
+    Asking for the state it is already in is not a failure: start and end can be re-run.
+    """
     try:
-        conn.call("StartStream")
+        answer = conn.call(f"{'Start' if on else 'Stop'}{output}")
     except ObsRequestError as err:
-        if err.code != OUTPUT_RUNNING:
+        if err.code != (OUTPUT_RUNNING if on else OUTPUT_NOT_RUNNING):
             raise
-    return _wait(conn, "GetStreamStatus", True, timeout)
+        answer = {}
+    _wait(conn, f"Get{output}Status", on, timeout)
+    return answer
 
 
-def stop_stream(conn: ObsConnection, timeout: float = 15.0) -> dict:
-    try:
-        conn.call("StopStream")
-    except ObsRequestError as err:
-        if err.code != OUTPUT_NOT_RUNNING:
-            raise
-    return _wait(conn, "GetStreamStatus", False, timeout)
+def start_stream(conn: ObsConnection, timeout: float = 15.0) -> None:
+    _switch(conn, "Stream", True, timeout)
 
 
-def start_record(conn: ObsConnection, timeout: float = 15.0) -> dict:
-    try:
-        conn.call("StartRecord")
-    except ObsRequestError as err:
-        if err.code != OUTPUT_RUNNING:
-            raise
-    return _wait(conn, "GetRecordStatus", True, timeout)
+def stop_stream(conn: ObsConnection, timeout: float = 15.0) -> None:
+    _switch(conn, "Stream", False, timeout)
+
+
+def start_record(conn: ObsConnection, timeout: float = 15.0) -> None:
+    _switch(conn, "Record", True, timeout)
 
 
 def stop_record(conn: ObsConnection, timeout: float = 15.0) -> str | None:
     """Stops recording; returns the file OBS wrote, if it says."""
-    try:
-        path = conn.call("StopRecord").get("outputPath")
-    except ObsRequestError as err:
-        if err.code != OUTPUT_NOT_RUNNING:
-            raise
-        path = None
-    _wait(conn, "GetRecordStatus", False, timeout)
-    return path
+    return _switch(conn, "Record", False, timeout).get("outputPath")
 
 
 class ObsOutputs:
