@@ -5,7 +5,6 @@ Thin: each parses, calls one function in meetstream.calendar_sync, and renders t
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
@@ -103,6 +102,8 @@ def list_(
     zone = settings.council.timezone
     meetings = store.meetings(None if all_ else now_utc(), include_cancelled=True)
     if as_json:
+        import json
+
         typer.echo(json.dumps([meeting_json(m, zone) for m in meetings], indent=2))
         return
     from rich.table import Table

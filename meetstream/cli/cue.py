@@ -14,16 +14,17 @@ from meetstream.cli.context import app_context, console
 app = typer.Typer(help="Director actions: item, speaker, private, recess…", no_args_is_help=True, rich_markup_mode=None)
 
 RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
-MeetingOpt = typer.Option(None, "--meeting", "-m", help="Meeting id to run (default: the room's current session).")
+MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "next" (default: the room\'s current session).')
 
 
 def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable) -> None:
     from meetstream import bootstrap
+    from meetstream.cli.night import resolve
 
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
     key = room or settings.default_room()
-    session = bootstrap.live_session(settings, app_ctx.store, key, meeting)
+    session = bootstrap.live_session(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
     try:
         verified = action(session)
     finally:

@@ -25,12 +25,13 @@ def register(app: typer.Typer) -> None:
         Example: meetstream live --resume
         """
         from meetstream import bootstrap
+        from meetstream.cli.night import resolve
         from meetstream.console import LiveConsole
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
         key = room or settings.default_room()
-        session = bootstrap.live_session(settings, app_ctx.store, key, meeting)
+        session = bootstrap.live_session(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
         if resume:
             session.reassert()
         watchdog = bootstrap.watchdog(settings, app_ctx.store, session)

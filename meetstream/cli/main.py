@@ -6,7 +6,6 @@ anything else is a bug, shown as one line too unless --debug asks for the traceb
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Optional
@@ -35,6 +34,7 @@ def _root(
     state: Optional[Path] = typer.Option(None, "--state", help="State store file (default: the user data dir).", envvar="MEETSTREAM_STATE"),
     debug: bool = typer.Option(False, "--debug", help="Log what happens and show tracebacks."),
 ) -> None:
+    _configure_logging(debug)  # here, not at start-up: `--help` never needs the logging machinery
     ctx.obj = AppContext(config_path=config, state_path=state, debug=debug)
     ctx.call_on_close(ctx.obj.close)
 
@@ -51,14 +51,23 @@ __import__("meetstream.cli.calendar", fromlist=["register"]).register(app)  # ca
 __import__("meetstream.cli.youtube", fromlist=["register"]).register(app)  # youtube …, schedule, auth youtube
 
 
+_log_handler = None
+
+
 def _configure_logging(debug: bool) -> None:
+    import logging
+
     from meetstream.secrets import ScrubFilter
 
+    global _log_handler
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ScrubFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    if _log_handler in root.handlers:  # run twice in one process (tests): replace ours, keep others'
+        root.removeHandler(_log_handler)
+    root.addHandler(handler)
+    _log_handler = handler
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
     # obsws-python logs the OBS password at INFO and a traceback for every failed request.
     logging.getLogger("obsws_python").setLevel(logging.CRITICAL + 1)
@@ -83,7 +92,6 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    _configure_logging(debug)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="meetstream", standalone_mode=False)
@@ -100,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     except MeetstreamError as err:
         if debug:
+            import logging
+
             logging.getLogger("meetstream").exception("user error")
         print(f"Error: {scrub(str(err))}", file=sys.stderr)
         return err.exit_code

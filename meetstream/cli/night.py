@@ -29,12 +29,9 @@ def resolve(app_ctx, room: str, ref: str | None) -> str | None:
         if not upcoming:
             raise StateError(f"no upcoming webcast meeting in room {room!r} (run `meetstream calendar sync`)")
         return upcoming[0].id
-    try:
-        from meetstream.calendar_sync import resolve_meeting
+    from meetstream.calendar_sync import resolve_meeting
 
-        return resolve_meeting(store, ref, app_ctx.settings.council.timezone).id
-    except ImportError:  # pragma: no cover - the calendar package is part of meetstream
-        return ref
+    return resolve_meeting(store, ref, app_ctx.settings.council.timezone).id
 
 
 def print_summary(out, summary) -> None:
