@@ -1,6 +1,7 @@
 """A whole meeting night end to end: real OBS, real nginx-rtmp, the Graph and YouTube simulators."""
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +186,15 @@ def test_start_without_a_scheduled_broadcast_is_one_line(night, cli, obs):
     assert result.code == 2
     assert result.err.strip() == f"Error: meeting {later.id!r} has no YouTube broadcast yet (run `meetstream schedule`)"
     assert on_program(obs) != "Chamber"
+
+
+def test_a_backup_recording_runs_from_start_to_end(night, obs, tmp_path):
+    obs.call("SetProfileParameter", {"parameterCategory": "SimpleOutput", "parameterName": "FilePath", "parameterValue": str(tmp_path)})
+    start_meeting(night.session, night.outputs, night.onair, record_backup=True, stream_timeout=30)
+    assert obs.call("GetRecordStatus")["outputActive"]
+    night.session.chamber()
+    time.sleep(1)
+    summary = end_meeting(night.session, night.outputs, night.onair, quota_after=night.store.quota_after)
+    assert not obs.call("GetRecordStatus")["outputActive"]
+    assert summary.recording and summary.recording.startswith(str(tmp_path))
+    wait_for("OBS to finish the file", lambda: Path(summary.recording).exists() and Path(summary.recording).stat().st_size > 0)
