@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest

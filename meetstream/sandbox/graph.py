@@ -41,11 +41,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
+
+from meetstream.sandbox.loopback import LoopbackServer
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_COUNCIL = DATA / "sample-council.yaml"
@@ -151,8 +153,10 @@ class RequestRecord:
     prefer: str | None = None
 
 
-class GraphSimulator:
+class GraphSimulator(LoopbackServer):
     """The simulator. Thread-safe; all state is inspectable by tests (events, sent_mail, log)."""
+
+    thread_name = "graph-simulator"
 
     def __init__(
         self,
@@ -182,40 +186,17 @@ class GraphSimulator:
         self._tokens: dict[str, dict] = {}  # access token -> claims
         self._refresh: dict[str, dict] = {}
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.meta: dict = {}  # what the fixture said (council, mailbox, rooms)
 
     # --- running ---------------------------------------------------------------------------------
 
-    def start(self) -> "GraphSimulator":
+    def _handler(self):
         sim = self
 
         class Handler(_Handler):
             simulator = sim
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="graph-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "GraphSimulator":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "start() the simulator first"
-        return self._server.server_address[1]
+        return Handler
 
     @property
     def url(self) -> str:

@@ -30,10 +30,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from meetstream.sandbox.loopback import LoopbackServer
 
 # [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
 COSTS = {
@@ -109,8 +111,10 @@ def _new_key() -> str:
     return "-".join("".join(random.choices(string.ascii_lowercase + string.digits, k=4)) for _ in range(5))
 
 
-class YouTubeSandbox:
+class YouTubeSandbox(LoopbackServer):
     """The simulator's state and rules. `start()` serves it over HTTP on loopback."""
+
+    thread_name = "youtube-simulator"
 
     def __init__(
         self,
@@ -137,40 +141,16 @@ class YouTubeSandbox:
         self.spent: dict[str, int] = {}  # Pacific day -> units
         self._injected: list[Injected] = []
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- running --------------------------------------------------------------------------
 
-    def start(self) -> "YouTubeSandbox":
+    def _handler(self):
         sim = self
 
         class Handler(_Handler):
             sandbox = sim
 
-        self._server = ThreadingHTTPServer((self.host, self._port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="youtube-sandbox", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "YouTubeSandbox":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the YouTube sandbox is not running (call start())")
-        return self._server.server_address[1]
+        return Handler
 
     @property
     def url(self) -> str:

@@ -8,7 +8,6 @@ import pytest
 from meetstream.domain import SessionState
 from meetstream.errors import MeetstreamError
 from meetstream.night import end_meeting, on_air_record, start_meeting
-from meetstream.session import LiveSession
 from meetstream.watchdog import Watchdog
 
 from night_fixtures import night  # noqa: F401  (fixture)

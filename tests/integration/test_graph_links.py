@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from graph_fixtures import MAILBOX, graph_config, graph_event, graph_sim  # noqa: F401
 
-from meetstream.calendar_sync import short_ref
 
 
 @pytest.fixture
