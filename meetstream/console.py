@@ -170,31 +170,26 @@ class LiveConsole(App):
         if 1 <= key <= len(members):
             self._run(self.session.speaker, members[key - 1].name)
 
-    def action_private(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._run(self.session.private)
+    def _confirmed(self, question: str, then: Callable[[], None]) -> None:
+        self.push_screen(Confirm(question), lambda yes: then() if yes else None)
 
-        self.push_screen(Confirm("Go PRIVATE? The public will be excluded and every microphone muted."), answered)
+    def action_private(self) -> None:
+        self._confirmed("Go PRIVATE? The public will be excluded and every microphone muted.",
+                        lambda: self._run(self.session.private))
 
     def action_public(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._run(self.session.public)
-
-        self.push_screen(Confirm("Readmit the public? The chamber goes back ON AIR with microphones live."), answered)
+        self._confirmed("Readmit the public? The chamber goes back ON AIR with microphones live.",
+                        lambda: self._run(self.session.public))
 
     def action_end(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            if self.on_end is not None:
-                try:
-                    self.message = self.on_end()
-                except MeetstreamError as err:
-                    self.message = f"[red]{err}[/]"
-            else:
-                self._run(self.session.adjourn)
-            self.render_all()
+        self._confirmed("End the meeting? Closing slate, broadcast completed, output stopped.", self._end)
 
-        self.push_screen(Confirm("End the meeting? Closing slate, broadcast completed, output stopped."), answered)
+    def _end(self) -> None:
+        if self.on_end is None:
+            self._run(self.session.adjourn)
+            return
+        try:
+            self.message = self.on_end()
+        except MeetstreamError as err:
+            self.message = f"[red]{err}[/]"
+        self.render_all()

@@ -38,6 +38,8 @@ from zoneinfo import ZoneInfo
 from meetstream.sandbox.loopback import LoopbackServer
 
 # [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
+# Kept apart from meetstream.youtube.client.COSTS on purpose: this side stands for YouTube, so a
+# mistake in the client's ledger shows as a mismatch in test_every_call_is_in_the_quota_ledger.
 COSTS = {
     "liveBroadcasts.list": 1,
     "liveBroadcasts.insert": 50,

@@ -137,3 +137,29 @@ def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_
     Watchdog(resumed, ObsOutputs(obs)).tick()
     assert program(obs) == "Speaker"
     assert obs.call("GetInputSettings", {"inputName": "Lower third"})["inputSettings"]["text"].startswith("Cllr Jane Smith")
+
+
+def test_end_asks_then_closes_the_meeting_and_shows_the_summary(obs, director, store, sample_meeting):
+    from meetstream.night import end_meeting
+
+    store.upsert_meeting(sample_meeting)
+    session = LiveSession(store, director, "chamber", sample_meeting)
+    session.chamber()
+
+    def on_end():
+        summary = end_meeting(session, ObsOutputs(obs), None)
+        return f"Ended after {summary.duration}"
+
+    console = LiveConsole(session, None, on_end=on_end, refresh_every=3600)
+
+    async def drive():
+        async with console.run_test() as pilot:
+            await pilot.press("e", "n")
+            assert program(obs) == "Chamber"
+            await pilot.press("e", "y")
+            assert program(obs) == "Adjourned" and muted(obs)
+            assert str(console.query_one("#banner").render()) == "ADJOURNED"
+            assert "Ended after" in str(console.query_one("#message").render())
+
+    run(drive())
+    assert [e.kind for e in store.timeline(sample_meeting.id)][-2:] == ["adjourned", "end"]

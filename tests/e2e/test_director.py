@@ -121,3 +121,12 @@ def test_a_private_session_is_still_private_after_obs_restarts(obs, obs_server, 
     assert state.program_scene == "Private session" and state.all_muted
     assert program(obs) == "Private session"
     assert close_to(program_rgb(obs), PRIVATE_RED)
+
+
+def test_a_dropped_socket_is_reconnected_and_the_action_still_lands(obs, director, chamber_set):
+    director.show("chamber")
+    obs._client.ws.close()  # the network blinks; OBS itself keeps running
+    verified = director.private()
+    assert obs.reconnects == 1
+    assert verified.program_scene == "Private session" and verified.all_muted
+    assert program(obs) == "Private session"
