@@ -105,12 +105,11 @@ class LiveSession:
         if item is not None and item.exempt:
             raise StateError(f"item {item.number} is exempt: speakers are not shown in a private session")
         self._refuse_public(f"show {member.display_name()}")
-        result = self._do(
+        return self._do(
             "speaker", lambda: self.director.speaker(member, item=item), speaker=member.display_name(),
             item_number=item.number if item else self.item_number,
             detail={"member": member.display_name(), "lower_third": member.lower_third()},
         )
-        return result
 
     def go_to_item(self, number: str):
         """Move the agenda on. Reaching an exempt item goes private at once, without being asked."""
@@ -119,11 +118,12 @@ class LiveSession:
         if self.state is SessionState.ADJOURNED:
             raise StateError("the meeting is adjourned")
         detail = {"title": item.public_title()}
-        if item.exempt and self.state not in (SessionState.PRIVATE,):
+        if item.exempt and self.state is not SessionState.PRIVATE:
             return self._do("private", self.director.private, item_number=item.number, speaker=None,
                             detail=detail | {"reason": f"item {item.number} is exempt"})
-        if self.state in (SessionState.ON_AIR,):
-            return self._do(self._public_role(), lambda: self.director.show(self._public_role(), item=item), kind="item",
+        if self.state is SessionState.ON_AIR:
+            # A new item on air starts on the chamber: the last item's speaker is done.
+            return self._do("chamber", lambda: self.director.show("chamber", item=item), kind="item",
                             item_number=item.number, speaker=None, detail=detail)
         # Private, recess or holding: only the overlay text changes; nothing new goes to air.
         return self._do("item", lambda: self.director.agenda(item), kind="item", role_state=self.state,
@@ -183,9 +183,6 @@ class LiveSession:
 
     # --- machinery ----------------------------------------------------------------------------
 
-    def _public_role(self) -> str:
-        return "chamber"
-
     def _refuse_in(self, state: SessionState, what: str) -> None:
         if self.state is state:
             raise StateError(f"the meeting is {state.value.replace('_', ' ')}: cannot show {what}")
@@ -204,7 +201,7 @@ class LiveSession:
             raise StateError(f"{meeting.committee} has no agenda items")
         numbers = [i.number for i in meeting.agenda]
         if self.item_number is None:
-            return numbers[0] if delta > 0 else numbers[0]
+            return numbers[0]
         at = numbers.index(self.item.number) + delta
         if not 0 <= at < len(numbers):
             raise StateError("already at the " + ("last" if delta > 0 else "first") + " agenda item")
