@@ -144,7 +144,10 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         stack.callback(store.close)
 
         settings, synced = sync_sandbox(store, settings, graph, folder / "state.sqlite3")
-        say(f"Calendar: synced the sample council from the Graph simulator ({synced})")
+        say(f"Calendar: synced the sample council from the Graph simulator: {synced.events} events, "
+            f"{synced.inserted} meetings stored, {synced.not_webcast} not webcast, {synced.requests} request(s)")
+        for warning in synced.warnings:
+            say(f"  warning: {warning}")
         result = schedule(settings, store, days=60)
         say(f"YouTube: {len(result.done)} broadcast(s) scheduled on the simulator, {result.units_spent} quota units")
         upcoming = store.meetings(datetime.now(timezone.utc), room="chamber")
