@@ -190,13 +190,8 @@ class GraphSimulator(LoopbackServer):
 
     # --- running ---------------------------------------------------------------------------------
 
-    def _handler(self):
-        sim = self
-
-        class Handler(_Handler):
-            simulator = sim
-
-        return Handler
+    def _handler_class(self):
+        return _Handler
 
     @property
     def url(self) -> str:

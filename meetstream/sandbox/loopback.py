@@ -7,18 +7,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class LoopbackServer:
-    """Subclasses say which request handler serves them (`_handler()`); `start()` returns self."""
+    """Subclasses name their request handler (`_handler_class()`); each request's handler finds
+    the simulator it serves as `self.simulator`. `start()` returns self."""
 
     host = "127.0.0.1"
     _port = 0
     thread_name = "simulator"
     _server: ThreadingHTTPServer | None = None
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         raise NotImplementedError
 
     def start(self):
-        self._server = ThreadingHTTPServer((self.host, self._port), self._handler())
+        base = self._handler_class()
+        handler = type(base.__name__, (base,), {"simulator": self})
+        self._server = ThreadingHTTPServer((self.host, self._port), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                          name=self.thread_name, daemon=True).start()

@@ -146,13 +146,8 @@ class YouTubeSandbox(LoopbackServer):
 
     # --- running --------------------------------------------------------------------------
 
-    def _handler(self):
-        sim = self
-
-        class Handler(_Handler):
-            sandbox = sim
-
-        return Handler
+    def _handler_class(self):
+        return _Handler
 
     @property
     def url(self) -> str:
@@ -706,7 +701,7 @@ class YouTubeSandbox(LoopbackServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    sandbox: YouTubeSandbox
+    simulator: YouTubeSandbox
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate writes; with Nagle on, keep-alive clients wait ~40 ms each.
     disable_nagle_algorithm = True
@@ -741,16 +736,16 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._answer(400, ApiError(400, "parseError", "Parse Error", "global").body())
             return
-        status, result = self.sandbox.handle(verb, url.path[len(prefix):], params, body)
+        status, result = self.simulator.handle(verb, url.path[len(prefix):], params, body)
         self._answer(status, result)
 
     def _rtmp(self, event: str, params: dict) -> None:
         # nginx-rtmp's notify: any 2xx lets the publish go ahead, anything else refuses it.
         key = params.get("name", "")
         if event == "on_publish":
-            ok = self.sandbox.publish(key)
+            ok = self.simulator.publish(key)
         elif event == "on_publish_done":
-            ok = self.sandbox.publish_done(key)
+            ok = self.simulator.publish_done(key)
         else:
             ok = False
         # [guess] YouTube's ingest refuses an unknown key; so does ours.
