@@ -186,7 +186,10 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
             from meetstream.console import LiveConsole
             from meetstream.watchdog import Watchdog
 
-            dog = Watchdog(session, ObsOutputs(conn), youtube_health=lambda: onair.health(session_stream(store)))
+            from meetstream.bootstrap import youtube_health
+
+            dog = Watchdog(session, ObsOutputs(conn), youtube_health=youtube_health(settings, store, session),
+                           youtube_every=settings.youtube.health_every)
             LiveConsole(session, dog, on_end=lambda: "press q to leave the rehearsal").run()
         else:
             for label, method, arg in auto_script(meeting):
@@ -217,12 +220,6 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
 def timeline_line(e) -> str:
     extra = e.detail.get("member") or e.detail.get("what") or e.detail.get("reason") or ""
     return f"{e.at:%H:%M:%S}  {e.kind:9} {('item ' + e.item_number) if e.item_number else '':8} {extra}".rstrip()
-
-
-def session_stream(store) -> str:
-    from meetstream.night import on_air_record
-
-    return (on_air_record(store, "chamber") or {}).get("stream_id", "")
 
 
 def _slug(text: str) -> str:
