@@ -111,7 +111,9 @@ class LiveConsole(App):
         self.session.reload()
         if self.watchdog is not None:
             self.last_health = self.watchdog.tick()
-        self.render_all()
+        if self.is_running and self.screen.query("#banner"):
+            # Textual 8 can fire a last interval while the app is tearing its screen down.
+            self.render_all()
 
     def render_all(self) -> None:
         s = self.session
