@@ -38,11 +38,21 @@ def live_session(settings: Settings, store, room: str, meeting_id: str | None = 
 
 
 def watchdog(settings: Settings, store, session):
+    """The room's watchdog, woken by OBS's events as well as once a second; `.stop()` it."""
     from meetstream.obs.output import ObsOutputs
     from meetstream.watchdog import Watchdog
 
-    return Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session),
-                    youtube_every=settings.youtube.health_every)
+    dog = Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session),
+                   youtube_every=settings.youtube.health_every)
+    return dog.watch_events(lambda on_change: obs_event_watch(settings, session.room, on_change))
+
+
+def obs_event_watch(settings: Settings, room: str, on_change):
+    from meetstream import secrets
+    from meetstream.obs.events import ObsEventWatch
+
+    obs = settings.room(room).obs
+    return ObsEventWatch(obs.host, obs.port, secrets.get_secret(obs.password_env, f"obs:{room}"), on_change).start()
 
 
 def youtube_onair(settings: Settings, store):

@@ -188,9 +188,15 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
 
             from meetstream.bootstrap import youtube_health
 
+            from meetstream.obs.events import ObsEventWatch
+
             dog = Watchdog(session, ObsOutputs(conn), youtube_health=youtube_health(settings, store, session),
                            youtube_every=settings.youtube.health_every)
-            LiveConsole(session, dog, on_end=lambda: "press q to leave the rehearsal").run()
+            dog.watch_events(lambda on_change: ObsEventWatch(host, port, password, on_change).start())
+            try:
+                LiveConsole(session, dog, on_end=lambda: "press q to leave the rehearsal").run()
+            finally:
+                dog.stop()
         else:
             for label, method, arg in auto_script(meeting):
                 clock.skip()

@@ -1,26 +1,43 @@
 """The live meeting state machine: officer actions -> director actions -> the timeline.
 
-Talks to OBS only through the `Director` protocol below. Every action is checked against the
-session's state first (nothing can put an exempt item on air), then carried out and verified by
-the director, then recorded: the new state and its timeline entry in one transaction. State
-lives in the store, so another process (`meetstream cue`, a restarted console) carries on.
+Talks to OBS only through the `Director` protocol below. Every action holds the room's lock
+(meetstream.roomlock) from reading the state to recording the result, so actions from several
+processes (Stream Deck cues, the console, the watchdog) run one at a time, each decided on the
+state the last one left. It is checked against that state (nothing can put an exempt item on
+air), carried out and verified by the director, then recorded: the new state and its timeline
+entry in one transaction. State lives in the store, so another process carries on.
+
+A private session fails safe: every action taken in it keeps it private and reads it back; a
+refused action still puts right anything changed by hand in OBS; an action that fails while going
+or being private leaves the session recorded as private (so the watchdog keeps enforcing it), an
+incident on the timeline, and raises.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry
-from meetstream.errors import StateError
+from meetstream.errors import MeetstreamError, StateError
+from meetstream.roomlock import room_lock
 from meetstream.store import Store, now_utc
 
 
 class Director(Protocol):
+    """What the session needs from OBS (meetstream.obs.director.Director is the real one).
+
+    Each action returns the read-back (meetstream.obs.invariant.Verified) or raises NotVerified.
+    """
+
     def show(self, role: str, *, item: AgendaItem | None = None): ...
-    def agenda(self, item: AgendaItem): ...
+    def agenda(self, item: AgendaItem, *, role: str): ...
     def speaker(self, member: Member, *, item: AgendaItem | None = None): ...
-    def private(self): ...
+    def private(self, *, item: AgendaItem | None = None): ...
+    def verify(self, role: str): ...
+    def enforce(self, role: str): ...
+    def program_scene(self) -> str: ...
 
 
 ROLE_STATE = {
@@ -35,10 +52,19 @@ ROLE_STATE = {
 }
 
 
+STATE_ROLE = {
+    SessionState.HOLDING: "holding",
+    SessionState.PRIVATE: "private",
+    SessionState.RECESS: "recess",
+    SessionState.ADJOURNED: "adjourned",
+}
+
+
 class LiveSession:
     def __init__(self, store: Store, director: Director, room: str, meeting: Meeting | None = None,
                  *, clock: Callable[[], datetime] = now_utc):
         self.store, self.director, self.room, self.clock = store, director, room, clock
+        self.lock = room_lock(store.path, room)
         if hasattr(director, "restore"):
             director.restore = self.reassert
         saved = store.session(room)
@@ -62,6 +88,13 @@ class LiveSession:
         if self.meeting is None or saved["meeting_id"] == self.meeting.id:
             self.state, self.item_number, self.speaker_name = saved["state"], saved["item_number"], saved["speaker"]
 
+    @contextmanager
+    def turn(self) -> Iterator["LiveSession"]:
+        """This room's turn: the lock held and the state as the last action left it."""
+        with self.lock:
+            self.reload()
+            yield self
+
     @property
     def timeline_id(self) -> str:
         return self._meeting_id()
@@ -82,90 +115,134 @@ class LiveSession:
     # --- actions ------------------------------------------------------------------------------
 
     def holding(self):
-        self._refuse_in(SessionState.PRIVATE, "the holding slate")
-        self._refuse_in(SessionState.ADJOURNED, "the holding slate")
-        return self._do("holding", lambda: self.director.show("holding", item=self.item))
+        with self._action():
+            self._refuse_in(SessionState.PRIVATE, "the holding slate")
+            self._refuse_in(SessionState.ADJOURNED, "the holding slate")
+            return self._do("holding", lambda: self.director.show("holding", item=self.item))
 
     def chamber(self):
-        self._refuse_public("show the chamber")
-        return self._do("chamber", lambda: self.director.show("chamber", item=self.item), speaker=None)
+        with self._action():
+            self._refuse_public("show the chamber")
+            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), speaker=None)
 
     def gallery(self):
-        self._refuse_public("show the Teams gallery")
-        return self._do("gallery", lambda: self.director.show("gallery", item=self.item), speaker=None)
+        with self._action():
+            self._refuse_public("show the Teams gallery")
+            return self._do("gallery", lambda: self.director.show("gallery", item=self.item), speaker=None)
 
     def agenda_card(self):
-        self._refuse_public("show the agenda card")
-        return self._do("agenda", lambda: self.director.show("agenda", item=self.item), speaker=None)
+        with self._action():
+            self._refuse_public("show the agenda card")
+            return self._do("agenda", lambda: self.director.show("agenda", item=self.item), speaker=None)
 
     def speaker(self, name: str, *, item_number: str | None = None):
-        meeting = self._need_meeting()
-        member = meeting.member(name)
-        item = meeting.item(item_number) if item_number else self.item
-        if item is not None and item.exempt:
-            raise StateError(f"item {item.number} is exempt: speakers are not shown in a private session")
-        self._refuse_public(f"show {member.display_name()}")
-        return self._do(
-            "speaker", lambda: self.director.speaker(member, item=item), speaker=member.display_name(),
-            item_number=item.number if item else self.item_number,
-            detail={"member": member.display_name(), "lower_third": member.lower_third()},
-        )
+        with self._action():
+            meeting = self._need_meeting()
+            member = meeting.member(name)
+            item = meeting.item(item_number) if item_number else self.item
+            if item is not None and item.exempt:
+                raise StateError(f"item {item.number} is exempt: speakers are not shown in a private session")
+            self._refuse_public(f"show {member.display_name()}")
+            return self._do(
+                "speaker", lambda: self.director.speaker(member, item=item), speaker=member.display_name(),
+                item_number=item.number if item else self.item_number,
+                detail={"member": member.display_name(), "lower_third": member.lower_third()},
+            )
 
     def go_to_item(self, number: str):
         """Move the agenda on. Reaching an exempt item goes private at once, without being asked."""
+        with self._action():
+            return self._go_to(number)
+
+    def next_item(self):
+        with self._action():
+            return self._go_to(self._step(+1))
+
+    def prev_item(self):
+        with self._action():
+            return self._go_to(self._step(-1))
+
+    def _go_to(self, number: str):
         meeting = self._need_meeting()
         item = meeting.item(number)
         if self.state is SessionState.ADJOURNED:
             raise StateError("the meeting is adjourned")
         detail = {"title": item.public_title()}
-        if item.exempt and self.state is not SessionState.PRIVATE:
-            return self._do("private", self.director.private, item_number=item.number, speaker=None,
+        if self.state is SessionState.PRIVATE:
+            # Whatever OBS shows now (someone may have clicked a scene), the item changes under
+            # the private slate, and the whole private state is put back and read back.
+            return self._do("private", lambda: self.director.private(item=item), kind="item",
+                            item_number=item.number, speaker=None, detail=detail)
+        if item.exempt:
+            return self._do("private", lambda: self.director.private(item=item), item_number=item.number, speaker=None,
                             detail=detail | {"reason": f"item {item.number} is exempt"})
         if self.state is SessionState.ON_AIR:
             # A new item on air starts on the chamber: the last item's speaker is done.
             return self._do("chamber", lambda: self.director.show("chamber", item=item), kind="item",
                             item_number=item.number, speaker=None, detail=detail)
-        # Private, recess or holding: only the overlay text changes; nothing new goes to air.
-        return self._do("item", lambda: self.director.agenda(item), kind="item", role_state=self.state,
+        # Recess or holding: the slate stays (put back whole), only the overlay text changes.
+        role = STATE_ROLE.get(self.state, "holding")
+        return self._do(role, lambda: self.director.agenda(item, role=role), kind="item", role_state=self.state,
                         item_number=item.number, speaker=self.speaker_name, detail=detail)
 
-    def next_item(self):
-        return self.go_to_item(self._step(+1))
-
-    def prev_item(self):
-        return self.go_to_item(self._step(-1))
-
     def private(self):
-        if self.state is SessionState.ADJOURNED:
-            raise StateError("the meeting is adjourned")
-        return self._do("private", self.director.private, speaker=None)
+        with self._action():
+            if self.state is SessionState.ADJOURNED:
+                raise StateError("the meeting is adjourned")
+            return self._do("private", lambda: self.director.private(item=self.item), speaker=None)
 
     def public(self):
-        if self.state is not SessionState.PRIVATE:
-            raise StateError("the meeting is not in private session")
-        if self.item is not None and self.item.exempt:
-            raise StateError(f"item {self.item.number} is exempt: move to a public item (`cue next` or `cue item N`) before readmitting the public")
-        return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="public", speaker=None)
+        with self._action():
+            if self.state is not SessionState.PRIVATE:
+                raise StateError("the meeting is not in private session")
+            if self.item is not None and self.item.exempt:
+                raise StateError(f"item {self.item.number} is exempt: move to a public item (`cue next` or `cue item N`) before readmitting the public")
+            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="public", speaker=None)
 
     def recess(self):
-        if self.state is SessionState.PRIVATE:
-            raise StateError("the meeting is in private session: a recess would return to public; stay private, or `cue public` first")
-        self._refuse_in(SessionState.ADJOURNED, "a recess")
-        return self._do("recess", lambda: self.director.show("recess"), speaker=None)
+        with self._action():
+            if self.state is SessionState.PRIVATE:
+                raise StateError("the meeting is in private session: a recess would return to public; stay private, or `cue public` first")
+            self._refuse_in(SessionState.ADJOURNED, "a recess")
+            return self._do("recess", lambda: self.director.show("recess"), speaker=None)
 
     def resume(self):
-        if self.state is not SessionState.RECESS:
-            raise StateError("the meeting is not in recess")
-        return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="resume", speaker=None)
+        with self._action():
+            if self.state is not SessionState.RECESS:
+                raise StateError("the meeting is not in recess")
+            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="resume", speaker=None)
 
     def adjourn(self):
-        return self._do("adjourned", lambda: self.director.show("adjourned"), speaker=None)
+        with self._action():
+            return self._do("adjourned", lambda: self.director.show("adjourned"), speaker=None)
+
+    def keep_private(self):
+        """In a private session, read OBS and put right anything that breaks it (a scene clicked,
+        a source unmuted or added, OBS restarted); each repair is an incident on the timeline.
+        Returns the read-back, or None outside a private session. Raises NotVerified if OBS
+        cannot be made private."""
+        with self.turn():
+            if self.state is not SessionState.PRIVATE:
+                return None
+            try:
+                seen = self.director.enforce("private")
+            except MeetstreamError as err:
+                self.incident("private session could not be verified or put right", problem=str(err))
+                raise
+            if seen.put_right:
+                self.incident("private session changed outside meetstream; put right", problem="; ".join(seen.put_right))
+            return seen
 
     def reassert(self):
-        """Put OBS back into the recorded state (after a restart, or when a console resumes)."""
+        """Put OBS back into the recorded state (after a restart, or when a console resumes).
+
+        Reads the store without taking the room's lock: it runs inside the OBS connection's
+        reconnect, which an action holding the lock may be waiting on.
+        """
+        self.reload()
         s = self.state
         if s is SessionState.PRIVATE:
-            return self.director.private()
+            return self.director.private(item=self.item)
         if s is SessionState.RECESS:
             return self.director.show("recess")
         if s is SessionState.ADJOURNED:
@@ -182,6 +259,18 @@ class LiveSession:
         self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), "incident", self.item_number, {"what": what} | detail))
 
     # --- machinery ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _action(self) -> Iterator[None]:
+        """An officer's action: its turn, and if it is refused during a private session, OBS is
+        still checked (and put right) before the refusal is reported."""
+        with self.turn():
+            try:
+                yield
+            except StateError:
+                if self.state is SessionState.PRIVATE:
+                    self.keep_private()
+                raise
 
     def _refuse_in(self, state: SessionState, what: str) -> None:
         if self.state is state:
@@ -214,8 +303,14 @@ class LiveSession:
 
     def _do(self, role: str, act, *, kind: str | None = None, role_state: SessionState | None = None,
             item_number=_UNSET, speaker=_UNSET, detail: dict | None = None):
-        result = act()
-        self.state = role_state or ROLE_STATE[role]
+        new_state = role_state or ROLE_STATE[role]
+        try:
+            result = act()
+        except MeetstreamError as err:
+            if SessionState.PRIVATE in (self.state, new_state):
+                self._fail_private(err, item_number)
+            raise
+        self.state = new_state
         if item_number is not LiveSession._UNSET:
             self.item_number = item_number
         if speaker is not LiveSession._UNSET:
@@ -224,3 +319,19 @@ class LiveSession:
         self.store.record(self.room, meeting_id=self.meeting.id if self.meeting else None, state=self.state,
                           item_number=self.item_number, speaker=self.speaker_name, entry=entry)
         return result
+
+    def _fail_private(self, err: MeetstreamError, item_number) -> None:
+        """Going or being private failed: record private anyway (it is what was asked, and what
+        the watchdog must keep enforcing), with the failure on the timeline."""
+        self.state, self.speaker_name = SessionState.PRIVATE, None
+        if item_number is not LiveSession._UNSET:
+            self.item_number = item_number
+        detail = {"what": "private session not verified", "problem": str(err)}
+        try:
+            self.director.enforce("private")
+            detail["now"] = "private, read back from OBS"
+        except MeetstreamError as again:
+            detail["now"] = f"could not be put right: {again}"
+        entry = TimelineEntry(self._meeting_id(), self.clock(), "incident", self.item_number, detail)
+        self.store.record(self.room, meeting_id=self.meeting.id if self.meeting else None, state=self.state,
+                          item_number=self.item_number, speaker=None, entry=entry)

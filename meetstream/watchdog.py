@@ -4,21 +4,24 @@ remember. Talks to OBS and YouTube only through the small ports below.
 - OBS bitrate and dropped frames every tick; YouTube's view of the stream every
   `youtube.health_every` seconds (5 minutes by default, never more than once a minute: each
   liveStreams.list costs quota).
-- A private session is re-verified every tick (someone may click in OBS); if OBS disagrees it is
-  put right at once and the incident goes on the timeline.
+- A private session is re-verified every tick against the whole private invariant
+  (meetstream.obs.invariant: program, the private scene's items, every input that carries sound);
+  if OBS disagrees it is put right at once and the incident goes on the timeline.
 - If OBS's stream output stops while the meeting is on air, it is restarted (a bounded number
-  of times) and each incident goes on the timeline.
+  of times) and each incident goes on the timeline. During a private session the output is only
+  started again once the private state has been read back from OBS: after an OBS restart the
+  viewers' first frame is the private slate.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from meetstream.domain import SessionState
-from meetstream.errors import MeetstreamError, NotVerified
+from meetstream.errors import MeetstreamError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +57,73 @@ class Watchdog:
         self._last_youtube: float | None = None
         self.youtube_text: str | None = None
         self.youtube_checks = 0
+        self.reactions = 0
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._back = False
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._events = None
+
+    # --- woken by OBS's own events ------------------------------------------------------------
+
+    def watch_events(self, watch_factory: Callable[[Callable[[str, dict], None]], object]) -> "Watchdog":
+        """Also react the moment OBS reports a change (see meetstream.obs.events), not only once
+        a second. `watch_factory(on_change)` returns a started event watch."""
+        self._worker = threading.Thread(target=self._react_loop, name="watchdog-react", daemon=True)
+        self._worker.start()
+        self._events = watch_factory(self._on_event)
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._events is not None:
+            self._events.stop()
+        if self._worker is not None:
+            self._worker.join(timeout=5)
+
+    def _on_event(self, event: str, data: dict) -> None:
+        from meetstream.obs.events import BACK
+
+        if event == BACK:
+            self._back = True
+        self._wake.set()  # a burst of events is one check: the worker coalesces them
+
+    def _react_loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            back, self._back = self._back, False
+            try:
+                if back:
+                    self.tick()  # OBS restarted: reconnect, re-assert, and restart the output if due
+                else:
+                    self.react()
+            except Exception:
+                log.exception("watchdog reaction failed")
+
+    def react(self) -> None:
+        """Check the private session now (OBS reported a change); put it right if need be."""
+        with self._lock:
+            self.reactions += 1
+            try:
+                self.session.keep_private()
+            except MeetstreamError as err:
+                log.warning("private session not verified: %s", err)
+
+    # --- once a second ------------------------------------------------------------------------
 
     def expect_streaming(self) -> bool:
         return self.session.store.get_value(STREAMING_KEY.format(room=self.session.room)) == "1"
 
     def tick(self) -> Health:
+        with self._lock:
+            return self._tick()
+
+    def _tick(self) -> Health:
         now = self.clock()
         h = Health(at=now, expected=self.expect_streaming())
         try:
@@ -72,10 +137,12 @@ class Watchdog:
             h.kbps = max(0.0, (st.stream_bytes - self._last_bytes[1]) * 8 / 1000 / (now - self._last_bytes[0]))
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
-        if self.session.state is SessionState.PRIVATE:
-            self._keep_private(h)
+        private_ok = self._keep_private(h)
         if h.expected and not st.streaming and not st.reconnecting:
-            self._restart_output(h)
+            if private_ok:
+                self._restart_output(h)
+            else:
+                h.problems.append("stream output is down and stays down until the private session is verified")
         if self.youtube_health and (self._last_youtube is None or now - self._last_youtube >= self.youtube_every):
             self._last_youtube = now
             self.youtube_checks += 1
@@ -86,13 +153,16 @@ class Watchdog:
         h.youtube = self.youtube_text
         return h
 
-    def _keep_private(self, h: Health) -> None:
+    def _keep_private(self, h: Health) -> bool:
+        """True when OBS is verified private (after putting it right if need be)."""
         try:
-            self.session.director.verify("private")
-        except NotVerified as err:
-            h.problems.append(str(err))
-            self.session.incident("private session changed outside meetstream; re-asserted", problem=str(err))
-            self.session.director.private()
+            seen = self.session.keep_private()
+        except MeetstreamError as err:
+            h.problems.append(f"PRIVATE NOT VERIFIED: {err}")
+            return False
+        if seen is not None and seen.put_right:
+            h.problems.append("private session changed in OBS: put right (" + "; ".join(seen.put_right) + ")")
+        return True
 
     def _restart_output(self, h: Health) -> None:
         if self.restarts >= self.max_restarts:

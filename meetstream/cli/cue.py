@@ -26,6 +26,9 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Call
     key = room or settings.default_room()
     session = bootstrap.live_session(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
     try:
+        # No watchdog may be running: a cue is also the moment a private session that was
+        # changed by hand, or lost in an OBS restart, is put right (and goes on the timeline).
+        session.keep_private()
         verified = action(session)
     finally:
         session.director.conn.close()
@@ -37,13 +40,22 @@ def _render(session, verified) -> None:
     state = session.state.value.replace("_", " ").upper()
     line = f"[bold]{state}[/]"
     if verified is not None:
-        muted = sum(verified.muted.values())
-        line += f": program {verified.program_scene!r}, {muted} of {len(verified.muted)} microphone(s) muted (read back from OBS)"
+        line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
     if session.item is not None:
         line += f"; item {session.item.public_title()}"
     if session.speaker_name:
         line += f"; speaker {session.speaker_name}"
     out.print(line)
+
+
+def _sound(verified) -> str:
+    if verified.all_muted:
+        return f"all {len(verified.muted)} audio input(s) muted"
+    live = verified.live
+    mics = [m for m in verified.microphones if m in live]
+    others = [n for n in live if n not in mics]
+    text = f"microphones live: {', '.join(mics) or 'none'}"
+    return text + (f"; also live: {', '.join(others)}" if others else "")
 
 
 def _simple(name: str, method: str, help_text: str) -> None:

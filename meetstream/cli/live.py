@@ -39,4 +39,5 @@ def register(app: typer.Typer) -> None:
         try:
             LiveConsole(session, watchdog, on_end=on_end).run()
         finally:
+            watchdog.stop()
             session.director.conn.close()

@@ -239,16 +239,18 @@ class ObsConnection:
 
     def _reconnect(self) -> None:
         deadline = time.monotonic() + self.reconnect_for
-        delay = 0.25
+        delay = 0.1
         while True:
             try:
                 self._open()
+                self._wait_until_ready(deadline)
                 break
             except ObsError as err:
                 if time.monotonic() + delay > deadline:
                     raise ObsConnectionLost(f"lost the connection to OBS at {self.where} and could not reconnect within {self.reconnect_for:g}s: {err}") from err
                 time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+                # Short steps: while OBS is back but not yet re-asserted, the room sees its saved scene.
+                delay = min(delay * 2, 0.5)
         self.reconnects += 1
         log.warning("reconnected to OBS at %s", self.where)
         if self._in_hook:
@@ -257,8 +259,36 @@ class ObsConnection:
         try:
             for hook in list(self.on_reconnect):
                 hook(self)
+        except BaseException:
+            # The recorded state is not back in OBS: drop the socket so the next call reconnects
+            # and runs the hooks again, rather than carrying on as if all were well.
+            self._close_socket()
+            raise
         finally:
             self._in_hook = False
+
+    def _wait_until_ready(self, deadline: float) -> None:
+        """A restarted OBS answers NotReady (207) until it has loaded its scene collection."""
+        from websocket import WebSocketException
+
+        while True:
+            try:
+                reply = _result(self._exchange_once({"op": 6, "d": Request("GetCurrentProgramScene").wire("ready")}, "ready"))
+            except (WebSocketException, OSError, ValueError) as err:
+                self._close_socket()
+                raise ObsError(f"OBS at {self.where} dropped the connection while starting") from err
+            if reply.code != NOT_READY:
+                return
+            if time.monotonic() > deadline:
+                raise ObsError(f"OBS at {self.where} is still loading")
+            time.sleep(0.1)
+
+    def _exchange_once(self, message: dict, rid: str) -> dict:
+        self._client.ws.send(json.dumps(message))
+        while True:
+            msg = json.loads(self._client.ws.recv() or "{}")
+            if msg.get("op") == 7 and msg.get("d", {}).get("requestId") == rid:
+                return msg["d"]
 
 
 def _result(raw: dict) -> Result:

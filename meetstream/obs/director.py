@@ -1,41 +1,44 @@
 """Director actions: what the officer cues, as verified OBS changes.
 
-Every action is one RequestBatch: the changes, then read-backs of the program scene and of every
-microphone's mute, in the same serial batch, so an action costs one round trip and is verified
-by what OBS itself reports after the change. A slate (holding, private, recess, adjourned)
-mutes every microphone; a public picture (chamber, speaker, gallery, agenda) unmutes them.
+Every action is one RequestBatch: the changes, then read-backs of the program scene, of every
+input's mute (all of OBS's inputs that carry sound, not only the scene set's) and, for private,
+of the private scene's items, so an action costs one round trip and is verified by what OBS
+itself reports after the change (meetstream.obs.invariant says what each role must look like).
+A slate (holding, private, recess, adjourned) mutes everything that carries sound; a public
+picture (chamber, speaker, gallery, agenda) unmutes the declared microphones.
+
+When the read-back of a slate disagrees, the slate is put right at once and only then does the
+action fail, loudly: it never reports a state OBS does not have.
 
 After a reconnect (OBS restarted, socket dropped) the scene set is applied again (a no-op when
-intact) and the last action is re-asserted: a private session is still private afterwards.
+intact) and the recorded state is re-asserted: a private session is still private afterwards.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from meetstream.domain import AgendaItem, Member
 from meetstream.errors import NotVerified, ObsError
 from meetstream.obs.connection import ObsConnection, Request, Result
+from meetstream.obs.invariant import SceneItem, Verified, private_scene_repair, problems
 from meetstream.obs.kinds import text_settings
 from meetstream.obs.sceneset import SLATE_ROLES, SceneSet
 
 log = logging.getLogger(__name__)
 
 PUBLIC_ROLES = ("chamber", "speaker", "gallery", "agenda")
+NOT_FOUND = 600  # obs-websocket RequestStatus::ResourceNotFound
+NO_AUDIO = 604  # InvalidResourceState: GetInputMute on an input without audio
 
 
-@dataclass(frozen=True)
-class Verified:
-    """What OBS reported right after an action."""
-
-    program_scene: str
-    muted: dict[str, bool]
-    requests: int  # how many requests the action's single batch carried
-
-    @property
-    def all_muted(self) -> bool:
-        return all(self.muted.values())
+# OBS saves its scene collection when a scene is added or removed (seen on OBS 29.0.2; not in
+# the obs-websocket reference, so a GUESS for other versions), not when the program scene or a
+# mute changes. Saving on going private means an OBS that crashes and restarts comes back on
+# the private slate with everything muted, instead of on the last scene it happened to save.
+SAVE_SCENE = "meetstream: saving private state"
+SAVE_COLLECTION = [Request("CreateScene", {"sceneName": SAVE_SCENE}), Request("RemoveScene", {"sceneName": SAVE_SCENE})]
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Director:
         self.conn, self.ss = conn, ss
         self._ids: dict[tuple[str, str], int] = {}
         self._text_kind: dict[str, str] = {}
+        self._audio: list[str] = []  # every input OBS has that carries sound, in OBS's order
+        self._silent: set[str] = set()  # inputs OBS said carry no sound
         self.last: _Cue | None = None
         # Set by the live session: after a reconnect it puts OBS back into the recorded state
         # (which this process may never have cued itself, e.g. a console started with --resume).
@@ -58,12 +63,13 @@ class Director:
     # --- setup --------------------------------------------------------------------------------
 
     def load(self) -> "Director":
-        """Learn scene item ids and text kinds: one batched round trip."""
+        """Learn scene item ids, text kinds and which of OBS's inputs carry sound."""
         scenes = [s.name for s in self.ss.scenes]
         texts = [n for n, i in self.ss.inputs.items() if i.overlay]
         results = self.conn.batch(
             [Request("GetSceneItemList", {"sceneName": s}) for s in scenes]
-            + [Request("GetInputSettings", {"inputName": n}) for n in texts],
+            + [Request("GetInputSettings", {"inputName": n}) for n in texts]
+            + [Request("GetInputList"), Request("GetSpecialInputs")],
             halt_on_failure=False,
         )
         missing = [s for s, r in zip(scenes, results) if not r.ok]
@@ -74,7 +80,30 @@ class Director:
             if not r.ok:
                 raise ObsError(f"OBS has no input {n!r}: run `meetstream obs apply` first")
             self._text_kind[n] = r.data["inputKind"]
+        inputs, special = results[-2:]
+        self._audio, self._silent = [], set()
+        self._learn(_input_names(inputs, special))
         return self
+
+    def _learn(self, names: list[str]) -> list[str]:
+        """Ask OBS which of `names` (inputs not seen before) carry sound; returns those that do."""
+        new = [n for n in names if n not in self._silent and n not in self._audio]
+        if not new:
+            return []
+        results = self.conn.batch([Request("GetInputMute", {"inputName": n}) for n in new], halt_on_failure=False)
+        audible = []
+        for n, r in zip(new, results):
+            if r.ok:
+                audible.append(n)
+            elif r.code == NO_AUDIO:
+                self._silent.add(n)
+            # Any other failure (it vanished, OBS busy): ask again next time.
+        self._audio += audible
+        return audible
+
+    def audio_inputs(self) -> list[str]:
+        """Every input known to carry sound: OBS's, and the scene set's microphones."""
+        return self._audio + [m for m in self.ss.microphones() if m not in self._audio]
 
     def ensure_scene_set(self) -> int:
         """Apply the scene set (nothing is sent when OBS already matches); returns requests sent."""
@@ -103,7 +132,8 @@ class Director:
     # --- the actions --------------------------------------------------------------------------
 
     def show(self, role: str, *, item: AgendaItem | None = None) -> Verified:
-        """Put a role's scene on program: a slate mutes the microphones, a public scene unmutes them."""
+        """Put a role's scene on program: a slate mutes everything that carries sound, a public
+        scene unmutes the microphones."""
         cue = _Cue(role)
         if item is not None:
             cue.changes += self._text("agenda", item.public_title())
@@ -112,15 +142,15 @@ class Director:
             cue.changes += self._enable(role, lower, False)
         return self._run(cue)
 
-    def agenda(self, item: AgendaItem) -> Verified:
-        """Change the agenda overlay; the program scene stays as it is."""
-        current = self.program_scene()
-        role = next((s.role for s in self.ss.scenes if s.name == current and s.role), None)
-        if role is None or role in SLATE_ROLES:
-            # On a slate (or an unknown scene) only the text changes: nothing goes to air.
-            return self._verify_after(self._text("agenda", item.public_title()))
-        cue = _Cue(role, self._text("agenda", item.public_title()))
-        return self._run(cue)
+    def agenda(self, item: AgendaItem, *, role: str) -> Verified:
+        """Change the agenda overlay on `role`, the scene the session says is showing.
+
+        The session's role, never the scene OBS happens to be on: a hand click in OBS during a
+        private session must not make the next item public. A slate is put back as a whole.
+        """
+        if role in SLATE_ROLES:
+            return self._run(_Cue(role, self._text("agenda", item.public_title())))
+        return self._check(role, self._verify_after(self._text("agenda", item.public_title()), role))
 
     def speaker(self, member: Member, *, item: AgendaItem | None = None) -> Verified:
         """The member's feed (or the chamber, for a member in the room) with their lower third."""
@@ -137,9 +167,13 @@ class Director:
             cue.changes += self._enable("speaker", other, other == feed)
         return self._run(cue)
 
-    def private(self) -> Verified:
-        """The private slate, every microphone muted, both read back: anything less raises."""
-        return self._run(_Cue("private"))
+    def private(self, *, item: AgendaItem | None = None) -> Verified:
+        """The private slate, everything that carries sound muted, the private scene exactly as
+        declared, all read back: anything less is put right, then raises."""
+        cue = _Cue("private")
+        if item is not None:
+            cue.changes += self._text("agenda", item.public_title())
+        return self._run(cue)
 
     def public(self) -> Verified:
         return self.show("chamber")
@@ -153,54 +187,112 @@ class Director:
 
     # --- machinery ----------------------------------------------------------------------------
 
+    def _role_changes(self, role: str) -> list[Request]:
+        scene = self.ss.scene(role).name
+        if role not in SLATE_ROLES:
+            return ([Request("SetInputMute", {"inputName": m, "inputMuted": False}) for m in self.ss.microphones()]
+                    + [Request("SetCurrentProgramScene", {"sceneName": scene})])
+        # The picture leaves the air first, then every sound; both within one batch.
+        out = [Request("SetCurrentProgramScene", {"sceneName": scene})]
+        out += [Request("SetInputMute", {"inputName": n, "inputMuted": True}) for n in self.audio_inputs()]
+        for spec in self.ss.scene(role).items:
+            out += self._enable(role, spec.input, spec.visible)
+        if role == "private":
+            out += SAVE_COLLECTION
+        return out
+
     def _run(self, cue: _Cue) -> Verified:
-        scene = self.ss.scene(cue.role).name
-        mute = cue.role in SLATE_ROLES
-        changes = list(cue.changes)
-        changes += [Request("SetInputMute", {"inputName": m, "inputMuted": mute}) for m in self.ss.microphones()]
-        changes.append(Request("SetCurrentProgramScene", {"sceneName": scene}))
         self.last = cue
-        return self._check(cue.role, self._verify_after(changes))
+        changes = list(cue.changes) + self._role_changes(cue.role)
+        seen = self._verify_after(changes, cue.role)
+        wrong = problems(self.ss, cue.role, seen)
+        if wrong and cue.role in SLATE_ROLES:
+            self._put_right(cue.role, seen)
+            raise NotVerified(f"{cue.role.upper()} NOT VERIFIED at first: " + "; ".join(wrong)
+                              + f" (put right and read back again: {cue.role} now)")
+        return self._check(cue.role, seen)
 
     def verify(self, role: str) -> Verified:
-        """Read OBS now and raise NotVerified unless it is in `role` (someone may have clicked in OBS)."""
-        return self._check(role, self.read_state())
+        """Read OBS now and raise NotVerified unless it is exactly `role` (someone may have clicked
+        in OBS, unmuted a source, added one, or OBS may have restarted)."""
+        return self._check(role, self.read_state(role))
+
+    def enforce(self, role: str) -> Verified:
+        """Read OBS; if it is not exactly the slate `role`, put it right. The returned read-back's
+        `put_right` lists what was wrong (empty when nothing was). Raises NotVerified only when
+        OBS cannot be put right."""
+        seen = self.read_state(role)
+        wrong = problems(self.ss, role, seen)
+        if not wrong:
+            return seen
+        return replace(self._put_right(role, seen), put_right=tuple(wrong))
+
+    def _put_right(self, role: str, seen: Verified) -> Verified:
+        """Up to two repair passes for a slate; the verified read-back, or NotVerified."""
+        wrong: list[str] = []
+        for _ in range(2):
+            changes = self._role_changes(role)
+            if role == "private" and seen.private_items is not None:
+                changes += private_scene_repair(self.ss, seen.private_items).requests
+            seen = self._verify_after(changes, role)
+            wrong = problems(self.ss, role, seen)
+            if not wrong:
+                if role == "private":
+                    self.load()  # item ids changed if items were removed or re-created
+                return seen
+        raise NotVerified(f"{role.upper()} NOT VERIFIED: " + "; ".join(wrong))
 
     def _check(self, role: str, verified: Verified) -> Verified:
-        scene = self.ss.scene(role).name
-        mute = role in SLATE_ROLES
-        problems = []
-        if verified.program_scene != scene:
-            problems.append(f"program scene is {verified.program_scene!r}, not {scene!r}")
-        wrong = [m for m, muted in verified.muted.items() if muted != mute]
+        wrong = problems(self.ss, role, verified)
         if wrong:
-            problems.append(f"{', '.join(wrong)} {'not muted' if mute else 'still muted'}")
-        if problems:
-            raise NotVerified(f"{role.upper()} NOT VERIFIED: " + "; ".join(problems))
+            raise NotVerified(f"{role.upper()} NOT VERIFIED: " + "; ".join(wrong))
         return verified
 
-    def _verify_after(self, changes: list[Request]) -> Verified:
-        mics = self.ss.microphones()
-        reads = [Request("GetCurrentProgramScene")] + [Request("GetInputMute", {"inputName": m}) for m in mics]
-        results = self.conn.batch(changes + reads, halt_on_failure=True)
-        for req, res in zip(changes, results):
+    def _verify_after(self, changes: list[Request], role: str | None = None) -> Verified:
+        """Send `changes` and the read-backs in one batch. Every change is attempted even if one
+        fails (a slate must go up even if a stale input name is refused); a refused change that
+        the read-back does not excuse raises."""
+        audio = self.audio_inputs()
+        private_scene = self.ss.scene("private").name
+        reads = [Request("GetCurrentProgramScene"), Request("GetInputList"), Request("GetSpecialInputs")]
+        reads += [Request("GetInputMute", {"inputName": n}) for n in audio]
+        if role == "private":
+            reads.append(Request("GetSceneItemList", {"sceneName": private_scene}))
+        results = self.conn.batch(changes + reads, halt_on_failure=False)
+        head, tail = results[:len(changes)], results[len(changes):]
+        for req, res in zip(reads[:3], tail[:3]):
             if not res.ok:
                 raise _refused(req, res)
-        tail = results[len(changes):]
-        for req, res in zip(reads, tail):
-            if not res.ok:
+        names = _input_names(tail[1], tail[2])
+        gone = {n for n in audio if n not in names}
+        for req, res in zip(changes, head):
+            if not res.ok and not (req.type == "SetInputMute" and req.data["inputName"] in gone):
+                if role in SLATE_ROLES and req.type != "SetInputSettings":
+                    continue  # the read-back below decides; a slate is never abandoned half-way
                 raise _refused(req, res)
-        return Verified(
-            program_scene=tail[0].data.get("currentProgramSceneName") or tail[0].data.get("sceneName", ""),
-            muted={m: bool(r.data.get("inputMuted")) for m, r in zip(mics, tail[1:])},
-            requests=len(changes) + len(reads),
-        )
+        muted = {}
+        for n, r in zip(audio, tail[3:3 + len(audio)]):
+            if r.ok:
+                muted[n] = bool(r.data.get("inputMuted"))
+            elif n in names:
+                muted[n] = False  # it exists and its mute could not be read: not verified muted
+        for n in self._learn([n for n in names if n not in muted]):
+            muted[n] = False  # new since we last looked: its mute was not part of this read-back
+        self._audio = [n for n in self._audio if n in names]
+        items = None
+        if role == "private":
+            raw = tail[-1]
+            items = tuple(SceneItem(i["sourceName"], bool(i["sceneItemEnabled"]), i["sceneItemId"])
+                          for i in sorted(raw.data.get("sceneItems", []), key=lambda i: i.get("sceneItemIndex", 0))) if raw.ok else None
+        program = tail[0].data.get("currentProgramSceneName") or tail[0].data.get("sceneName", "")
+        return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()),
+                        private_items=items, requests=len(changes) + len(reads))
 
     def program_scene(self) -> str:
         return self.conn.call("GetCurrentProgramScene")["currentProgramSceneName"]
 
-    def read_state(self) -> Verified:
-        return self._verify_after([])
+    def read_state(self, role: str | None = None) -> Verified:
+        return self._verify_after([], role)
 
     def _reassert(self, conn: ObsConnection) -> None:
         from meetstream.obs.build import apply
@@ -212,6 +304,15 @@ class Director:
             self.restore()
         elif self.last is not None:
             self._run(self.last)
+
+
+def _input_names(inputs: Result, special: Result) -> list[str]:
+    names = [i["inputName"] for i in inputs.data.get("inputs", [])] if inputs.ok else []
+    # Desktop Audio, Mic/Aux…: listed by GetSpecialInputs, and not always by GetInputList.
+    for n in (special.data.values() if special.ok else ()):
+        if isinstance(n, str) and n and n not in names:
+            names.append(n)
+    return names
 
 
 def _refused(req: Request, res: Result) -> ObsError:

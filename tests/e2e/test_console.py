@@ -110,7 +110,7 @@ def test_the_watchdog_puts_a_private_session_right_when_someone_clicks_in_obs(ob
     obs.call("SetCurrentProgramScene", {"sceneName": "Chamber"})
     obs.call("SetInputMute", {"inputName": "Teams audio", "inputMuted": False})
     health = Watchdog(session, ObsOutputs(obs)).tick()
-    assert "PRIVATE NOT VERIFIED" in health.problems[0]
+    assert "private session changed in OBS: put right (program scene is 'Chamber'" in health.problems[0]
     assert program(obs) == "Private session" and muted(obs, "Teams audio")
     assert store.timeline(sample_meeting.id)[-1].kind == "incident"
 

@@ -51,7 +51,7 @@ def test_public_after_private_brings_back_the_chamber_with_microphones_live(obs,
 def test_the_agenda_overlay_shows_the_item_and_never_an_exempt_title(obs, director):
     director.show("chamber", item=AgendaItem("5", "Planning application CHE/22/00123"))
     assert text_of(obs, "Agenda overlay") == "5. Planning application CHE/22/00123"
-    director.agenda(AgendaItem("9", "Disposal of land at Hollis Lane", exempt=True))
+    director.agenda(AgendaItem("9", "Disposal of land at Hollis Lane", exempt=True), role="chamber")
     assert text_of(obs, "Agenda overlay") == "9. Exempt item (public excluded)"
 
 

@@ -53,7 +53,7 @@ def test_cue_commands_drive_obs_and_the_timeline(cli, room_config, obs, sample_m
     assert "ON AIR: program 'Speaker'" in result.out and "speaker Cllr Jane Smith" in result.out
     result = cli("cue", "next")  # item 5 is exempt
     assert result.code == 0
-    assert result.out.startswith("PRIVATE: program 'Private session', 2 of 2 microphone(s) muted")
+    assert result.out.startswith("PRIVATE: program 'Private session', all 2 audio input(s) muted")
     assert "Staffing" not in result.out
     refused = cli("cue", "speaker", "Amir Khan")
     assert refused.code == 2
