@@ -18,7 +18,9 @@ from pathlib import Path
 
 from meetstream.errors import ObsError
 
-OBS_FLAGS = ["--minimize-to-tray", "--disable-shutdown-check", "--disable-updater"]
+# --multi: an OBS already running on the machine (the officer's own, another test run) must never
+# stop this one at the "already running" dialog.
+OBS_FLAGS = ["--minimize-to-tray", "--disable-shutdown-check", "--disable-updater", "--multi"]
 
 
 def free_port() -> int:
@@ -39,13 +41,26 @@ class HeadlessObs:
         self.log_path = self.home / "obs.log"
 
     def _write_config(self) -> None:
+        import configparser
+
         cfg = self.home / ".config" / "obs-studio"
         cfg.mkdir(parents=True, exist_ok=True)
-        (cfg / "global.ini").write_text(
-            "[General]\nFirstRun=true\n\n"
-            "[OBSWebSocket]\nFirstLoad=false\nServerEnabled=true\n"
-            f"ServerPort={self.port}\nAuthRequired=true\nServerPassword={self.password}\nAlertsEnabled=false\n"
-        )
+        # Keep what OBS itself saved (the current scene collection above all): a restart must come
+        # back on the collection it was using, as an officer's OBS would.
+        ini = configparser.ConfigParser(interpolation=None)
+        ini.optionxform = str
+        ini.read(cfg / "global.ini", encoding="utf-8")
+        for section, values in {
+            "General": {"FirstRun": "true"},
+            "OBSWebSocket": {"FirstLoad": "false", "ServerEnabled": "true", "ServerPort": str(self.port),
+                             "AuthRequired": "true", "ServerPassword": self.password, "AlertsEnabled": "false"},
+        }.items():
+            if not ini.has_section(section):
+                ini.add_section(section)
+            for k, v in values.items():
+                ini.set(section, k, v)
+        with open(cfg / "global.ini", "w", encoding="utf-8") as f:
+            ini.write(f, space_around_delimiters=False)
         plugin = cfg / "plugin_config" / "obs-websocket"
         plugin.mkdir(parents=True, exist_ok=True)
         (plugin / "config.json").write_text(
@@ -57,7 +72,8 @@ class HeadlessObs:
         # OBS 32 ignores --disable-shutdown-check; a stale sentinel would open the safe-mode dialog.
         (cfg / ".sentinel").unlink(missing_ok=True)
 
-    def start(self, wait: float = 60.0) -> "HeadlessObs":
+    def start(self, wait: float = 60.0, *, collection: str | None = None) -> "HeadlessObs":
+        """Start OBS; `collection` names the scene collection to open (OBS's --collection)."""
         for tool in (self.obs_binary, "xvfb-run"):
             if shutil.which(tool) is None:
                 raise ObsError(f"{tool} is not installed (on Debian/Ubuntu: apt-get install obs-studio xvfb xauth)")
@@ -66,7 +82,8 @@ class HeadlessObs:
         env.pop("DISPLAY", None)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", self.obs_binary, *OBS_FLAGS],
+            ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", self.obs_binary, *OBS_FLAGS,
+             *(["--collection", collection] if collection else [])],
             cwd=self.home, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
