@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from meetstream.obs.connection import ObsConnection, Request
 
-AUDIO_KINDS_HINT = ("input_capture", "output_capture", "ndi_source", "ffmpeg_source", "browser_source", "dshow_input", "v4l2_input")
-
 
 @dataclass(frozen=True)
 class ObsStatus:
@@ -25,10 +23,15 @@ class ObsStatus:
 
 
 def read_status(conn: ObsConnection) -> ObsStatus:
-    first = conn.batch_ok([Request("GetCurrentProgramScene"), Request("GetStreamStatus"), Request("GetRecordStatus"), Request("GetInputList")])
-    scene, stream, record, inputs = (r.data for r in first)
-    audio_inputs = [i["inputName"] for i in inputs["inputs"] if any(h in i["inputKind"] for h in AUDIO_KINDS_HINT)]
-    mutes = conn.batch([Request("GetInputMute", {"inputName": n}) for n in audio_inputs], halt_on_failure=False)
+    first = conn.batch_ok([Request("GetCurrentProgramScene"), Request("GetStreamStatus"), Request("GetRecordStatus"),
+                           Request("GetInputList"), Request("GetSpecialInputs")])
+    scene, stream, record, inputs, special = (r.data for r in first)
+    names = [i["inputName"] for i in inputs["inputs"]]
+    names += [n for n in special.values() if isinstance(n, str) and n and n not in names]
+    # Every input that answers GetInputMute carries sound (the others answer 604): no kind list
+    # to fall out of date, and the global Desktop Audio and Mic/Aux are included.
+    mutes = conn.batch([Request("GetInputMute", {"inputName": n}) for n in names], halt_on_failure=False)
+    audio_inputs = names
     return ObsStatus(
         obs_version=conn.version.get("obsVersion", "?"),
         websocket_version=conn.version.get("obsWebSocketVersion", "?"),
