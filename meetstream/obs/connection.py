@@ -202,6 +202,22 @@ class ObsConnection:
             out.append(_result(raw) if raw else Result(r.type, False, 0, "not run: an earlier request in the batch failed"))
         return out
 
+    def send_nowait(self, requests: list[Request]) -> None:
+        """A batch whose answer nobody waits for (it is dropped when it arrives): for work that
+        must not add to an action's latency. Best effort: a dropped socket loses it."""
+        from websocket import WebSocketException
+
+        rid = f"n{next(self._ids)}"
+        body = {"requestId": rid, "haltOnFailure": False, "executionType": 0,
+                "requests": [r.wire(f"{rid}.{i}") for i, r in enumerate(requests)]}
+        with self._lock:
+            if self._client is None:
+                return
+            try:
+                self._client.ws.send(json.dumps({"op": 8, "d": body}))
+            except (WebSocketException, OSError):
+                self._close_socket()
+
     def batch_ok(self, requests: list[Request]) -> list[Result]:
         """A batch where every request must succeed; raises on the first failure."""
         results = self.batch(requests, halt_on_failure=True)

@@ -197,8 +197,6 @@ class Director:
         out += [Request("SetInputMute", {"inputName": n, "inputMuted": True}) for n in self.audio_inputs()]
         for spec in self.ss.scene(role).items:
             out += self._enable(role, spec.input, spec.visible)
-        if role == "private":
-            out += SAVE_COLLECTION
         return out
 
     def _run(self, cue: _Cue) -> Verified:
@@ -210,7 +208,10 @@ class Director:
             self._put_right(cue.role, seen)
             raise NotVerified(f"{cue.role.upper()} NOT VERIFIED at first: " + "; ".join(wrong)
                               + f" (put right and read back again: {cue.role} now)")
-        return self._check(cue.role, seen)
+        verified = self._check(cue.role, seen)
+        if cue.role == "private":
+            self.conn.send_nowait(SAVE_COLLECTION)
+        return verified
 
     def verify(self, role: str) -> Verified:
         """Read OBS now and raise NotVerified unless it is exactly `role` (someone may have clicked
@@ -239,6 +240,7 @@ class Director:
             if not wrong:
                 if role == "private":
                     self.load()  # item ids changed if items were removed or re-created
+                    self.conn.send_nowait(SAVE_COLLECTION)
                 return seen
         raise NotVerified(f"{role.upper()} NOT VERIFIED: " + "; ".join(wrong))
 
