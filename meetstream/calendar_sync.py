@@ -338,7 +338,10 @@ def as_json(meeting: Meeting, zone: str) -> dict:
         "location": meeting.location,
         "cancelled": meeting.cancelled,
         "join_url": meeting.join_url,
-        "agenda": [{"number": i.number, "title": "Exempt item (public excluded)" if i.exempt else i.title, "exempt": i.exempt} for i in meeting.agenda],
+        # public_title() is the one place that decides what of an item may be shown; its number
+        # prefix is dropped here because "number" is a field of its own.
+        "agenda": [{"number": i.number, "title": i.public_title().removeprefix(f"{i.number}. "),
+                    "exempt": i.exempt, "reason": i.reason if i.exempt else None} for i in meeting.agenda],
         "members": [{"name": m.name, "lower_third": m.lower_third(), "email": m.email} for m in meeting.members],
         "warnings": list(meeting.warnings),
     }

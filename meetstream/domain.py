@@ -12,6 +12,9 @@ class AgendaItem:
     number: str  # "5", "5a": as printed on the agenda
     title: str
     exempt: bool = False  # Part 2: the public is excluded
+    # Why an item is exempt, in a short phrase the officer can check ("after the exclusion motion,
+    # item 5"); None for a public item. Defaulted so rows stored before it existed still load.
+    reason: str | None = None
 
     def public_title(self) -> str:
         """What may be shown or published: an exempt item's title never is."""

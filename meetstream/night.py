@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Protocol
 
+from meetstream.agenda import exempt_summary
 from meetstream.chapters import chapter_text, chapters
 from meetstream.domain import SessionState, TimelineEntry
 from meetstream.errors import MeetstreamError, StateError
@@ -66,6 +67,7 @@ def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: b
     progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
     sent = session.director.ensure_scene_set()
     progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")
+    progress("Exempt items go private", exempt_summary(meeting.agenda))
     prepared = youtube.prepare(meeting.id, room)
     progress("Broadcast bound to the room's stream", f"{prepared.broadcast_id}, {prepared.status}" + (", bound now" if prepared.bound_now else ""))
     changed = outputs.set_target(prepared.server, prepared.key)

@@ -94,6 +94,7 @@ def list_(
 
     Example: meetstream calendar list --json
     """
+    from meetstream.agenda import exempt_summary
     from meetstream.calendar_sync import as_json as meeting_json, short_ref
     from meetstream.store import now_utc
 
@@ -124,6 +125,11 @@ def list_(
         table.add_row(short_ref(m.id), _local(m.start, zone, "%a %d %b %H:%M"), committee, m.room or "-",
                       items, "yes" if m.join_url else "no")
     out.print(table)
+    for m in meetings:
+        # Which items the session will take private, and why, so the officer can check before the
+        # night; titles stay out of it (exempt_summary names numbers and reasons only).
+        if any(i.exempt for i in m.agenda):
+            out.print(f"{short_ref(m.id)} {m.committee}: items going private: {exempt_summary(m.agenda)}", soft_wrap=True)
     for m in meetings:
         for w in m.warnings:
             out.print(f"* {short_ref(m.id)} {m.committee}: {w}", style="yellow", soft_wrap=True)

@@ -52,7 +52,8 @@ def test_list_shows_times_in_the_council_zone_and_json_hides_exempt_titles(run):
     assert table.code == 0 and "Full Council" in table.out and "18:30" in table.out
     council = full_council(run)
     assert council["start_local"].endswith("18:30:00+00:00") or council["start_local"].endswith("18:30:00+01:00")
-    assert council["agenda"][6] == {"number": "7", "title": "Exempt item (public excluded)", "exempt": True}
+    assert council["agenda"][6] == {"number": "7", "title": "Exempt item (public excluded)", "exempt": True,
+                                    "reason": "under the heading 'Part 2 - items containing exempt information'"}
     assert "Station Road" not in json.dumps(council)
 
 

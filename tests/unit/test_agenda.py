@@ -1,13 +1,19 @@
-"""Agenda items from event bodies, agenda YAML overrides, and the roster."""
+"""Agenda items from event bodies, agenda YAML overrides, and the roster.
+
+The layouts copied from real council agendas are in test_agenda_real_layouts.py; these are the
+rules, each on the smallest body that shows it.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from meetstream.agenda import load_overrides, parse_agenda
-from meetstream.domain import AgendaItem
+from meetstream.agenda import exempt_summary, load_overrides, parse_agenda
+from meetstream.calendar_sync import as_json
+from meetstream.domain import AgendaItem, Meeting
 from meetstream.errors import ConfigError
 from meetstream.roster import load_roster
 
@@ -40,9 +46,15 @@ def test_items_after_a_part_2_heading_are_exempt_until_part_1_resumes():
     assert numbers_and_exempt(parsed) == [("1", False), ("2", False), ("3", True), ("4", True), ("5", False)]
 
 
-def test_an_item_citing_schedule_12a_is_exempt_on_its_own():
+def test_an_item_citing_schedule_12a_is_exempt_and_so_is_everything_after_it_until_public_resumes():
+    # This test used to expect item 3 public. An item that cites Schedule 12A is exempt business,
+    # and nothing in this agenda says the meeting returns to public before item 3: failing safe,
+    # item 3 goes private too (a "Part 1" heading or a readmission would bring it back).
     parsed = parse_agenda("1. Minutes\n2. Land disposal (Paragraph 3, Schedule 12A)\n3. Questions", "text")
-    assert numbers_and_exempt(parsed) == [("1", False), ("2", True), ("3", False)]
+    assert numbers_and_exempt(parsed) == [("1", False), ("2", True), ("3", True)]
+    assert [i.reason for i in parsed.items] == [None, "title cites Schedule 12A", "after exempt item 2"]
+    resumed = parse_agenda("1. Minutes\n2. Land disposal (Paragraph 3, Schedule 12A)\nPart 1\n3. Questions", "text")
+    assert numbers_and_exempt(resumed) == [("1", False), ("2", True), ("3", False)]
 
 
 def test_plain_text_numbers_with_letters_brackets_and_item_words_are_read():
@@ -79,7 +91,8 @@ def test_an_agenda_override_file_is_read_by_committee_and_date(tmp_path):
     f.write_text('committee: Planning Committee\ndate: 2026-12-03\nitems:\n  - "1. Apologies"\n'
                  '  - {number: "7", title: "Enforcement case", exempt: true}\n')
     [o] = load_overrides(f)
-    assert o.items == (AgendaItem("1", "Apologies"), AgendaItem("7", "Enforcement case", True))
+    assert o.items == (AgendaItem("1", "Apologies"),
+                       AgendaItem("7", "Enforcement case", True, "marked exempt in the agenda override"))
     assert o.applies_to("any-id", None, "planning committee", date(2026, 12, 3))
     assert not o.applies_to("any-id", None, "Planning Committee", date(2026, 12, 4))
 
@@ -120,3 +133,314 @@ def test_a_bad_roster_names_the_file_line_and_field(tmp_path):
     f.write_text("members:\n  - name: Jane Smith\n    wrd: North\n")
     with pytest.raises(ConfigError, match=r":3: members\.0\.wrd: unknown field"):
         load_roster(f)
+
+
+# --- exempt sections -------------------------------------------------------------------------
+
+
+def exempt_numbers(parsed):
+    return [i.number for i in parsed.items if i.exempt]
+
+
+def test_the_exclusion_motion_makes_every_following_item_exempt():
+    body = ("1. Apologies\n2. Budget\n3. Exclusion of the press and public - exempt information under "
+            "Schedule 12A\n4. Contract award\n5. Staffing\n6. Any other business")
+    parsed = parse_agenda(body, "text")
+    assert exempt_numbers(parsed) == ["4", "5", "6"]
+    assert {i.reason for i in parsed.items if i.exempt} == {"after the exclusion motion, item 3"}
+    assert not parsed.items[2].exempt  # the motion is moved and voted on in public
+
+
+@pytest.mark.parametrize("motion", [
+    "That under Section 100A(4) the public be excluded from the meeting for the following items on the grounds "
+    "that they involve the likely disclosure of exempt information as defined in paragraph 3 of Part 1 of "
+    "Schedule 12A to the Local Government Act 1972.",
+    "Part I of Schedule 12A of the Local Government Act 1972",
+    "Part 1 of Schedule 12A",
+    "paragraphs 1 and 3 of Part 1 of Schedule 12A",
+])
+def test_statutory_part_1_wording_never_ends_an_exempt_section(motion):
+    body = f"1. Apologies\nPart 2 (exempt)\n{motion}\n2. Land at Mill Lane\n{motion}\n3. Staffing"
+    parsed = parse_agenda(body, "text")
+    assert exempt_numbers(parsed) == ["2", "3"]
+    assert parsed.items[2].reason == "under the heading 'Part 2 (exempt)'"
+
+
+@pytest.mark.parametrize("back", ["Part 1", "PART A - OPEN BUSINESS", "Public items", "Part I",
+                                  "Readmission of the press and public", "Inclusion of the Public and Press",
+                                  "Members are requested to return to public session."])
+def test_an_explicit_return_to_public_ends_the_exempt_section(back):
+    parsed = parse_agenda(f"1. Apologies\n2. Exclusion of the public\n3. Land deal\n{back}\n4. Any other business", "text")
+    assert exempt_numbers(parsed) == ["3"]
+
+
+def test_a_numbered_readmission_item_is_public_and_so_is_what_follows():
+    parsed = parse_agenda("1. A\n2. Exclusion of the press and public\n3. Land deal\n"
+                          "4. Readmission of the press and public\n5. Any other business", "text")
+    assert exempt_numbers(parsed) == ["3"]
+
+
+@pytest.mark.parametrize("heading", [
+    "Part 2", "Part II", "PART TWO - IN PRIVATE", "Part B", "PART B – CLOSED BUSINESS", "Non-Public Agenda",
+    "Part 2 - Non-Public Agenda", "Private business", "Private and confidential", "Confidential items",
+    "Restricted", "RESTRICTED REPORTS FOR CONSIDERATION", "EXEMPT/CONFIDENTIAL SECTION (PINK)", "Exempt items",
+    "Items which the press and public are likely to be excluded from",
+    "Matters to be considered with the Press and Public Excluded:",
+    "Items to be considered in the absence of the public and press", "Not for publication",
+    "Section Two", "Closed session",
+])
+def test_each_private_heading_councils_use_starts_an_exempt_section(heading):
+    parsed = parse_agenda(f"1. Apologies\n2. Minutes\n{heading}\n3. Land deal\n4. Staffing", "text")
+    assert exempt_numbers(parsed) == ["3", "4"]
+    assert parsed.items[2].reason.startswith("under the heading '") or parsed.items[2].reason.startswith("after the exclusion")
+
+
+@pytest.mark.parametrize("line", [
+    "UNRESTRICTED REPORTS FOR CONSIDERATION", "Public Agenda", "Part 1 - Public Agenda", "OTHER REPORTS",
+    "In accordance with Chapter 2, Part 2 (Rule 14) of the Council's Constitution.",
+    "The Chair to advise that this meeting will be webcast and that members of the press/public may record "
+    "and take photographs except where there are confidential or exempt items.",
+    "Notice of Intention to conduct business in a closed meeting, and any representations received",
+])
+def test_lines_that_only_mention_parts_or_exempt_items_in_passing_keep_items_public(line):
+    parsed = parse_agenda(f"1. Apologies\n{line}\n2. Minutes\n3. Budget", "text")
+    assert exempt_numbers(parsed) == [] and parsed.warnings == ()
+
+
+def test_a_part_2_heading_that_also_says_public_is_exempt_and_the_warning_says_why():
+    parsed = parse_agenda("1. Apologies\nPART 2 - PUBLIC INVOLVEMENT AND SCRUTINY\n2. Petitions", "text")
+    assert exempt_numbers(parsed) == ["2"]
+    assert parsed.warnings == ("the heading 'PART 2 - PUBLIC INVOLVEMENT AND SCRUTINY' reads as both private "
+                               "and public; the items under it are treated as exempt",)
+
+
+@pytest.mark.parametrize("title,reason", [
+    ("Leisure contract (exempt appendix)", "title mentions an exempt appendix (ambiguous: treated as exempt)"),
+    ("Budget - confidential appendix B", "title mentions a confidential appendix (ambiguous: treated as exempt)"),
+    ("Staffing matter - not for publication", "title says not for publication (ambiguous: treated as exempt)"),
+    ("Restricted byway order, Mill Lane", "title mentions 'restricted' (ambiguous: treated as exempt)"),
+])
+def test_an_ambiguous_title_is_exempt_and_the_warning_says_why(title, reason):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}", "text")
+    assert parsed.items[1].exempt and parsed.items[1].reason == reason
+    assert parsed.warnings == (f"item 2: {reason}",)
+
+
+@pytest.mark.parametrize("title,reason", [
+    ("Disposal of land (exempt: paragraph 3 of Schedule 12A)", "title cites Schedule 12A"),
+    ("Contract award (Paragraph 3)", "title cites Schedule 12A"),
+    ("Exempt business", "title says exempt"),
+    ("Confidential: staffing matter", "title says confidential"),
+    ("Non-public minutes", "title says non-public"),
+])
+def test_an_item_whose_title_says_it_is_exempt_is_exempt_with_that_reason(title, reason):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}", "text")
+    assert (parsed.items[1].exempt, parsed.items[1].reason) == (True, reason)
+
+
+@pytest.mark.parametrize("title", ["Exemption from Standing Orders", "Private hire licensing policy",
+                                   "UNRESTRICTED MINUTES", "Council Tax exemptions",
+                                   "To agree the public minutes and non-public summary of the meeting",
+                                   "Change to the contract procedure rule (Chapter 9, Part 2 of the Council's Constitution)"])
+def test_titles_that_merely_look_private_stay_public(title):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}\n3. Budget", "text")
+    assert exempt_numbers(parsed) == []
+
+
+def test_an_item_whose_text_mentions_an_exempt_appendix_is_exempt_but_the_next_item_is_not():
+    parsed = parse_agenda("1. Apologies\n2. Culture budget\nTo be read with the non-public appendix at item 9.\n3. Fees", "text")
+    assert exempt_numbers(parsed) == ["2"]
+    assert parsed.items[1].reason == "its text mentions a non-public appendix (ambiguous: treated as exempt)"
+
+
+def test_exclusion_wording_before_the_first_item_makes_every_item_exempt_and_warns():
+    parsed = parse_agenda("The press and public are likely to be excluded for part of this meeting.\n1. A\n2. B", "text")
+    assert exempt_numbers(parsed) == ["1", "2"]
+    assert parsed.warnings == ("exclusion wording comes before the first item; every item is treated as exempt",)
+
+
+def test_a_possible_exclusion_near_the_start_makes_the_rest_exempt_and_says_how_to_undo_it():
+    parsed = parse_agenda("1. Apologies\n2. Exempt information - possible exclusion of the press and public\n"
+                          "3. Minutes\n4. Budget", "text")
+    assert exempt_numbers(parsed) == ["3", "4"]
+    assert parsed.warnings == ("item 2 is a possible exclusion of the press and public; items 3 to 4 after it are "
+                               "treated as exempt (mark public ones `exempt: false` in an agenda file)",)
+
+
+def test_every_exempt_item_has_a_reason_and_no_public_item_has_one():
+    parsed = parse_agenda("1. A\n2. Exclusion of the public\n3. B\nPart 1\n4. C\n5. D (exempt appendix)", "text")
+    assert [(i.exempt, i.reason is not None) for i in parsed.items] == [
+        (False, False), (False, False), (True, True), (False, False), (True, True)]
+
+
+# --- which numbered lines are items --------------------------------------------------------------
+
+
+def test_a_modern_gov_copy_with_numbers_on_their_own_line_is_read():
+    text = "Items\nNo. Item\n1.\nApologies for Absence\n2.\nMinutes pdf icon PDF 100 KB\nTo approve the minutes.\n3.\nBudget"
+    parsed = parse_agenda(text, "text")
+    assert [(i.number, i.title) for i in parsed.items] == [("1", "Apologies for Absence"), ("2", "Minutes"), ("3", "Budget")]
+
+
+def test_numbered_recommendations_inside_an_item_are_not_items():
+    text = "1. Apologies\n2. Minutes\n3. Budget\nRecommendations:\n1. To note the report\n2. To approve\n4. Fees"
+    assert [i.number for i in parse_agenda(text, "text").items] == ["1", "2", "3", "4"]
+
+
+def test_recommendations_numbered_past_the_next_item_are_still_not_items():
+    text = "1. A\n2. B\n3. C\n4. Budget\n1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n5. Treasury\n6. Any other business"
+    parsed = parse_agenda(text, "text")
+    assert [(i.number, i.title) for i in parsed.items][3:] == [("4", "Budget"), ("5", "Treasury"), ("6", "Any other business")]
+
+
+def test_steps_indented_deeper_than_the_items_are_told_apart_without_a_warning():
+    text = "1. A\n2. Budget\n    1. To note\n    2. To agree\n3. C"
+    parsed = parse_agenda(text, "text")
+    assert [i.number for i in parsed.items] == ["1", "2", "3"] and parsed.warnings == ()
+
+
+def test_a_same_looking_list_that_could_be_the_next_items_is_read_as_items_with_a_warning():
+    parsed = parse_agenda("1. A\n2. Budget\n1. To note\n2. To agree\n3. C", "text")
+    assert [i.number for i in parsed.items] == ["1", "2", "3"]
+    assert "item 3 follows a numbered list inside item 2" in parsed.warnings[0]
+
+
+def test_a_stray_number_that_breaks_the_sequence_is_text():
+    parsed = parse_agenda("1. A\n2. B\n100 Station Road is the site.\n3. C", "text")
+    assert [i.number for i in parsed.items] == ["1", "2", "3"]
+
+
+def test_a_duplicated_number_keeps_the_second_and_an_exempt_looking_first_one_makes_its_item_exempt():
+    parsed = parse_agenda("1. A\n2. B\n3. Land (exempt)\n3. D\n4. E", "text")
+    assert [i.number for i in parsed.items] == ["1", "2", "3", "4"]
+    assert exempt_numbers(parsed) == ["2", "3", "4"]
+    assert any("two lines in a row are numbered 3" in w for w in parsed.warnings)
+
+
+@pytest.mark.parametrize("text,numbers", [
+    ("5. Planning applications\n(a) Mill Lane\n(b) Church Street", ["5", "5a", "5b"]),
+    ("5. Questions\n(i) From the public\n(ii) From members\n(iii) To the leader", ["5", "5(i)", "5(ii)", "5(iii)"]),
+    ("5. Minutes\na. Council\nb. Cabinet", ["5", "5a", "5b"]),
+    ("5. Addresses\n(1) Ms A\n(2) Mr B", ["5", "5(1)", "5(2)"]),
+    ("17. Motions on notice\n17(1) Living wage\n17(6) Cornmarket Notice Board", ["17", "17(1)", "17(6)"]),
+    ("5. Minutes\n5a. Council\n5(b) Cabinet\n5.1 Scrutiny", ["5", "5a", "5b", "5.1"]),
+    ("4. Question Time\nA. From the public\nB. From members", ["4", "4a", "4b"]),
+])
+def test_sub_items_are_kept_with_a_readable_stable_number(text, numbers):
+    assert [i.number for i in parse_agenda(text, "text").items] == numbers
+
+
+def test_lettered_steps_of_the_exclusion_motion_are_its_text_not_items():
+    parsed = parse_agenda("1. A\n2. Exclusion of the press and public\na) To highlight exempt reports\n"
+                          "b) To pass the resolution\n3. Land deal", "text")
+    assert [i.number for i in parsed.items] == ["1", "2", "3"] and exempt_numbers(parsed) == ["3"]
+
+
+def test_list_items_whose_text_sits_in_a_paragraph_are_read():
+    body = "<ol><li><p>Apologies</p></li><li><p>Minutes</p></li><li><p>Budget</p><ol type='a'><li><p>Fees</p></li></ol></li></ol>"
+    assert [(i.number, i.title) for i in parse_agenda(body, "html").items] == [
+        ("1", "Apologies"), ("2", "Minutes"), ("3", "Budget"), ("3a", "Fees")]
+
+
+def test_a_word_list_paragraph_with_its_number_in_a_separate_span_is_read():
+    para = ("<p class=MsoListParagraph style='text-indent:-18.0pt;mso-list:l0 level{lvl} lfo1'><![if !supportLists]>"
+            "<span style='mso-list:Ignore'>{n}.<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp;&nbsp; </span>"
+            "</span><![endif]>{t}<o:p></o:p></p>")
+    body = "<html><head><style>@list l0:level1 {mso-level-text:\"%1\\.\";}</style></head><body>" + "".join(
+        para.format(lvl=lvl, n=n, t=t) for lvl, n, t in
+        [(1, 1, "Apologies"), (1, 2, "Budget"), (2, 1, "To note"), (2, 2, "To agree"), (1, 3, "Fees")]) + "</body></html>"
+    parsed = parse_agenda(body, "html")
+    assert [(i.number, i.title) for i in parsed.items] == [("1", "Apologies"), ("2", "Budget"), ("3", "Fees")]
+    assert parsed.warnings == ()
+
+
+# --- showing exempt items ------------------------------------------------------------------------
+
+
+def test_public_title_never_shows_an_exempt_title():
+    item = AgendaItem("7", "Disposal of land at Station Road", True, "after the exclusion motion, item 6")
+    assert item.public_title() == "7. Exempt item (public excluded)"
+    assert AgendaItem("1", "Apologies").public_title() == "1. Apologies"
+
+
+def agenda_meeting(*items):
+    t0 = datetime(2026, 12, 3, 18, 30, tzinfo=timezone.utc)
+    return Meeting(id="m1", committee="Full Council", start=t0, end=t0 + timedelta(hours=2), agenda=tuple(items))
+
+
+def test_the_json_listing_gives_exempt_items_a_reason_and_never_their_title():
+    parsed = parse_agenda("1. Apologies\n2. Exclusion of the press and public\n3. Disposal of land at Station Road", "text")
+    out = as_json(agenda_meeting(*parsed.items), "Europe/London")
+    assert out["agenda"] == [
+        {"number": "1", "title": "Apologies", "exempt": False, "reason": None},
+        {"number": "2", "title": "Exclusion of the press and public", "exempt": False, "reason": None},
+        {"number": "3", "title": "Exempt item (public excluded)", "exempt": True, "reason": "after the exclusion motion, item 2"},
+    ]
+    assert "Station Road" not in json.dumps(out)
+
+
+def test_the_summary_of_private_items_groups_them_by_reason_and_names_no_titles():
+    parsed = parse_agenda("1. A\n2. Exclusion of the public\n3. Secret one\n4. Secret two\n5. Secret three\n"
+                          "Part 1\n6. B\n7. Secret four (exempt appendix)", "text")
+    summary = exempt_summary(parsed.items)
+    assert summary == ("3-5 (after the exclusion motion, item 2), "
+                       "7 (title mentions an exempt appendix (ambiguous: treated as exempt))")
+    assert "Secret" not in summary
+    assert exempt_summary(parse_agenda("1. A", "text").items) == "none"
+    assert exempt_summary([AgendaItem("4", "x", True)]) == "4 (marked exempt)"  # a row stored before reasons
+
+
+def test_a_stored_meeting_keeps_each_reason_and_rows_stored_before_reasons_still_load(tmp_path):
+    from meetstream.store import Store
+
+    parsed = parse_agenda("1. A\n2. Exclusion of the public\n3. B", "text")
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.upsert_meeting(agenda_meeting(*parsed.items))
+        assert store.get_meeting("m1").agenda == parsed.items
+        old = json.dumps([{"number": "1", "title": "A", "exempt": False}, {"number": "2", "title": "B", "exempt": True}])
+        with store.transaction() as c:
+            c.execute("UPDATE meetings SET agenda_json = ? WHERE id = 'm1'", (old,))
+        assert store.get_meeting("m1").agenda == (AgendaItem("1", "A"), AgendaItem("2", "B", True))
+
+
+# --- overrides -----------------------------------------------------------------------------------
+
+
+def test_an_override_string_item_follows_the_parsers_title_and_motion_rules(tmp_path):
+    f = tmp_path / "council.yaml"
+    f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n  - "1. Apologies"\n'
+                 '  - "2. Land sale (exempt: paragraph 3 of Schedule 12A)"\n')
+    [o] = load_overrides(f)
+    assert [(i.number, i.exempt, i.reason) for i in o.items] == [("1", False, None), ("2", True, "title cites Schedule 12A")]
+    f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n  - "5. Exclusion of the press and public"\n'
+                 '  - "6. Staffing review"\n  - "7. Pay award"\n')
+    [o] = load_overrides(f)
+    assert [(i.number, i.exempt, i.reason) for i in o.items] == [
+        ("5", False, None), ("6", True, "after the exclusion motion, item 5"), ("7", True, "after the exclusion motion, item 5")]
+
+
+def test_an_override_can_mark_an_item_explicitly_public_or_explicitly_exempt(tmp_path):
+    f = tmp_path / "council.yaml"
+    f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n'
+                 '  - "3. Exempt information - possible exclusion of the press and public"\n'
+                 '  - {number: "4", title: "Minutes", exempt: false}\n'
+                 '  - {number: "5", title: "Budget"}\n'
+                 '  - {number: "6", title: "Enforcement", exempt: true}\n')
+    [o] = load_overrides(f)
+    assert [(i.number, i.exempt, i.reason) for i in o.items] == [
+        ("3", False, None), ("4", False, None), ("5", True, "after the exclusion motion, item 3"),
+        ("6", True, "marked exempt in the agenda override")]
+
+
+def test_an_override_exempt_flag_must_be_true_or_false(tmp_path):
+    f = tmp_path / "council.yaml"
+    f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n  - {number: "4", title: "Minutes", exempt: "no"}\n')
+    with pytest.raises(ConfigError, match=r"items\.0\.exempt: must be true or false"):
+        load_overrides(f)
+
+
+@pytest.mark.parametrize("line", ["Section 1 sets out the background to the scheme.",
+                                  "Section A of the report explains the options."])
+def test_a_description_starting_with_section_1_does_not_end_an_exempt_section(line):
+    parsed = parse_agenda(f"1. A\nPart 2\n2. Land deal\n{line}\n3. Staffing", "text")
+    assert exempt_numbers(parsed) == ["2", "3"]
