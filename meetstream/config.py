@@ -33,7 +33,7 @@ class ObsSettings(_Model):
     port: int = Field(4455, ge=1, le=65535)
     # The password itself comes from this environment variable or the OS keyring.
     password_env: str = "MEETSTREAM_OBS_PASSWORD"
-    timeout: float = Field(5.0, gt=0)
+    timeout: float = Field(5.0, gt=0, le=300)
 
 
 class RoomConfig(_Model):
@@ -113,6 +113,13 @@ class Settings(_Model):
     youtube: YouTubeConfig = YouTubeConfig()
     # Where the file was read from; relative paths above are resolved against it.
     source: Path | None = Field(None, exclude=True)
+
+    @field_validator("rooms")
+    @classmethod
+    def _at_least_one_room(cls, rooms: dict[str, RoomConfig]) -> dict[str, RoomConfig]:
+        if not rooms:
+            raise ValueError("at least one room is needed, e.g. `chamber: {name: Council Chamber, scene_set: scenes/council-chamber.yaml}`")
+        return rooms
 
     def room(self, key: str) -> RoomConfig:
         try:

@@ -30,6 +30,7 @@ class Observed:
     transition: str | None = None
     canvas: tuple[int, int] | None = None
     outputs_active: bool = False
+    transitions: tuple[str, ...] = ()  # names from GetSceneTransitionList; () when unknown
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
         Request("GetVideoSettings"),
         Request("GetStreamStatus"),
         Request("GetRecordStatus"),
+        Request("GetSceneTransitionList"),
     ])
     kinds = frozenset(first[0].data["inputKinds"])
     scenes = tuple(s["sceneName"] for s in first[1].data["scenes"])
@@ -103,6 +105,7 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
         transition=first[3].data.get("transitionName"),
         canvas=(video.get("baseWidth"), video.get("baseHeight")),
         outputs_active=outputs_active,
+        transitions=tuple(t["transitionName"] for t in first[7].data.get("transitions", [])),
     )
 
 
@@ -168,7 +171,9 @@ def differences(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> li
     if ss.canvas and ob.canvas != ss.canvas:
         diffs.append(Difference("canvas", f"is {ob.canvas[0]}x{ob.canvas[1]}, file says {ss.canvas[0]}x{ss.canvas[1]}"))
     if ss.transition and ob.transition != ss.transition:
-        diffs.append(Difference("transition", f"is {ob.transition!r}, file says {ss.transition!r}"))
+        missing = bool(ob.transitions) and ss.transition not in ob.transitions
+        diffs.append(Difference("transition", f"is {ob.transition!r}, file says {ss.transition!r}"
+                                + (", which this OBS does not have" if missing else "")))
     for name, r in resolved.items():
         if name not in ob.inputs:
             diffs.append(Difference(f"input {name!r}", "missing"))
@@ -203,8 +208,26 @@ def differences(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> li
     return diffs
 
 
+def refuse_what_obs_cannot_build(ss: SceneSet, ob: Observed) -> None:
+    """What only OBS can tell is wrong with the file, found before the first request that changes
+    anything: a transition this OBS does not have, a name OBS already uses for another kind of
+    source (scenes and inputs share one namespace). Otherwise OBS would refuse half way through."""
+    if ss.transition and ss.transition != ob.transition and ob.transitions and ss.transition not in ob.transitions:
+        raise ss.error(("transition", "name"), f"OBS has no scene transition {ss.transition!r} (it has: {', '.join(ob.transitions)}): "
+                                               "use one of those, or add it in OBS under Scene Transitions")
+    for scene in ss.scenes:
+        if scene.name not in ob.scenes and scene.name in ob.inputs:
+            raise ss.error(("scenes", scene.name), f"OBS already has an input named {scene.name!r}, and a scene cannot share "
+                                                   "its name: rename the scene here or the input in OBS")
+    for name in ss.inputs:
+        if name not in ob.inputs and name in ob.scenes:
+            raise ss.error(("inputs", name), f"OBS already has a scene named {name!r}, and an input cannot share "
+                                             "its name: rename the input here or the scene in OBS")
+
+
 def plan_build(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> list[Request]:
     """Phase 1: scenes, inputs (each created in the first scene that lists it), settings, items."""
+    refuse_what_obs_cannot_build(ss, ob)
     reqs: list[Request] = []
     if ss.canvas and ob.canvas != ss.canvas and not ob.outputs_active:
         w, h = ss.canvas

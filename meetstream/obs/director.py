@@ -300,8 +300,19 @@ class Director:
         from meetstream.obs.build import apply
 
         log.warning("re-asserting %s after reconnecting to OBS", self.last.role if self.last else "the scene set")
-        apply(conn, self.ss)
+        try:
+            apply(conn, self.ss)
+        except ObsError as err:
+            # The set could not be completed; the recorded state (a private slate above all) is
+            # still put back if its scenes are there, and then the failure is reported.
+            log.warning("scene set not re-applied after reconnecting: %s", err)
+            self.load()
+            self._restore()
+            raise
         self.load()
+        self._restore()
+
+    def _restore(self) -> None:
         if self.restore is not None:
             self.restore()
         elif self.last is not None:

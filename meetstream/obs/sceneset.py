@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,16 @@ ROLES_REQUIRED = ("holding", "chamber", "speaker", "agenda", "private", "recess"
 ROLES = ROLES_REQUIRED + ("gallery",)
 SLATE_ROLES = ("holding", "private", "recess", "adjourned")
 OVERLAYS = ("agenda", "lower_third")
+
+# Ranges obs-websocket 5 accepts (SetVideoSettings, SetSceneItemTransform,
+# SetCurrentSceneTransitionDuration); the rest are sane bounds for a webcast.
+CANVAS_RANGE = (8, 4096)
+POSITION_RANGE = (-90000.0, 90000.0)
+SIZE_RANGE = (1.0, 90000.0)
+TRANSITION_MS_RANGE = (50, 20000)
+INPUT_PIXELS_RANGE = (1, 8192)  # width/height of a colour or browser input
+FONT_SIZE_RANGE = (6, 500)  # points
+FONT_FIELDS = {"face", "size", "style"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,15 @@ class SceneSet:
     canvas: tuple[int, int] | None = None
     transition: str | None = None
     transition_ms: int | None = None
+    # The file as read, so that a check against OBS can still name the line (None if built in code).
+    doc: YamlDoc | None = field(default=None, compare=False, repr=False)
+
+    def error(self, loc: tuple, message: str) -> ConfigError:
+        """One line naming this file, the line of `loc` (when known) and the field."""
+        if self.doc is not None:
+            return self.doc.error(loc, message)
+        field_ = ".".join(str(p) for p in loc)
+        return ConfigError(f"{self.path}: {field_ + ': ' if field_ else ''}{message}")
 
     def scene(self, role: str) -> SceneSpec:
         for s in self.scenes:
@@ -99,27 +119,37 @@ def parse_scene_set(doc: YamlDoc) -> SceneSet:
     raw_inputs = data.get("inputs")
     if not isinstance(raw_inputs, dict) or not raw_inputs:
         raise doc.error(("inputs",), "expected a mapping of input name -> settings")
-    inputs = {str(n): _input(doc, ("inputs", n), str(n), spec, base) for n, spec in raw_inputs.items()}
+    inputs = {}
+    for n, spec in raw_inputs.items():
+        _name(doc, ("inputs", n), n, "an input")
+        inputs[n] = _input(doc, ("inputs", n), n, spec, base)
 
     raw_scenes = data.get("scenes")
     if not isinstance(raw_scenes, dict) or not raw_scenes:
         raise doc.error(("scenes",), "expected a mapping of scene name -> {role, items}")
-    scenes = tuple(_scene(doc, ("scenes", n), str(n), spec, inputs) for n, spec in raw_scenes.items())
+    scenes = []
+    for n, spec in raw_scenes.items():
+        _name(doc, ("scenes", n), n, "a scene")
+        scenes.append(_scene(doc, ("scenes", n), n, spec, inputs))
 
     canvas = None
     if "canvas" in data:
         c = data["canvas"]
-        if not isinstance(c, dict) or not all(isinstance(c.get(k), int) and c[k] > 0 for k in ("width", "height")):
+        if not isinstance(c, dict) or set(c) != {"width", "height"}:
             raise doc.error(("canvas",), "expected {width: N, height: N} in pixels")
-        canvas = (c["width"], c["height"])
+        canvas = tuple(_whole(doc, ("canvas", k), c[k], CANVAS_RANGE, "pixels (what OBS accepts for its canvas)") for k in ("width", "height"))
     transition = transition_ms = None
     if "transition" in data:
         t = data["transition"]
-        if not isinstance(t, dict) or not isinstance(t.get("name"), str):
+        if not isinstance(t, dict) or "name" not in t:
             raise doc.error(("transition",), "expected {name: Cut} or {name: Fade, duration_ms: 300}")
-        transition, transition_ms = t["name"], t.get("duration_ms")
+        _only(doc, ("transition",), t, {"name", "duration_ms"})
+        transition = _str(doc, ("transition", "name"), t["name"], required=True)
+        if t.get("duration_ms") is not None:
+            transition_ms = _whole(doc, ("transition", "duration_ms"), t["duration_ms"], TRANSITION_MS_RANGE, "milliseconds (what OBS accepts)")
 
-    ss = SceneSet(name=name, path=doc.path, inputs=inputs, scenes=scenes, canvas=canvas, transition=transition, transition_ms=transition_ms)
+    ss = SceneSet(name=name, path=doc.path, inputs=inputs, scenes=tuple(scenes), canvas=canvas, transition=transition,
+                  transition_ms=transition_ms, doc=doc)
     _check_roles(doc, ss)
     return ss
 
@@ -134,8 +164,30 @@ def _str(doc: YamlDoc, loc: tuple, value, *, required: bool = False) -> str | No
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise doc.error(loc, "expected a non-empty text")
+        got = "nothing" if value is None else repr(value)
+        raise doc.error(loc, f"expected a non-empty text, got {got}" + (" (put it in quotes)" if isinstance(value, (int, float)) else ""))
     return value
+
+
+def _name(doc: YamlDoc, loc: tuple, name, what: str) -> None:
+    """An input or scene name: OBS names are text (`yes:` or `1:` would be read as true or 1)."""
+    if not isinstance(name, str) or not name.strip():
+        raise doc.error(loc, f"{what} name must be a non-empty text, got {name!r} (put the name in quotes)")
+
+
+def _number(value) -> bool:
+    """A real number: not true/false (YAML's yes/no), not .nan or .inf."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _whole(doc: YamlDoc, loc: tuple, value, bounds: tuple[int, int], unit: str) -> int:
+    low, high = bounds
+    whole = isinstance(value, int) or (_number(value) and value.is_integer())
+    if not (_number(value) and whole and low <= value <= high):
+        raise doc.error(loc, f"expected a whole number from {low} to {high} {unit}, got {value!r}")
+    return int(value)
 
 
 INPUT_FIELDS = {"kind", "microphone", "member", "overlay", "file", "text", "font", "color", "width", "height",
@@ -147,49 +199,90 @@ def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: boo
         raise doc.error(loc, "expected a mapping with at least `kind`")
     _only(doc, loc, spec, INPUT_FIELDS - ({"fallback", "microphone", "member", "overlay"} if nested else set()))
     kind = spec.get("kind")
-    if kind not in CANDIDATES:
-        raise doc.error(loc + ("kind",), f"unknown kind {kind!r} (one of: {', '.join(CANDIDATES)})")
+    if not isinstance(kind, str) or kind not in CANDIDATES:
+        raise doc.error(loc + ("kind",) if "kind" in spec else loc, f"unknown kind {kind!r} (one of: {', '.join(CANDIDATES)})")
     file = None
     if spec.get("file") is not None:
         file = Path(_str(doc, loc + ("file",), spec["file"]))
         file = file if file.is_absolute() else base / file
         if not file.exists():
             raise doc.error(loc + ("file",), f"{file} does not exist")
+        if not file.is_file():
+            raise doc.error(loc + ("file",), f"{file} is not a file")
     elif kind == "image":
         raise doc.error(loc, "an image input needs `file`")
     color = spec.get("color")
+    if "color" in spec and color is None:
+        # `color: #1d3557` without quotes: YAML reads everything from `#` as a comment.
+        raise doc.error(loc + ("color",), "no colour given: write it in quotes, like \"#1d3557\" (without them YAML reads # as a comment)")
     if color is not None and not (isinstance(color, str) and len(color.lstrip("#")) == 6 and all(ch in "0123456789abcdefABCDEF" for ch in color.lstrip("#"))):
-        raise doc.error(loc + ("color",), f"expected a colour like \"#1d3557\", got {color!r}")
+        quotes = " (put it in quotes)" if isinstance(color, int) and not isinstance(color, bool) else ""
+        raise doc.error(loc + ("color",), f"expected a colour like \"#1d3557\", got {color!r}{quotes}")
     overlay = spec.get("overlay")
     if overlay is not None and (overlay not in OVERLAYS or kind != "text"):
         raise doc.error(loc + ("overlay",), f"overlay must be one of {', '.join(OVERLAYS)} on a text input")
-    microphone = bool(spec.get("microphone", False))
+    microphone = spec.get("microphone", False)
+    if not isinstance(microphone, bool):
+        raise doc.error(loc + ("microphone",), f"expected true or false, got {microphone!r}")
     if microphone and kind not in AUDIBLE:
         raise doc.error(loc + ("microphone",), f"a {kind} input carries no sound")
+    text = spec.get("text")
+    if text is not None and not isinstance(text, str):
+        raise doc.error(loc + ("text",), f"expected text, got {text!r} (put it in quotes)")
     font = spec.get("font")
-    if font is not None and not (isinstance(font, dict) and set(font) <= {"face", "size", "style"}):
-        raise doc.error(loc + ("font",), "expected {face: DejaVu Sans, size: 36}")
+    if font is not None:
+        _font(doc, loc + ("font",), font)
     settings = spec.get("settings") or {}
     if not isinstance(settings, dict):
         raise doc.error(loc + ("settings",), "expected a mapping of OBS input settings")
-    for key in ("width", "height"):
-        if key in spec and not (isinstance(spec[key], int) and spec[key] > 0):
-            raise doc.error(loc + (key,), "expected a whole number of pixels")
+    _json_settings(doc, loc + ("settings",), settings)
+    pixels = {key: _whole(doc, loc + (key,), spec[key], INPUT_PIXELS_RANGE, "pixels") for key in ("width", "height") if key in spec}
     fallback = None
     if spec.get("fallback") is not None:
         fallback = _input(doc, loc + ("fallback",), name, spec["fallback"], base, nested=True)
     return InputSpec(
         name=name, kind=kind, microphone=microphone, member=_str(doc, loc + ("member",), spec.get("member")),
         overlay=overlay, file=file, text=spec.get("text"), font=font, color=color,
-        width=spec.get("width", 1280), height=spec.get("height", 720),
+        width=pixels.get("width", 1280), height=pixels.get("height", 720),
         source=_str(doc, loc + ("source",), spec.get("source")), url=_str(doc, loc + ("url",), spec.get("url")),
         device=_str(doc, loc + ("device",), spec.get("device")), settings=settings, fallback=fallback,
     )
 
 
-def _pair(doc: YamlDoc, loc: tuple, value) -> tuple[float, float]:
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)):
-        raise doc.error(loc, "expected [x, y] in pixels")
+def _font(doc: YamlDoc, loc: tuple, font) -> None:
+    if not isinstance(font, dict):
+        raise doc.error(loc, "expected {face: DejaVu Sans, size: 36}")
+    _only(doc, loc, font, FONT_FIELDS)
+    if "face" in font:
+        _str(doc, loc + ("face",), font["face"], required=True)
+    if "style" in font:
+        _str(doc, loc + ("style",), font["style"], required=True)
+    if "size" in font:
+        _whole(doc, loc + ("size",), font["size"], FONT_SIZE_RANGE, "points")
+
+
+def _json_settings(doc: YamlDoc, loc: tuple, value) -> None:
+    """OBS input settings travel as JSON: text keys; text, numbers, true/false, lists and mappings."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise doc.error(loc + (k,), f"a setting name must be text, got {k!r} (put it in quotes)")
+            _json_settings(doc, loc + (k,), v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _json_settings(doc, loc + (i,), v)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise doc.error(loc, f"expected a finite number, got {value!r}")
+    elif value is not None and not isinstance(value, (str, int, float, bool)):
+        raise doc.error(loc, f"OBS cannot take a {type(value).__name__} here ({value!r}): put it in quotes")
+
+
+def _pair(doc: YamlDoc, loc: tuple, value, bounds: tuple[float, float], what: str) -> tuple[float, float]:
+    low, high = bounds
+    if not (isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)):
+        raise doc.error(loc, f"expected {what} in pixels, got {value!r}")
+    if not all(low <= v <= high for v in value):
+        raise doc.error(loc, f"expected {what} with each from {low:g} to {high:g} pixels, got {value!r}")
     return (float(value[0]), float(value[1]))
 
 
@@ -198,7 +291,7 @@ def _scene(doc: YamlDoc, loc: tuple, name: str, spec, inputs: dict[str, InputSpe
         raise doc.error(loc, "expected {role: ..., items: [...]}")
     _only(doc, loc, spec, {"role", "items"})
     role = spec.get("role")
-    if role is not None and role not in ROLES:
+    if role is not None and (not isinstance(role, str) or role not in ROLES):
         raise doc.error(loc + ("role",), f"unknown role {role!r} (one of: {', '.join(ROLES)})")
     raw_items = spec.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -212,7 +305,7 @@ def _scene(doc: YamlDoc, loc: tuple, name: str, spec, inputs: dict[str, InputSpe
             raise doc.error(iloc, "expected an input name or {input, position, size, visible}")
         _only(doc, iloc, raw, {"input", "position", "size", "visible"})
         ref = raw.get("input")
-        if ref not in inputs:
+        if not isinstance(ref, str) or ref not in inputs:
             raise doc.error(iloc, f"no input named {ref!r} in `inputs`")
         if ref in seen:
             raise doc.error(iloc, f"{ref!r} appears twice in scene {name!r}")
@@ -222,8 +315,8 @@ def _scene(doc: YamlDoc, loc: tuple, name: str, spec, inputs: dict[str, InputSpe
             raise doc.error(iloc + ("visible",), "expected true or false")
         items.append(ItemSpec(
             input=ref,
-            position=_pair(doc, iloc + ("position",), raw["position"]) if "position" in raw else None,
-            size=_pair(doc, iloc + ("size",), raw["size"]) if "size" in raw else None,
+            position=_pair(doc, iloc + ("position",), raw["position"], POSITION_RANGE, "[x, y]") if "position" in raw else None,
+            size=_pair(doc, iloc + ("size",), raw["size"], SIZE_RANGE, "[width, height]") if "size" in raw else None,
             visible=visible,
         ))
     return SceneSpec(name=name, role=role, items=tuple(items))

@@ -68,3 +68,60 @@ def test_calendar_locations_map_to_rooms(tmp_path):
     assert settings.room_for_location("town hall chamber ") == "chamber"
     assert settings.room_for_location("Council Chamber") == "chamber"
     assert settings.room_for_location("Committee Room 2") is None
+
+
+ROOM = "rooms:\n  chamber:\n    name: Chamber\n    scene_set: x.yaml\n"
+
+
+def error_of(path) -> str:
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    return str(err.value)
+
+
+def test_no_rooms_is_refused_with_an_example(tmp_path):
+    path = write(tmp_path, "council: {name: Test Borough Council}\nrooms: {}\n")
+    assert error_of(path) == (f"{path}:2: rooms: at least one room is needed, "
+                              "e.g. `chamber: {name: Council Chamber, scene_set: scenes/council-chamber.yaml}`")
+
+
+def test_a_room_named_twice_names_both_lines(tmp_path):
+    path = write(tmp_path, ROOM + "  annexe:\n    name: Annexe\n    scene_set: y.yaml\n  chamber:\n    name: Chamber 2\n    scene_set: z.yaml\n")
+    assert error_of(path) == (f"{path}:8: rooms.chamber: duplicate key 'chamber' (also on line 2); "
+                              "YAML would silently keep only the last: remove or rename one")
+
+
+def test_a_setting_given_twice_is_refused(tmp_path):
+    path = write(tmp_path, ROOM + "    obs: {port: 4455, port: 4456}\n")
+    assert error_of(path).startswith(f"{path}:5: rooms.chamber.obs.port: duplicate key 'port' (also on line 5)")
+
+
+def test_a_validator_message_has_no_pydantic_prefix(tmp_path):
+    path = write(tmp_path, "council: {timezone: Europe/Chesterfield}\n" + ROOM)
+    assert error_of(path) == f"{path}:1: council.timezone: unknown time zone 'Europe/Chesterfield' (use an IANA name such as Europe/London)"
+
+
+def test_an_endless_obs_timeout_is_refused(tmp_path):
+    path = write(tmp_path, ROOM + "    obs: {timeout: .inf}\n")
+    assert error_of(path).startswith(f"{path}:5: rooms.chamber.obs.timeout: ")
+
+
+def test_a_config_that_is_not_utf8_names_the_line_and_field(tmp_path):
+    path = tmp_path / "meetstream.yaml"
+    path.write_bytes(("council: {name: Conseil g\xe9n\xe9ral}\n" + ROOM).encode("latin-1"))
+    assert error_of(path) == (f"{path}:1: council.name: not UTF-8 text: byte 0xE9 in column 26 (Windows-1252 or Latin-1?); "
+                              "save the file with UTF-8 encoding")
+
+
+def test_a_config_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "meetstream.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + ROOM.encode())
+    assert load_settings(path).rooms["chamber"].name == "Chamber"
+
+
+def test_an_alias_bomb_or_deep_nesting_in_the_config_is_refused(tmp_path):
+    bomb = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n" for i in range(9))
+    path = write(tmp_path, ROOM + bomb)
+    assert error_of(path).startswith(f"{path}:9: x4.0: aliases expand to more than 10000 values")
+    path = write(tmp_path, ROOM + "    locations: " + "[" * 10_000 + "\n")
+    assert error_of(path).startswith(f"{path}:5: rooms.chamber.locations: nested more than 50 levels deep")

@@ -84,3 +84,240 @@ def test_a_scene_named_like_an_input_is_refused(tmp_path):
 def test_two_scenes_with_one_role_are_refused(tmp_path):
     message = error_of(tmp_path, GOOD.replace("role: adjourned", "role: recess"))
     assert "role 'recess' is already taken" in message
+
+
+# --- values an officer might get wrong: each is one line naming file, line and field -------------
+
+
+def line_of(text: str, marker: str) -> int:
+    return text.splitlines().index(marker) + 1
+
+
+def refused(tmp_path, old: str, new: str, marker: str, field: str, message: str, *, count: int = 1) -> None:
+    """GOOD with `old` replaced by `new` is refused on the line `marker` with exactly this message."""
+    assert GOOD.count(old) >= 1, old
+    text = GOOD.replace(old, new, count)
+    got = error_of(tmp_path, text)
+    assert got == f"{tmp_path / 'set.yaml'}:{line_of(text, marker)}: {field}: {message}"
+
+
+AGENDA_FONT = "    font: {face: DejaVu Sans, size: 30}"
+
+
+@pytest.mark.parametrize("size, shown", [("big", "'big'"), ("4000", "4000"), ("2", "2"), ("30.5", "30.5"), ("yes", "True"), (".nan", "nan")])
+def test_a_font_size_that_is_not_a_sane_whole_number_is_refused(tmp_path, size, shown):
+    refused(tmp_path, AGENDA_FONT, f"    font: {{face: DejaVu Sans, size: {size}}}", f"    font: {{face: DejaVu Sans, size: {size}}}",
+            "inputs.Agenda overlay.font.size", f"expected a whole number from 6 to 500 points, got {shown}")
+
+
+def test_a_whole_font_size_written_as_a_decimal_is_fine(tmp_path):
+    ss = load_scene_set(write(tmp_path, GOOD.replace(AGENDA_FONT, "    font: {face: DejaVu Sans, size: 30.0}")))
+    assert ss.inputs["Agenda overlay"].font["size"] == 30.0
+
+
+def test_an_unknown_font_field_and_a_face_that_is_not_text_are_refused(tmp_path):
+    refused(tmp_path, AGENDA_FONT, "    font: {face: DejaVu Sans, size: 30, colour: red}", "    font: {face: DejaVu Sans, size: 30, colour: red}",
+            "inputs.Agenda overlay.font.colour", "unknown field (expected one of: face, size, style)")
+    refused(tmp_path, AGENDA_FONT, "    font: {face: 12, size: 30}", "    font: {face: 12, size: 30}",
+            "inputs.Agenda overlay.font.face", "expected a non-empty text, got 12 (put it in quotes)")
+    refused(tmp_path, AGENDA_FONT, "    font: big", "    font: big", "inputs.Agenda overlay.font", "expected {face: DejaVu Sans, size: 36}")
+
+
+@pytest.mark.parametrize("duration, shown", [("-5", "-5"), ('"fast"', "'fast'"), ("30000", "30000"), ("49", "49"), ("true", "True"), ("300.5", "300.5")])
+def test_a_transition_duration_obs_would_refuse_is_refused_when_the_file_is_read(tmp_path, duration, shown):
+    new = f"transition: {{name: Fade, duration_ms: {duration}}}"
+    refused(tmp_path, "transition: {name: Cut}", new, new, "transition.duration_ms",
+            f"expected a whole number from 50 to 20000 milliseconds (what OBS accepts), got {shown}")
+
+
+def test_transition_durations_at_the_limits_obs_accepts_are_fine(tmp_path):
+    for ms in (50, 20000):
+        ss = load_scene_set(write(tmp_path, GOOD.replace("transition: {name: Cut}", f"transition: {{name: Fade, duration_ms: {ms}}}")))
+        assert (ss.transition, ss.transition_ms) == ("Fade", ms)
+
+
+def test_a_transition_without_a_text_name_or_with_an_unknown_field_is_refused(tmp_path):
+    refused(tmp_path, "transition: {name: Cut}", "transition: {name: 5}", "transition: {name: 5}",
+            "transition.name", "expected a non-empty text, got 5 (put it in quotes)")
+    refused(tmp_path, "transition: {name: Cut}", "transition: {name: Fade, duration: 300}", "transition: {name: Fade, duration: 300}",
+            "transition.duration", "unknown field (expected one of: duration_ms, name)")
+    refused(tmp_path, "transition: {name: Cut}", "transition: Fade", "transition: Fade",
+            "transition", "expected {name: Cut} or {name: Fade, duration_ms: 300}")
+
+
+@pytest.mark.parametrize("canvas, field, shown", [
+    ("{width: 0, height: 720}", "canvas.width", "0"),
+    ("{width: 1280, height: 5000}", "canvas.height", "5000"),
+    ("{width: yes, height: 720}", "canvas.width", "True"),
+    ("{width: '1280', height: 720}", "canvas.width", "'1280'"),
+])
+def test_a_canvas_obs_would_refuse_is_refused(tmp_path, canvas, field, shown):
+    new = f"canvas: {canvas}"
+    refused(tmp_path, "canvas: {width: 1280, height: 720}", new, new, field,
+            f"expected a whole number from 8 to 4096 pixels (what OBS accepts for its canvas), got {shown}")
+
+
+def test_a_canvas_without_both_sizes_is_refused(tmp_path):
+    for new in ("canvas: {width: 1280}", "canvas: 0", "canvas: {width: 1280, height: 720, fps: 30}"):
+        refused(tmp_path, "canvas: {width: 1280, height: 720}", new, new, "canvas", "expected {width: N, height: N} in pixels")
+
+
+CAMERA_FALLBACK = '    fallback: {kind: colour, color: "#2b2d42"}'
+
+
+def test_a_colour_that_is_not_text_is_refused(tmp_path):
+    new = "    fallback: {kind: colour, color: 0x2b2d42}"
+    refused(tmp_path, CAMERA_FALLBACK, new, new, "inputs.Chamber camera.fallback.color", 'expected a colour like "#1d3557", got 2829634 (put it in quotes)')
+    new = "    fallback: {kind: colour, color: [43, 45, 66]}"
+    refused(tmp_path, CAMERA_FALLBACK, new, new, "inputs.Chamber camera.fallback.color", 'expected a colour like "#1d3557", got [43, 45, 66]')
+
+
+def test_a_colour_without_quotes_is_read_by_yaml_as_a_comment_and_says_so(tmp_path):
+    refused(tmp_path, '    color: "#ffffff"', "    color: #ffffff", "    color: #ffffff", "inputs.Agenda overlay.color",
+            'no colour given: write it in quotes, like "#1d3557" (without them YAML reads # as a comment)')
+
+
+def test_items_holding_a_number_or_a_list_are_refused(tmp_path):
+    refused(tmp_path, "items: [Holding slate]", "items: [Holding slate, 42]", "    items: [Holding slate, 42]",
+            "scenes.Holding.items.1", "expected an input name or {input, position, size, visible}")
+    refused(tmp_path, "items: [Holding slate]", "items: [{input: [Holding slate]}]", "    items: [{input: [Holding slate]}]",
+            "scenes.Holding.items.0", "no input named ['Holding slate'] in `inputs`")
+    refused(tmp_path, "items: [Holding slate]", "items: 42", "    items: 42",
+            "scenes.Holding.items", "expected a list of inputs, bottom to top")
+
+
+def test_a_kind_that_is_a_list_is_refused(tmp_path):
+    refused(tmp_path, "  Chamber camera:\n    kind: camera", "  Chamber camera:\n    kind: [camera]", "    kind: [camera]",
+            "inputs.Chamber camera.kind", "unknown kind ['camera'] (one of: text, image, colour, camera, screen, window, "
+                                          "audio_input, audio_output, ndi, media, browser)")
+
+
+def test_a_microphone_flag_that_is_not_true_or_false_is_refused(tmp_path):
+    refused(tmp_path, "    kind: audio_output\n    microphone: true", '    kind: audio_output\n    microphone: "no"', '    microphone: "no"',
+            "inputs.Teams audio.microphone", "expected true or false, got 'no'")
+
+
+def test_overlay_text_that_is_a_number_is_refused(tmp_path):
+    refused(tmp_path, "    overlay: agenda\n", "    overlay: agenda\n    text: 2025\n", "    text: 2025",
+            "inputs.Agenda overlay.text", "expected text, got 2025 (put it in quotes)")
+
+
+@pytest.mark.parametrize("value, shown", [("0", "0"), ("true", "True"), ("100000", "100000"), ("wide", "'wide'")])
+def test_an_input_width_out_of_range_is_refused(tmp_path, value, shown):
+    new = f'    fallback: {{kind: colour, color: "#2b2d42", width: {value}}}'
+    refused(tmp_path, CAMERA_FALLBACK, new, new, "inputs.Chamber camera.fallback.width",
+            f"expected a whole number from 1 to 8192 pixels, got {shown}")
+
+
+GALLERY_FEED = "      - {input: Teams gallery, position: [0, 0], size: [1280, 720]}"
+
+
+@pytest.mark.parametrize("item, field, message", [
+    ("{input: Teams gallery, position: [.nan, 0]}", "position", "expected [x, y] in pixels, got [nan, 0]"),
+    ("{input: Teams gallery, position: [0, .inf]}", "position", "expected [x, y] in pixels, got [0, inf]"),
+    ("{input: Teams gallery, position: [true, 0]}", "position", "expected [x, y] in pixels, got [True, 0]"),
+    ("{input: Teams gallery, position: [100000, 0]}", "position", "expected [x, y] with each from -90000 to 90000 pixels, got [100000, 0]"),
+    ("{input: Teams gallery, position: 0}", "position", "expected [x, y] in pixels, got 0"),
+    ("{input: Teams gallery, size: [0, 720]}", "size", "expected [width, height] with each from 1 to 90000 pixels, got [0, 720]"),
+    ("{input: Teams gallery, size: [1280]}", "size", "expected [width, height] in pixels, got [1280]"),
+])
+def test_a_position_or_size_obs_would_refuse_is_refused(tmp_path, item, field, message):
+    refused(tmp_path, GALLERY_FEED, f"      - {item}", f"      - {item}", f"scenes.Gallery.items.0.{field}", message)
+
+
+def test_settings_obs_cannot_take_as_json_are_refused(tmp_path):
+    camera = "  Chamber camera:\n    kind: camera\n"
+    refused(tmp_path, camera, camera + "    settings: {since: 2025-05-01}\n", "    settings: {since: 2025-05-01}",
+            "inputs.Chamber camera.settings.since", "OBS cannot take a date here (datetime.date(2025, 5, 1)): put it in quotes")
+    refused(tmp_path, camera, camera + "    settings: {gain: .inf}\n", "    settings: {gain: .inf}",
+            "inputs.Chamber camera.settings.gain", "expected a finite number, got inf")
+    refused(tmp_path, camera, camera + "    settings: {1: on}\n", "    settings: {1: on}",
+            "inputs.Chamber camera.settings.1", "a setting name must be text, got 1 (put it in quotes)")
+    ss = load_scene_set(write(tmp_path, GOOD.replace(camera, camera + "    settings: {fps: 30, flags: [a, 1, true, null], nested: {x: 1.5}}\n")))
+    assert ss.inputs["Chamber camera"].settings == {"fps": 30, "flags": ["a", 1, True, None], "nested": {"x": 1.5}}
+
+
+def test_input_and_scene_names_that_yaml_reads_as_other_values_are_refused(tmp_path):
+    refused(tmp_path, "  Recess slate: {kind: image", "  yes: {kind: image", "  yes: {kind: image, file: slates/recess.png}",
+            "inputs.True", "an input name must be a non-empty text, got True (put the name in quotes)")
+    refused(tmp_path, "  Recess:\n    role: recess", "  2025:\n    role: recess", "  2025:",
+            "scenes.2025", "a scene name must be a non-empty text, got 2025 (put the name in quotes)")
+
+
+def test_an_image_file_that_is_a_directory_is_refused(tmp_path):
+    path = write(tmp_path, GOOD)
+    (tmp_path / "slates" / "folder").mkdir()
+    text = GOOD.replace("slates/recess.png", "slates/folder")
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_scene_set(path)
+    marker = "  Recess slate: {kind: image, file: slates/folder}"
+    assert str(err.value) == f"{path}:{line_of(text, marker)}: inputs.Recess slate.file: {tmp_path / 'slates' / 'folder'} is not a file"
+
+
+def test_a_duplicate_input_names_both_lines(tmp_path):
+    first = "  Recess slate: {kind: image, file: slates/recess.png}"
+    text = GOOD.replace(first, first + "\n  Recess slate: {kind: image, file: slates/holding.png}")
+    message = error_of(tmp_path, text)
+    assert message == (f"{tmp_path / 'set.yaml'}:{line_of(text, first) + 1}: inputs.Recess slate: duplicate key 'Recess slate' "
+                       f"(also on line {line_of(text, first)}); YAML would silently keep only the last: remove or rename one")
+
+
+def test_a_scene_set_with_a_byte_order_mark_loads(tmp_path):
+    path = write(tmp_path, GOOD)
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    ss = load_scene_set(path)
+    assert ss.name == "Council chamber with Teams members"
+
+
+# --- what only OBS can tell: checked from the observation, before anything is sent ---------------
+
+
+def _observed(**kw):
+    from meetstream.obs.build import Observed
+
+    base = dict(kinds=frozenset({"image_source", "color_source_v3", "text_ft2_source_v2", "pulse_input_capture",
+                                 "pulse_output_capture", "v4l2_input", "xshm_input"}),
+                scenes=("Scene",), inputs={}, settings={}, items={}, transition="Fade", canvas=(1920, 1080),
+                transitions=("Cut", "Fade"))
+    return Observed(**(base | kw))
+
+
+def _plan(ss, ob):
+    from meetstream.obs.build import plan_build, resolve
+
+    return plan_build(ss, ob, resolve(ss, ob.kinds))
+
+
+def test_a_transition_obs_does_not_have_is_refused_in_the_plan_naming_the_line(tmp_path):
+    text = GOOD.replace("transition: {name: Cut}", "transition: {name: Swipe, duration_ms: 500}")
+    path = write(tmp_path, text)
+    ss = load_scene_set(path)
+    with pytest.raises(ConfigError) as err:
+        _plan(ss, _observed())
+    assert str(err.value) == (f"{path}:{line_of(text, 'transition: {name: Swipe, duration_ms: 500}')}: transition.name: "
+                              "OBS has no scene transition 'Swipe' (it has: Cut, Fade): use one of those, or add it in OBS under Scene Transitions")
+    plan = _plan(load_scene_set(write(tmp_path, text.replace("Swipe", "Cut"))), _observed())
+    assert [r.type for r in plan][-2:] == ["SetCurrentSceneTransition", "SetCurrentSceneTransitionDuration"]
+
+
+def test_a_check_says_the_transition_is_missing_from_obs(tmp_path):
+    from meetstream.obs.build import differences, resolve
+
+    ss = load_scene_set(write(tmp_path, GOOD.replace("transition: {name: Cut}", "transition: {name: Swipe}")))
+    ob = _observed()
+    found = [str(d) for d in differences(ss, ob, resolve(ss, ob.kinds)) if d.where == "transition"]
+    assert found == ["transition: is 'Fade', file says 'Swipe', which this OBS does not have"]
+
+
+def test_a_name_obs_already_uses_for_the_other_kind_of_source_is_refused_in_the_plan(tmp_path):
+    path = write(tmp_path, GOOD)
+    ss = load_scene_set(path)
+    with pytest.raises(ConfigError) as err:
+        _plan(ss, _observed(inputs={"Holding": "color_source_v3"}))
+    assert str(err.value) == (f"{path}:{line_of(GOOD, '  Holding:')}: scenes.Holding: OBS already has an input named 'Holding', "
+                              "and a scene cannot share its name: rename the scene here or the input in OBS")
+    with pytest.raises(ConfigError) as err:
+        _plan(ss, _observed(scenes=("Scene", "Lower third")))
+    assert str(err.value) == (f"{path}:{line_of(GOOD, '  Lower third:')}: inputs.Lower third: OBS already has a scene named 'Lower third', "
+                              "and an input cannot share its name: rename the input here or the scene in OBS")
