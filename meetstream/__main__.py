@@ -1,3 +1,3 @@
-from meetstream.cli.main import run
+from meetstream.entry import run
 
 run()

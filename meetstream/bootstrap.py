@@ -84,3 +84,21 @@ def end_action(settings: Settings, store, session):
         return f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, {summary.quota_units} quota units."
 
     return end
+
+
+def room_control(settings: Settings, store, room: str, meeting_id: str | None = None):
+    """The resident owner of a room's night (`meetstream serve`): its session, put back into the
+    recorded state at once (a server restarted after a crash carries on), the watchdog woken by
+    OBS's events, YouTube's health on its own thread, and `end`."""
+    from zoneinfo import ZoneInfo
+
+    from meetstream.control.room import RoomControl
+
+    session = live_session(settings, store, room, meeting_id)
+    session.reassert()
+    dog = watchdog(settings, store, session)
+    dog.youtube_health = None  # RoomControl checks YouTube on its own thread
+    zone = ZoneInfo(settings.council.timezone)
+    health = youtube_health(settings, store, session)
+    return RoomControl(session, dog, on_end=end_action(settings, store, session), youtube_health=health,
+                       youtube_every=settings.youtube.health_every, local_time=lambda dt: dt.astimezone(zone))

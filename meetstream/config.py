@@ -104,8 +104,16 @@ class YouTubeConfig(_Model):
     monitor_stream: bool = False
 
 
+class ControlConfig(_Model):
+    """`meetstream serve`: where its API listens, and the token that guards it (never in the file)."""
+
+    listen: str = "127.0.0.1:8765"
+    token_env: str = "MEETSTREAM_API_TOKEN"
+
+
 class Settings(_Model):
     council: CouncilConfig = CouncilConfig()
+    control: ControlConfig = ControlConfig()
     rooms: dict[str, RoomConfig]
     roster: Path | None = None
     agendas: Path | None = None

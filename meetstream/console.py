@@ -19,14 +19,7 @@ from textual.widgets import Button, Footer, Label, Static
 from meetstream.domain import SessionState
 from meetstream.errors import MeetstreamError
 
-BANNER = {
-    SessionState.OFF_AIR: ("OFF AIR", "#6c757d"),
-    SessionState.HOLDING: ("HOLDING", "#b35c00"),
-    SessionState.ON_AIR: ("ON AIR", "#c1121f"),
-    SessionState.PRIVATE: ("PRIVATE", "#5a189a"),
-    SessionState.RECESS: ("RECESS", "#2a6f4e"),
-    SessionState.ADJOURNED: ("ADJOURNED", "#343a40"),
-}
+from meetstream.control.words import BANNERS as BANNER  # noqa: E402  (one table for every surface)
 
 
 class Confirm(ModalScreen[bool]):

@@ -25,8 +25,9 @@ _registry = threading.Lock()
 
 def room_lock(state_path: Path, room: str, *, timeout: float = 30.0) -> "RoomLock":
     """The lock for `room` of the store at `state_path` (one object per process and file)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in room)
-    path = Path(f"{state_path}.room-{safe}.lock").resolve()
+    from meetstream.paths import room_lock_file
+
+    path = room_lock_file(Path(state_path), room).resolve()
     with _registry:
         lock = _locks.get(path)
         if lock is None:
@@ -106,3 +107,19 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def hold_for_life(path: Path, what: str) -> int:
+    """Take an exclusive lock on `path` for the rest of this process (the OS drops it when the
+    process ends, however it ends); StateError naming the holder's pid if another has it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if not _try_lock(fd):
+        try:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        except OSError:
+            holder = "?"
+        os.close(fd)
+        raise StateError(f"{what} is already running (pid {holder}): stop it first, or use it")
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd

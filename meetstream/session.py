@@ -52,6 +52,10 @@ ROLE_STATE = {
 }
 
 
+class _WouldAct(Exception):
+    """Raised instead of acting while `check` asks whether an action would be refused."""
+
+
 STATE_ROLE = {
     SessionState.HOLDING: "holding",
     SessionState.PRIVATE: "private",
@@ -65,6 +69,7 @@ class LiveSession:
                  *, clock: Callable[[], datetime] = now_utc):
         self.store, self.director, self.room, self.clock = store, director, room, clock
         self.lock = room_lock(store.path, room)
+        self._dry = False
         if hasattr(director, "restore"):
             director.restore = self.reassert
         saved = store.session(room)
@@ -148,6 +153,22 @@ class LiveSession:
                 item_number=item.number if item else self.item_number,
                 detail={"member": member.display_name(), "lower_third": member.lower_third()},
             )
+
+    def speaker_oneoff(self, lower_third: str):
+        """Someone not on the members list (a public speaker, an officer, the applicant): the
+        chamber with the lower third as typed."""
+        text = " ".join(str(lower_third).split())
+        if not text:
+            raise StateError("type the speaker's name (and role) for the lower third")
+        if len(text) > 120:
+            raise StateError("a lower third is one line: keep it under 120 characters")
+        with self._action():
+            if self.item is not None and self.item.exempt:
+                raise StateError(f"item {self.item.number} is exempt: speakers are not shown in a private session")
+            self._refuse_public(f"show {text}")
+            guest = Member(text)
+            return self._do("speaker", lambda: self.director.speaker(guest, item=self.item), speaker=text,
+                            detail={"member": text, "lower_third": text, "oneoff": True})
 
     def go_to_item(self, number: str):
         """Move the agenda on. Reaching an exempt item goes private at once, without being asked."""
@@ -251,9 +272,15 @@ class LiveSession:
             return self.director.show("holding", item=self.item)
         if s is SessionState.ON_AIR:
             if self.speaker_name and self.meeting:
-                return self.director.speaker(self.meeting.member(self.speaker_name), item=self.item)
+                return self.director.speaker(self._speaking(), item=self.item)
             return self.director.show("chamber", item=self.item)
         return None
+
+    def _speaking(self) -> Member:
+        try:
+            return self.meeting.member(self.speaker_name)
+        except StateError:  # a one-off speaker: the lower third is the name as typed
+            return Member(self.speaker_name)
 
     def incident(self, what: str, **detail) -> None:
         self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), "incident", self.item_number, {"what": what} | detail))
@@ -262,15 +289,34 @@ class LiveSession:
 
     @contextmanager
     def _action(self) -> Iterator[None]:
-        """An officer's action: its turn, and if it is refused during a private session, OBS is
-        still checked (and put right) before the refusal is reported."""
+        """An officer's action: its turn; the store proven writable before OBS is touched; and if
+        it is refused during a private session, OBS is still checked (and put right) first."""
         with self.turn():
+            if self._dry:
+                yield
+                return
+            self.store.probe_write()
             try:
                 yield
             except StateError:
                 if self.state is SessionState.PRIVATE:
                     self.keep_private()
                 raise
+
+    def check(self, action: Callable[[], object]) -> str | None:
+        """Would `action` (a bound method of this session, with its arguments) be refused now?
+        The refusal's text, or None. Nothing is sent to OBS or written: surfaces ask this before
+        a confirmation, so nobody confirms something that is then refused."""
+        self._dry = True
+        try:
+            action()
+        except _WouldAct:
+            return None
+        except StateError as err:
+            return str(err)
+        finally:
+            self._dry = False
+        return None
 
     def _refuse_in(self, state: SessionState, what: str) -> None:
         if self.state is state:
@@ -303,6 +349,8 @@ class LiveSession:
 
     def _do(self, role: str, act, *, kind: str | None = None, role_state: SessionState | None = None,
             item_number=_UNSET, speaker=_UNSET, detail: dict | None = None):
+        if self._dry:
+            raise _WouldAct()
         new_state = role_state or ROLE_STATE[role]
         try:
             result = act()

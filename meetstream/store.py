@@ -128,10 +128,7 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def default_state_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("meetstream") / "state.sqlite3"
+from meetstream.paths import default_state_path  # noqa: E402,F401  (where the store lives by default)
 
 
 class Store:
@@ -175,13 +172,26 @@ class Store:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StateError(f"the state store {self.path} cannot be written ({err}): free disk space or fix its permissions") from err
+
+    def probe_write(self) -> None:
+        """A committed write, so a full disk or a read-only file is found before anything else
+        is done (an action refuses before OBS is touched, instead of failing after it)."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO kv VALUES ('write-probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (utc_text(now_utc()),))
 
     # --- schema ------------------------------------------------------------------------------
 

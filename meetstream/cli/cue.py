@@ -36,26 +36,9 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Call
 
 
 def _render(session, verified) -> None:
-    out = console()
-    state = session.state.value.replace("_", " ").upper()
-    line = f"[bold]{state}[/]"
-    if verified is not None:
-        line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
-    if session.item is not None:
-        line += f"; item {session.item.public_title()}"
-    if session.speaker_name:
-        line += f"; speaker {session.speaker_name}"
-    out.print(line)
+    from meetstream.control.words import cue_line
 
-
-def _sound(verified) -> str:
-    if verified.all_muted:
-        return f"all {len(verified.muted)} audio input(s) muted"
-    live = verified.live
-    mics = [m for m in verified.microphones if m in live]
-    others = [n for n in live if n not in mics]
-    text = f"microphones live: {', '.join(mics) or 'none'}"
-    return text + (f"; also live: {', '.join(others)}" if others else "")
+    console().print(cue_line(session, verified), markup=False)
 
 
 def _simple(name: str, method: str, help_text: str) -> None:

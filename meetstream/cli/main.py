@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, cue, live, night, obs, rehearse, setup
+from meetstream.cli import auth, cue, live, night, obs, rehearse, serve, setup
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
@@ -42,6 +42,7 @@ def _root(
 setup.register(app)
 night.register(app)
 live.register(app)
+serve.register(app)
 rehearse.register(app)
 app.add_typer(obs.app, name="obs")
 app.add_typer(cue.app, name="cue")

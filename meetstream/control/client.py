@@ -1,0 +1,114 @@
+"""`meetstream cue …` as a thin client of a running `meetstream serve`.
+
+A Stream Deck press is a new process each time, so this path imports only the standard library
+(http.client, json) and meetstream.paths: no Typer, no pydantic, no OBS library. When no server
+runs for the room (no serve file, or nothing listening), `try_cue` returns None and the full CLI
+acts on OBS directly, under the same room lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+# cue sub-command -> (API action, the name of its one positional argument, if any)
+CUES = {
+    "next": ("next", None), "prev": ("prev", None), "item": ("item", "number"), "speaker": ("speaker", "name"),
+    "chamber": ("chamber", None), "gallery": ("gallery", None), "agenda": ("agenda", None), "holding": ("holding", None),
+    "private": ("private", None), "public": ("public", None), "recess": ("recess", None), "resume": ("resume", None),
+    "adjourned": ("adjourned", None),
+}
+
+
+def try_cue(argv: list[str]) -> int | None:
+    """Run `cue ARGV` through a running server: the exit code, or None to fall back."""
+    parsed = _parse(argv)
+    if parsed is None:
+        return None
+    action, body, room, state = parsed
+    server = find_server(state, room)
+    if server is None:
+        return None
+    try:
+        status, answer = request(server, "POST", f"/api/cue/{action}", body)
+    except OSError:
+        return None  # a stale serve file: nothing listening; act directly
+    if status == 200:
+        print(answer.get("message", ""))
+        return 0
+    print(f"Error: {answer.get('error', f'the control server answered {status}')}", file=sys.stderr)
+    return 2
+
+
+def _parse(argv: list[str]):
+    """(action, body, room, state path) for the argument shapes the fast path knows, else None."""
+    args = list(argv)
+    room = state = None
+    rest: list[str] = []
+    while args:
+        a = args.pop(0)
+        if a in ("--room", "-r") and args:
+            room = args.pop(0)
+        elif a.startswith("--room="):
+            room = a.split("=", 1)[1]
+        elif a == "--state" and args:
+            state = args.pop(0)
+        elif a.startswith("-"):
+            return None  # --help, --meeting, --item …: the full CLI handles them
+        else:
+            rest.append(a)
+    if not rest or rest[0] not in CUES:
+        return None
+    action, positional = CUES[rest[0]]
+    body: dict = {}
+    if positional is not None:
+        if len(rest) != 2:
+            return None
+        body[positional] = rest[1]
+    elif len(rest) != 1:
+        return None
+    from meetstream.paths import state_path
+
+    return action, body, room, state_path(state)
+
+
+def find_server(state: Path, room: str | None) -> dict | None:
+    """The running server's record for `room` (or the only one running, when no room is named)."""
+    from meetstream.paths import serve_file
+
+    if room is not None:
+        files = [serve_file(state, room)]
+    else:
+        folder = state.parent
+        if not folder.is_dir():
+            return None
+        files = sorted(folder.glob(f"{state.name}.serve-*.json"))
+        if len(files) != 1:
+            return None
+    try:
+        record = json.loads(files[0].read_text())
+    except (OSError, ValueError):
+        return None
+    record["token"] = os.environ.get(record.get("token_env") or "MEETSTREAM_API_TOKEN") if record.get("token_required") else None
+    return record
+
+
+def request(server: dict, method: str, path: str, body: dict | None = None, timeout: float = 30.0) -> tuple[int, dict]:
+    import http.client
+
+    conn = http.client.HTTPConnection(server["host"], server["port"], timeout=timeout)
+    headers = {"Content-Type": "application/json"}
+    if server.get("token"):
+        headers["Authorization"] = f"Bearer {server['token']}"
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+    finally:
+        conn.close()
+    try:
+        return response.status, json.loads(raw or b"{}")
+    except ValueError:
+        return response.status, {"error": raw.decode(errors="replace")[:200]}

@@ -1,0 +1,67 @@
+"""What each surface says, in one place: the banner for each state, a cue's result line, and
+timeline entries as plain words for "last actions". Pure."""
+
+from __future__ import annotations
+
+from meetstream.domain import SessionState, TimelineEntry
+
+# Red means private everywhere (a Stream Deck button, the tablet, the console); white text on
+# each of these colours has a contrast of at least 4.5:1.
+BANNERS = {
+    SessionState.OFF_AIR: ("OFF AIR", "#6c757d"),
+    SessionState.HOLDING: ("HOLDING", "#9c4f00"),
+    SessionState.ON_AIR: ("ON AIR", "#1b7f3b"),
+    SessionState.PRIVATE: ("PRIVATE", "#b00020"),
+    SessionState.RECESS: ("RECESS", "#2a6f4e"),
+    SessionState.ADJOURNED: ("ADJOURNED", "#343a40"),
+}
+
+
+def cue_line(session, verified) -> str:
+    """'PRIVATE: program 'Private session', all 4 audio input(s) muted (read back from OBS); item 5. …'"""
+    line = session.state.value.replace("_", " ").upper()
+    if verified is not None:
+        line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
+    if session.item is not None:
+        line += f"; item {session.item.public_title()}"
+    if session.speaker_name:
+        line += f"; speaker {session.speaker_name}"
+    return line
+
+
+def _sound(verified) -> str:
+    if verified.all_muted:
+        return f"all {len(verified.muted)} audio input(s) muted"
+    live = verified.live
+    mics = [m for m in verified.microphones if m in live]
+    others = [n for n in live if n not in mics]
+    text = f"microphones live: {', '.join(mics) or 'none'}"
+    return text + (f"; also live: {', '.join(others)}" if others else "")
+
+
+_WORDS = {
+    "start": "Meeting started: on air",
+    "holding": "Holding slate",
+    "chamber": "Chamber on air",
+    "gallery": "Teams gallery on air",
+    "agenda": "Agenda card on air",
+    "private": "PRIVATE session: public excluded, all sound muted",
+    "public": "Public readmitted: chamber on air",
+    "recess": "Recess",
+    "resume": "Resumed after recess",
+    "adjourned": "Meeting closed: adjourned slate",
+    "end": "Meeting ended",
+}
+
+
+def action_words(e: TimelineEntry) -> str:
+    if e.kind == "item":
+        return f"Item {e.item_number}"
+    if e.kind == "speaker":
+        return f"Speaker: {e.detail.get('member', '')}"
+    if e.kind == "incident":
+        return f"Incident: {e.detail.get('what', '')}"
+    text = _WORDS.get(e.kind, e.kind)
+    if e.kind == "private" and e.item_number:
+        text += f" (item {e.item_number})"
+    return text
