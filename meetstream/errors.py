@@ -37,3 +37,7 @@ class NotVerified(ObsError):
 
 class StateError(MeetstreamError):
     """The local state store is missing something or is in the wrong state."""
+
+
+class StoreUnwritable(StateError):
+    """The state store cannot be written (disk full, read-only): nothing may act until it can."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, SessionState, TimelineEntry
-from meetstream.errors import StateError
+from meetstream.errors import StateError, StoreUnwritable
 
 # (name, sql). Append only: never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -184,7 +184,8 @@ class Store:
         except sqlite3.OperationalError as err:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise StateError(f"the state store {self.path} cannot be written ({err}): free disk space or fix its permissions") from err
+            raise StoreUnwritable(f"the state store {self.path} cannot be written ({err}): free disk space or fix its permissions; "
+                                  "nothing was sent to OBS") from err
 
     def probe_write(self) -> None:
         """A committed write, so a full disk or a read-only file is found before anything else

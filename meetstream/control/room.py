@@ -25,7 +25,7 @@ from typing import Callable
 
 from meetstream.control.words import BANNERS, action_words, cue_line
 from meetstream.domain import SessionState
-from meetstream.errors import MeetstreamError, StateError
+from meetstream.errors import MeetstreamError, StateError, StoreUnwritable
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ class RoomControl:
             return Outcome(True, cue_line(s, verified))
         except Refused as err:
             return Outcome(False, str(err), "bad_input")
+        except StoreUnwritable as err:
+            return Outcome(False, str(err), "unavailable")
         except StateError as err:
             return Outcome(False, str(err), "refused" if _is_refusal(err) else "bad_input")
         except MeetstreamError as err:

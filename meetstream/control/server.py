@@ -21,7 +21,7 @@ from meetstream.errors import ConfigError
 
 WEB = Path(__file__).resolve().parent / "web"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "failed": 502}
+STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "failed": 502, "unavailable": 503}
 
 
 @dataclass
