@@ -49,10 +49,12 @@ class Health:
 
 class Watchdog:
     def __init__(self, session, outputs: Outputs, *, youtube_health: Callable[[], str] | None = None,
-                 youtube_every: float = 300.0, max_restarts: int = 3, clock: Callable[[], float] = time.monotonic):
+                 youtube_every: float = 300.0, max_backoff: float = 30.0, clock: Callable[[], float] = time.monotonic):
         self.session, self.outputs, self.youtube_health = session, outputs, youtube_health
-        self.youtube_every, self.max_restarts, self.clock = youtube_every, max_restarts, clock
+        self.youtube_every, self.max_backoff, self.clock = youtube_every, max_backoff, clock
         self.restarts = 0
+        self._next_restart: float | None = None
+        self._outage_since: float | None = None
         self._last_bytes: tuple[float, int] | None = None
         self._last_youtube: float | None = None
         self.youtube_text: str | None = None
@@ -138,9 +140,10 @@ class Watchdog:
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
         private_ok = self._keep_private(h)
+        self._track_outage(h, now)
         if h.expected and not st.streaming and not st.reconnecting:
             if private_ok:
-                self._restart_output(h)
+                self._restart_output(h, now)
             else:
                 h.problems.append("stream output is down and stays down until the private session is verified")
         if self.youtube_health and (self._last_youtube is None or now - self._last_youtube >= self.youtube_every):
@@ -164,15 +167,36 @@ class Watchdog:
             h.problems.append("private session changed in OBS: put right (" + "; ".join(seen.put_right) + ")")
         return True
 
-    def _restart_output(self, h: Health) -> None:
-        if self.restarts >= self.max_restarts:
-            h.problems.append(f"OBS stream output is down; gave up after {self.restarts} restarts: restart it in OBS")
+    def _track_outage(self, h: Health, now: float) -> None:
+        """An outage (OBS reconnecting to the ingest server, or the output down while it should be
+        up) is one incident with a start and an end on the timeline."""
+        out = h.expected and (h.reconnecting or not h.streaming)
+        if out and self._outage_since is None:
+            self._outage_since = now
+            why = "reconnecting to the ingest server" if h.reconnecting else "stopped"
+            self.session.incident(f"stream output {why}: viewers see nothing", outage="start")
+        elif not out and self._outage_since is not None:
+            lasted = now - self._outage_since
+            self._outage_since, self.restarts, self._next_restart = None, 0, None
+            if h.expected:
+                self.session.incident(f"stream output back after {lasted:.0f} s", outage="end", seconds=round(lasted, 1))
+        if out:
+            lasted = now - self._outage_since
+            state = "reconnecting (OBS retries by itself)" if h.reconnecting else "down"
+            h.problems.append(f"STREAM {state.upper()} for {lasted:.0f} s")
+
+    def _restart_output(self, h: Health, now: float) -> None:
+        """Start the output again, backing off (2, 4, 8 … 30 s) and never giving up while the
+        meeting should be on air: a server that comes back after ten minutes gets the stream."""
+        if self._next_restart is not None and now < self._next_restart:
+            h.problems.append(f"restarting the stream output in {self._next_restart - now:.0f} s (attempt {self.restarts + 1})")
             return
         self.restarts += 1
+        self._next_restart = now + min(2 ** self.restarts, self.max_backoff)
         try:
             self.outputs.restart_stream()
-            self.session.incident("stream output stopped; restarted", attempt=self.restarts)
-            h.problems.append(f"stream output had stopped: restarted (attempt {self.restarts})")
+            self.session.incident("stream output stopped; restart asked of OBS", attempt=self.restarts)
+            h.problems.append(f"stream output had stopped: restart asked (attempt {self.restarts})")
         except MeetstreamError as err:
             self.session.incident("stream output stopped; restart failed", attempt=self.restarts, error=str(err))
-            h.problems.append(f"stream output is down and did not restart: {err}")
+            h.problems.append(f"stream output is down and did not restart: {err} (next try in {self._next_restart - now:.0f} s)")

@@ -103,7 +103,13 @@ class ObsOutputs:
         start_stream(self.conn)
 
     def restart_stream(self) -> None:
-        start_stream(self.conn)
+        """Ask OBS to start the output and return: the watchdog sees the result on its next tick
+        (waiting here would stall it for as long as an unreachable server takes to fail)."""
+        try:
+            self.conn.call("StartStream")
+        except ObsRequestError as err:
+            if err.code != OUTPUT_RUNNING:
+                raise
 
     def stop_stream(self) -> None:
         stop_stream(self.conn)

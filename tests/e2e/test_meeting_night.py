@@ -133,10 +133,10 @@ def test_obs_restarting_while_private_comes_back_private_and_streaming(night, ob
     health = dog.tick()  # reconnects: the set is re-applied, private re-asserted; the output restarted
     assert on_program(obs) == "Private session" and mics_muted(obs)
     assert close_to(program_rgb(obs), PRIVATE_RED)
-    assert obs.call("GetStreamStatus")["outputActive"] or any("restarted" in p for p in health.problems)
+    assert obs.call("GetStreamStatus")["outputActive"] or any("restart asked" in p for p in health.problems)
     wait_for("OBS to publish again", lambda: obs.call("GetStreamStatus")["outputActive"])
     incidents = [e.detail["what"] for e in night.store.timeline(night.meeting.id) if e.kind == "incident"]
-    assert "stream output stopped; restarted" in incidents
+    assert "stream output stopped; restart asked of OBS" in incidents
 
 
 def test_an_output_drop_on_air_is_restarted_and_youtube_sees_the_stream_again(night, obs):
@@ -150,7 +150,7 @@ def test_an_output_drop_on_air_is_restarted_and_youtube_sees_the_stream_again(ni
     wait_for("the output to stop", lambda: not obs.call("GetStreamStatus")["outputActive"])
     wait_for("YouTube to see the stream go", lambda: night.youtube_sim.streams[record["stream_id"]]["status"]["streamStatus"] != "active")
     health = dog.tick()
-    assert "restarted (attempt 1)" in " ".join(health.problems)
+    assert "restart asked (attempt 1)" in " ".join(health.problems)
     wait_for("nginx to see the publish again", lambda: key in night.rtmp.publishing())
     wait_for("YouTube to see the stream again", lambda: night.youtube_sim.streams[record["stream_id"]]["status"]["streamStatus"] == "active")
     assert broadcast(night)["status"]["lifeCycleStatus"] == "live"  # auto-stop is off: the broadcast survived
