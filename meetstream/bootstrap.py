@@ -81,7 +81,8 @@ def end_action(settings: Settings, store, session):
     def end() -> str:
         youtube = youtube_onair(settings, store) if on_air_record(store, session.room) else None
         summary = end_meeting(session, ObsOutputs(session.director.conn), youtube, quota_after=store.quota_after)
-        return f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, {summary.quota_units} quota units."
+        line = f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, {summary.quota_units} quota units."
+        return line + ("".join(f" LEFT: {x}" for x in summary.left) if summary.left else "")
 
     return end
 

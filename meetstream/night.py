@@ -124,6 +124,7 @@ class EndSummary:
     chapters: str = ""
     quota_units: int = 0
     recording: str | None = None
+    left: list[str] = field(default_factory=list)  # what could not be done (YouTube away): and how to finish it
 
     @property
     def duration(self) -> str:
@@ -135,29 +136,49 @@ class EndSummary:
 
 def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: Progress = _quiet,
                 quota_after: Callable[[int], int] | None = None) -> EndSummary:
-    """Closing slate, broadcast completed, output and recording stopped, chapters written."""
+    """Closing slate, broadcast completed, output and recording stopped, chapters written.
+
+    The local side always finishes (slate, output, recording, timeline, summary), whatever YouTube
+    or OBS does; what could not be done is in `EndSummary.left`, with the command that finishes it.
+    Running it again does only what is left.
+    """
     meeting = session.meeting
     if meeting is None:
         raise StateError("no meeting is in session in this room")
     store, room = session.store, session.room
     record = on_air_record(store, room) or {}
-    if session.state is not SessionState.ADJOURNED:
-        session.adjourn()
-    progress("Closing slate", session.director.program_scene())
+    left: list[str] = []
+    try:
+        if session.state is not SessionState.ADJOURNED:
+            session.adjourn()
+        progress("Closing slate", session.director.program_scene())
+    except MeetstreamError as err:
+        left.append(f"closing slate not confirmed in OBS ({err}): check OBS shows the adjourned slate")
 
     snippet: dict = {}
-    if youtube is not None and record.get("broadcast_id"):
-        item = youtube.complete(record["broadcast_id"])
-        snippet = item.get("snippet", {}) or {}
-        progress("Broadcast completed", record["broadcast_id"])
-    if outputs.streaming():
-        outputs.stop_stream()
+    completed = record.get("completed", False)
+    if youtube is not None and record.get("broadcast_id") and not completed:
+        try:
+            item = youtube.complete(record["broadcast_id"])
+            snippet = item.get("snippet", {}) or {}
+            completed = True
+            progress("Broadcast completed", record["broadcast_id"])
+        except MeetstreamError as err:
+            left.append(f"YouTube broadcast {record['broadcast_id']} is not completed ({err}): run `meetstream end` again when YouTube answers")
+    try:
+        if outputs.streaming():
+            outputs.stop_stream()
+        progress("OBS output stopped", "")
+    except MeetstreamError as err:
+        left.append(f"OBS output not confirmed stopped ({err}): stop streaming in OBS")
     store.set_value(STREAMING_KEY.format(room=room), None)
-    progress("OBS output stopped", "")
     recording = None
-    if outputs.recording():
-        recording = outputs.stop_record()
-        progress("Recording stopped", recording or "")
+    try:
+        if outputs.recording():
+            recording = outputs.stop_record()
+            progress("Recording stopped", recording or "")
+    except MeetstreamError as err:
+        left.append(f"OBS recording not confirmed stopped ({err}): stop recording in OBS")
 
     ended = session.clock()
     started = parse_utc(snippet["actualStartTime"]) if snippet.get("actualStartTime") else (
@@ -167,13 +188,22 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
     text = ""
     if started is not None:
         text = chapter_text(chapters(meeting, timeline, started, video_end))
-    if text and youtube is not None and record.get("broadcast_id"):
-        youtube.write_chapters(record["broadcast_id"], text, snippet or None)
-        progress("Chapters written to the video description", f"{text.count(chr(10)) + 1} chapters")
+    if text and youtube is not None and record.get("broadcast_id") and completed:
+        try:
+            youtube.write_chapters(record["broadcast_id"], text, snippet or None)
+            progress("Chapters written to the video description", f"{text.count(chr(10)) + 1} chapters")
+        except MeetstreamError as err:
+            left.append(f"chapters not written to the video ({err}): run `meetstream end` again when YouTube answers")
+    elif text and record.get("broadcast_id") and not completed:
+        left.append("chapters not written yet: they follow once the broadcast is completed")
     elif not text:
         progress("Chapters", "fewer than three chapters: none written")
-    store.append_timeline(TimelineEntry(meeting.id, ended, "end", session.item_number, {}))
-    store.set_value(ONAIR_KEY.format(room=room), None)
+    if not any(e.kind == "end" for e in store.timeline(meeting.id)):
+        store.append_timeline(TimelineEntry(meeting.id, ended, "end", session.item_number, {"left": list(left)} if left else {}))
+    if left and record:
+        store.set_value(ONAIR_KEY.format(room=room), json.dumps(record | {"completed": completed}))
+    else:
+        store.set_value(ONAIR_KEY.format(room=room), None)
 
     items = []
     for e in timeline:
@@ -181,4 +211,4 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
             items.append(e.item_number)
     incidents = [f"{e.at:%H:%M:%S} {e.detail.get('what', '')}" for e in timeline if e.kind == "incident"]
     units = quota_after(record["quota_mark"]) if (quota_after and "quota_mark" in record) else 0
-    return EndSummary(meeting.committee, record.get("broadcast_id"), started, ended, items, incidents, text, units, recording)
+    return EndSummary(meeting.committee, record.get("broadcast_id"), started, ended, items, incidents, text, units, recording, left)

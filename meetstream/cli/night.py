@@ -43,6 +43,8 @@ def print_summary(out, summary) -> None:
         out.print(f"Backup recording: {summary.recording}")
     if summary.chapters:
         out.print("Chapters:\n" + summary.chapters)
+    if summary.left:
+        out.print("\n[bold]Closed here; still to do:[/]" + "".join(f"\n  {x}" for x in summary.left), markup=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,3 +101,7 @@ def register(app: typer.Typer) -> None:
         finally:
             session.director.conn.close()
         print_summary(out, summary)
+        if summary.left:
+            from meetstream.errors import MeetstreamError
+
+            raise MeetstreamError(f"the meeting is closed here, but {len(summary.left)} thing(s) are left: " + "; ".join(summary.left))

@@ -167,6 +167,11 @@ class YouTubeSandbox(LoopbackServer):
         with self._lock:
             self._injected.append(Injected(method, status, reason, message, domain, count))
 
+    def clear_failures(self) -> None:
+        """YouTube answers again: injected failures not yet used are dropped."""
+        with self._lock:
+            self._injected.clear()
+
     def spent_today(self) -> int:
         return self.spent.get(self._day(), 0)
 

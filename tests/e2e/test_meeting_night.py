@@ -197,3 +197,24 @@ def test_a_backup_recording_runs_from_start_to_end(night, obs, tmp_path):
     assert not obs.call("GetRecordStatus")["outputActive"]
     assert summary.recording and summary.recording.startswith(str(tmp_path))
     wait_for("OBS to finish the file", lambda: Path(summary.recording).exists() and Path(summary.recording).stat().st_size > 0)
+
+
+@pytest.mark.parametrize("failure", [{"status": 503, "reason": "backendError"}, {"status": 403, "reason": "quotaExceeded"}])
+def test_end_while_youtube_fails_finishes_the_local_side_and_says_what_is_left(night, cli, obs, failure):
+    assert cli("start", "next").code == 0
+    assert cli("cue", "chamber").code == 0
+    night.youtube_sim.fail_next(None, count=50, **failure)  # every YouTube call fails from now on
+    ended = cli("end")
+    assert ended.code == 2
+    assert ended.err.startswith("Error: the meeting is closed here, but") and ended.err.count("\n") == 1
+    assert "run `meetstream end` again when YouTube answers" in ended.err
+    assert "still to do" in ended.out and "Agenda items covered" in ended.out  # the summary is printed
+    assert on_program(obs) == "Adjourned" and mics_muted(obs)
+    assert not obs.call("GetStreamStatus")["outputActive"]  # the output is stopped all the same
+    kinds = [e.kind for e in night.store.timeline(night.meeting.id)]
+    assert kinds.count("end") == 1
+    night.youtube_sim.clear_failures()  # YouTube answers again
+    again = cli("end")
+    assert again.code == 0, again
+    assert "✓ Broadcast completed" in again.out
+    assert [e.kind for e in night.store.timeline(night.meeting.id)].count("end") == 1
