@@ -112,15 +112,22 @@ def main(runs: int) -> None:
             director.show(roles[i % 2])
             raw.append(time.perf_counter() - t)
 
-        console = LiveConsole(session, None, refresh_every=3600)
+        from meetstream.control.room import RoomControl
+
+        control = RoomControl(session, None)
+        console = LiveConsole(control, refresh_every=3600)
 
         async def press_keys():
             async with console.run_test() as pilot:
+                while console.state is None:
+                    await pilot.pause(0.01)
                 for i in range(runs):
                     key = "g" if i % 2 == 0 else "c"
                     want = "Gallery" if key == "g" else "Chamber"
                     t = time.perf_counter()
                     await pilot.press(key)
+                    while console.busy:  # the action runs on a worker thread; done when it reports back
+                        await pilot.pause(0.001)
                     assert director.program_scene() == want
                     keys.append(time.perf_counter() - t)
                     t = time.perf_counter()
@@ -128,6 +135,7 @@ def main(runs: int) -> None:
                     idle_keys.append(time.perf_counter() - t)
 
         asyncio.run(press_keys())
+        control.stop()
 
         from meetstream.cli.main import main as cli_main
 

@@ -1,12 +1,19 @@
-"""The officer's full-screen live console (Textual).
+"""The officer's full-screen live console (Textual): a surface of the room's control.
 
-It is a view over the LiveSession and the Watchdog: keys call session actions (the same ones
-`meetstream cue` calls), and once a second it reloads the session from the store, so a cue sent
-from a Stream Deck shows here too, and runs the watchdog.
+It holds no session of its own. It shows what the room's control reports (`state()`) and sends
+the officer's keys to it (`act()`): the control is `meetstream serve`'s API when a server runs
+for the room (meetstream.control.remote), or the same RoomControl run in this process when none
+does. Everything that can block (an action, a state read) runs on a worker thread, so the screen
+never freezes on OBS, YouTube or a full disk.
+
+Safety, as on every surface: private, public and end ask first, and public and end default to
+No; the control is asked whether an action would be refused *before* the question is shown;
+refusals name the console's keys.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable
 
@@ -14,29 +21,50 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Footer, Input, Label, Static
 
-from meetstream.domain import SessionState
-from meetstream.errors import MeetstreamError
+# Refusals are written for the command line; on the console they name its keys.
+_KEY_NAMES = [
+    (r"`cue public`", "u (Public)"),
+    (r"`cue resume`", "s (Resume)"),
+    (r"`cue next` or `cue item N`", "n (Next item)"),
+    (r"`meetstream end`", "e (End)"),
+    (r"`meetstream calendar list`", "the Members list"),
+]
 
-from meetstream.control.words import BANNERS as BANNER  # noqa: E402  (one table for every surface)
+QUESTIONS = {
+    "private": ("Go PRIVATE? The public will be excluded and all sound muted.", False),
+    "public": ("Readmit the public? The chamber goes back ON AIR with microphones live.", True),
+    "end": ("End the meeting? Closing slate, broadcast completed, output stopped.", True),
+}
+
+
+def key_words(text: str) -> str:
+    for pattern, keys in _KEY_NAMES:
+        text = re.sub(pattern, keys, text)
+    return text
 
 
 class Confirm(ModalScreen[bool]):
-    """Going private, returning to public and ending each ask first: y/n or the buttons."""
+    """A question with Yes and No. `default_no`: Enter answers No (the focused button)."""
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
-    def __init__(self, question: str):
+    def __init__(self, question: str, *, default_no: bool):
         super().__init__()
-        self.question = question
+        self.question, self.default_no = question, default_no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
             yield Label(self.question, id="question")
+            yield Label("Enter = " + ("No" if self.default_no else "Yes") + "   y = Yes   n/Esc = No", id="hint")
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.default_no else "#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -46,47 +74,53 @@ class Confirm(ModalScreen[bool]):
 
 
 class LiveConsole(App):
+    AUTO_FOCUS = None  # keys are actions: nothing is typed into until / or o asks for it
     CSS = """
     #banner { height: 5; content-align: center middle; text-style: bold; color: white; }
     #body { height: 1fr; }
     #agenda { width: 2fr; border: round $primary; padding: 0 1; }
-    #members { width: 1fr; border: round $primary; padding: 0 1; }
+    #people { width: 1fr; }
+    #members { border: round $primary; padding: 0 1; height: 1fr; }
     #side { width: 1fr; }
     #health, #actions { border: round $secondary; padding: 0 1; height: 1fr; }
-    #message { height: 1; padding: 0 1; }
-    #confirm { width: 60; height: 9; border: thick $error; background: $surface; padding: 1 2; align: center middle; }
+    #message { height: 2; padding: 0 1; }
+    #confirm { width: 64; height: 11; border: thick $error; background: $surface; padding: 1 2; align: center middle; }
     Confirm { align: center middle; }
     """
 
     BINDINGS = [
-        Binding("n", "cue('next_item')", "Next item"),
-        Binding("p", "cue('prev_item')", "Prev item"),
+        Binding("n", "cue('next')", "Next item"),
+        Binding("p", "cue('prev')", "Prev item"),
         Binding("c", "cue('chamber')", "Chamber"),
         Binding("g", "cue('gallery')", "Gallery"),
-        Binding("a", "cue('agenda_card')", "Agenda card"),
+        Binding("a", "cue('agenda')", "Agenda card"),
         Binding("h", "cue('holding')", "Holding"),
-        Binding("x", "private", "PRIVATE"),
-        Binding("u", "public", "Public"),
+        Binding("x", "ask('private')", "PRIVATE"),
+        Binding("u", "ask('public')", "Public"),
         Binding("r", "cue('recess')", "Recess"),
         Binding("s", "cue('resume')", "Resume"),
-        Binding("e", "end", "End"),
+        Binding("e", "ask('end')", "End"),
+        Binding("slash", "find_member", "Find speaker"),
+        Binding("o", "oneoff", "One-off speaker"),
         Binding("q", "quit", "Quit console"),
-    ] + [Binding(str(k), f"speaker({k})", show=False) for k in range(1, 10)]
+    ] + [Binding(str(k), f"speaker_key({k})", show=False) for k in range(1, 10)]
 
-    def __init__(self, session, watchdog=None, *, on_end: Callable[[], str] | None = None,
-                 refresh_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, control, *, refresh_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
         super().__init__()
-        self.session, self.watchdog, self.on_end = session, watchdog, on_end
-        self.refresh_every, self.clock = refresh_every, clock
+        self.control, self.refresh_every, self.clock = control, refresh_every, clock
         self.started = clock()
-        self.last_health = None
+        self.state: dict | None = None
         self.message = ""
+        self.busy = 0  # actions in flight (tests wait for 0)
 
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
         with Horizontal(id="body"):
             yield Static(id="agenda")
-            yield Static(id="members")
+            with Vertical(id="people"):
+                yield Input(placeholder="/ find a member (type, Tab completes, Enter)", id="find")
+                yield Input(placeholder="o one-off speaker: name, role (Enter)", id="oneoff")
+                yield Static(id="members")
             with Vertical(id="side"):
                 yield Static(id="health")
                 yield Static(id="actions")
@@ -94,97 +128,163 @@ class LiveConsole(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.meeting.committee if self.session.meeting else f"Room {self.session.room}"
+        self.refresh_state()
+        self.set_interval(self.refresh_every, self.refresh_state)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def refresh_state(self) -> None:
+        self.run_worker(self._fetch, thread=True, group="state", exclusive=True, exit_on_error=False)
+
+    def _fetch(self) -> None:
+        try:
+            state = self.control.state()
+        except Exception as err:  # the server went away: say so, keep the last picture
+            self.call_from_thread(self._lost, str(err))
+            return
+        self.call_from_thread(self._show, state)
+
+    def _lost(self, why: str) -> None:
+        self.message = f"[red]Lost the room's control: {why}. Retrying…[/]"
         self.render_all()
-        self.set_interval(self.refresh_every, self.tick)
 
-    # --- refresh ------------------------------------------------------------------------------
-
-    def tick(self) -> None:
-        self.session.reload()
-        if self.watchdog is not None:
-            self.last_health = self.watchdog.tick()
-        if self.is_running and self.screen.query("#banner"):
-            # Textual 8 can fire a last interval while the app is tearing its screen down.
-            self.render_all()
+    def _show(self, state: dict) -> None:
+        first = self.state is None
+        self.state = state
+        if first or self.query_one("#find", Input).suggester is None:
+            names = [m["display"] for m in state["members"]] + [m["name"] for m in state["members"]]
+            self.query_one("#find", Input).suggester = SuggestFromList(names, case_sensitive=False)
+        self.render_all()
 
     def render_all(self) -> None:
-        s = self.session
-        text, colour = BANNER[s.state]
+        if not self.is_running or not self.screen.query("#banner"):
+            return  # Textual 8 can fire a last interval while the app tears its screen down
+        s = self.state
         banner = self.query_one("#banner", Static)
-        banner.update(text)
-        banner.styles.background = colour
+        if s is None:
+            banner.update("CONNECTING…")
+            self.query_one("#message", Static).update(self.message)
+            return
+        banner.update(s["banner"])
+        banner.styles.background = s["colour"]
+        meeting = s["meeting"]
+        self.title = meeting["committee"] if meeting else f"Room {s['room']}"
 
         lines = ["[b]Agenda[/b]"]
-        for it in (s.meeting.agenda if s.meeting else ()):
-            mark = "▶" if it.number == s.item_number else " "
-            title = f"{it.number}. {it.title}" + ("  [magenta](exempt)[/]" if it.exempt else "")
-            lines.append(f"{mark} {'[b]' + title + '[/b]' if mark == '▶' else title}")
+        for it in s["agenda"]:
+            mark = "▶" if it["current"] else " "
+            title = it["title"] + ("  [magenta](exempt)[/]" if it["exempt"] else "")
+            lines.append(f"{mark} {'[b]' + title + '[/b]' if it['current'] else title}")
+        if s["next_item"]:
+            lines.append(f"\nNext: {s['next_item']['title']}")
         self.query_one("#agenda", Static).update("\n".join(lines))
 
-        mlines = ["[b]Members[/b] (key: speaker)"]
-        for key, m in enumerate((s.meeting.members if s.meeting else ())[:9], start=1):
-            here = "▶" if s.speaker_name == m.display_name() else " "
-            mlines.append(f"{here} [b]{key}[/b] {m.display_name()}" + (f", {m.role}" if m.role else ""))
+        mlines = [f"[b]Members[/b] ({len(s['members'])}; 1–9 or / to find)"]
+        for key, m in enumerate(s["members"], start=1):
+            here = "▶" if s["speaker"] == m["display"] else " "
+            mlines.append(f"{here} {('[b]' + str(key) + '[/b] ') if key <= 9 else '  '}{m['display']}")
+        if s["speaker"] and s["speaker"] not in [m["display"] for m in s["members"]]:
+            mlines.append(f"▶ {s['speaker']} (one-off)")
         self.query_one("#members", Static).update("\n".join(mlines))
 
         elapsed = int(self.clock() - self.started)
-        hl = [f"[b]Health[/b]  elapsed {elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"]
-        h = self.last_health
-        if h is not None:
-            hl.append(f"OBS stream: {'LIVE' if h.streaming else 'off'}" + (" (reconnecting)" if h.reconnecting else ""))
-            if h.kbps is not None:
-                hl.append(f"bitrate {h.kbps:,.0f} kb/s")
-            hl.append(f"dropped frames {h.skipped_frames} of {h.total_frames}")
-            hl.append(f"program: {h.program_scene}")
-            hl.append(f"YouTube: {h.youtube or 'not checked yet'}")
-            hl += [f"[red]{p}[/]" for p in h.problems]
+        h = s["health"]
+        hl = [f"[b]Health[/b]  elapsed {elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}",
+              f"OBS: {h['obs']}; stream {'LIVE' if h['streaming'] else 'off'}" + (" (reconnecting)" if h["reconnecting"] else "")]
+        if h["kbps"] is not None:
+            hl.append(f"bitrate {h['kbps']:,} kb/s")
+        hl.append(f"YouTube: {h['youtube']}")
+        hl += [f"[red]{p}[/]" for p in h["problems"]]
         self.query_one("#health", Static).update("\n".join(hl))
-
-        recent = s.store.timeline(s.timeline_id)[-8:]
-        alines = ["[b]Last actions[/b]"] + [f"{e.at:%H:%M:%S} {e.kind}" + (f" {e.item_number}" if e.item_number else "") for e in reversed(recent)]
-        self.query_one("#actions", Static).update("\n".join(alines))
+        self.query_one("#actions", Static).update(
+            "\n".join(["[b]Last actions[/b]"] + [f"{a['at']} {a['text']}" for a in s["last_actions"][:8]]))
         self.query_one("#message", Static).update(self.message)
 
-    # --- actions ------------------------------------------------------------------------------
+    # --- acting -------------------------------------------------------------------------------
 
-    def _run(self, fn, *args) -> None:
+    def _send(self, action: str, body: dict | None = None) -> None:
+        self.busy += 1
+        self.run_worker(lambda: self._act(action, body), thread=True, group="act", exit_on_error=False)
+
+    def _act(self, action: str, body: dict | None) -> None:
         try:
-            fn(*args)
-            self.message = ""
-        except MeetstreamError as err:
-            self.message = f"[red]{err}[/]"
+            outcome = self.control.act(action, body)
+            text = outcome.message if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
+            ok = outcome.ok
+        except Exception as err:
+            text, ok = f"[red]{err}[/]", False
+        try:
+            state = self.control.state()
+        except Exception:
+            state = None
+        self.call_from_thread(self._acted, text, ok, state)
+
+    def _acted(self, text: str, ok: bool, state: dict | None) -> None:
+        self.busy -= 1
+        self.message = text
+        if not ok:
             self.bell()
-        self.render_all()
+        if state is not None:
+            self._show(state)
+        else:
+            self.render_all()
 
-    def action_cue(self, method: str) -> None:
-        self._run(getattr(self.session, method))
+    def action_cue(self, action: str) -> None:
+        self._send(action)
 
-    def action_speaker(self, key: int) -> None:
-        members = self.session.meeting.members if self.session.meeting else ()
+    def action_speaker_key(self, key: int) -> None:
+        members = self.state["members"] if self.state else []
         if 1 <= key <= len(members):
-            self._run(self.session.speaker, members[key - 1].name)
+            self._send("speaker", {"name": members[key - 1]["name"]})
 
-    def _confirmed(self, question: str, then: Callable[[], None]) -> None:
-        self.push_screen(Confirm(question), lambda yes: then() if yes else None)
+    def action_ask(self, action: str) -> None:
+        """Ask the control first; only an action it would accept is put to the officer."""
+        self.busy += 1
+        self.run_worker(lambda: self._check_then_ask(action), thread=True, group="act", exit_on_error=False)
 
-    def action_private(self) -> None:
-        self._confirmed("Go PRIVATE? The public will be excluded and every microphone muted.",
-                        lambda: self._run(self.session.private))
-
-    def action_public(self) -> None:
-        self._confirmed("Readmit the public? The chamber goes back ON AIR with microphones live.",
-                        lambda: self._run(self.session.public))
-
-    def action_end(self) -> None:
-        self._confirmed("End the meeting? Closing slate, broadcast completed, output stopped.", self._end)
-
-    def _end(self) -> None:
-        if self.on_end is None:
-            self._run(self.session.adjourn)
-            return
+    def _check_then_ask(self, action: str) -> None:
         try:
-            self.message = self.on_end()
-        except MeetstreamError as err:
-            self.message = f"[red]{err}[/]"
-        self.render_all()
+            outcome = self.control.check(action, {})
+        except Exception as err:
+            self.call_from_thread(self._acted, f"[red]{err}[/]", False, None)
+            return
+        self.call_from_thread(self._asked, action, outcome)
+
+    def _asked(self, action: str, outcome) -> None:
+        self.busy -= 1
+        if not outcome.ok:
+            self.message = f"[red]{key_words(outcome.message)}[/]"
+            self.bell()
+            self.render_all()
+            return
+        question, default_no = QUESTIONS[action]
+        self.push_screen(Confirm(question, default_no=default_no), lambda yes: self._send(action) if yes else None)
+
+    def action_find_member(self) -> None:
+        self.query_one("#find", Input).focus()
+
+    def action_oneoff(self) -> None:
+        self.query_one("#oneoff", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        event.input.value = ""
+        self.set_focus(None)
+        if not text:
+            return
+        if event.input.id == "oneoff":
+            self._send("speaker", {"oneoff": text})
+            return
+        self._send("speaker", {"name": self._member_named(text)})
+
+    def _member_named(self, text: str) -> str:
+        """What was typed (or completed): a display name ("Cllr Jane Smith") is the member's name."""
+        for m in (self.state or {}).get("members", []):
+            if text.casefold() in (m["display"].casefold(), m["name"].casefold()):
+                return m["name"]
+        return text
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and isinstance(self.focused, Input):
+            self.set_focus(None)
+            event.stop()

@@ -183,20 +183,26 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         shot("holding")
 
         if script is None:
+            from meetstream.bootstrap import youtube_health
             from meetstream.console import LiveConsole
+            from meetstream.control.room import RoomControl
+            from meetstream.obs.events import ObsEventWatch
             from meetstream.watchdog import Watchdog
 
-            from meetstream.bootstrap import youtube_health
-
-            from meetstream.obs.events import ObsEventWatch
-
-            dog = Watchdog(session, ObsOutputs(conn), youtube_health=youtube_health(settings, store, session),
-                           youtube_every=settings.youtube.health_every)
+            dog = Watchdog(session, ObsOutputs(conn))
             dog.watch_events(lambda on_change: ObsEventWatch(host, port, password, on_change).start())
+
+            def end() -> str:  # `e` ends the rehearsal's meeting exactly as on the night
+                clock.skip()
+                summary = end_meeting(session, outputs, onair, quota_after=store.quota_after)
+                return f"Ended after {summary.duration}: {len(summary.items)} items; press q to leave the rehearsal"
+
+            control = RoomControl(session, dog, on_end=end, youtube_health=youtube_health(settings, store, session),
+                                  youtube_every=settings.youtube.health_every).start()
             try:
-                LiveConsole(session, dog, on_end=lambda: "press q to leave the rehearsal").run()
+                LiveConsole(control).run()
             finally:
-                dog.stop()
+                control.stop()
         else:
             for label, method, arg in auto_script(meeting):
                 clock.skip()

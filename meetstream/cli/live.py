@@ -15,29 +15,37 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         meeting: Optional[str] = typer.Argument(None, help="Meeting id (default: the room's current session)."),
         room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml."),
-        resume: bool = typer.Option(False, "--resume", help="Carry on a session after the console was closed or killed: OBS is put back into the recorded state."),
+        resume: bool = typer.Option(False, "--resume", help="Carry on a session after the console was closed or killed (OBS is always put back into the recorded state)."),
     ) -> None:
         """Run the meeting from a full-screen console.
 
-        Keys: n/p next/previous item, 1-9 speaker, c chamber, g gallery, a agenda card,
-        h holding, x private (asks), u public (asks), r recess, s resume, e end (asks), q quit.
+        Keys: n/p next/previous item, 1-9 speaker, / find a member, o one-off speaker,
+        c chamber, g gallery, a agenda card, h holding, x private (asks), u public (asks,
+        Enter = No), r recess, s resume, e end (asks, Enter = No), q quit.
+
+        With `meetstream serve` running for the room the console is its client; without one,
+        this process owns the room while the console is open.
 
         Example: meetstream live --resume
         """
         from meetstream import bootstrap
         from meetstream.cli.night import resolve
         from meetstream.console import LiveConsole
+        from meetstream.control.client import find_server
+        from meetstream.control.remote import RemoteControl
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
         key = room or settings.default_room()
-        session = bootstrap.live_session(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
-        if resume:
-            session.reassert()
-        watchdog = bootstrap.watchdog(settings, app_ctx.store, session)
-        on_end = bootstrap.end_action(settings, app_ctx.store, session)
+        server = find_server(app_ctx.store.path, key)
+        if server is not None:
+            LiveConsole(RemoteControl(server)).run()  # `meetstream serve` owns the room
+            return
+        # No server: this process owns the room while the console is open (the same RoomControl
+        # `serve` runs); the recorded state is put back into OBS first (--resume or not).
+        control = bootstrap.room_control(settings, app_ctx.store, key, resolve(app_ctx, key, meeting)).start()
         try:
-            LiveConsole(session, watchdog, on_end=on_end).run()
+            LiveConsole(control).run()
         finally:
-            watchdog.stop()
-            session.director.conn.close()
+            control.stop()
+            control.session.director.conn.close()

@@ -1,12 +1,19 @@
-"""The live console, driven headless with Textual's pilot, against the real OBS and the store."""
+"""The live console, driven headless with Textual's pilot, as a surface of the room's control
+(the same RoomControl `meetstream serve` runs), against the real OBS and the store."""
 
 import asyncio
+import time
 
-from meetstream.console import LiveConsole
+import pytest
+
+from meetstream.console import Confirm, LiveConsole
+from meetstream.control.room import RoomControl
 from meetstream.domain import SessionState
 from meetstream.obs.output import ObsOutputs
 from meetstream.session import LiveSession
 from meetstream.watchdog import Watchdog
+
+pytestmark = pytest.mark.obs
 
 
 def program(obs):
@@ -21,30 +28,66 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def test_keys_drive_obs_and_private_asks_first(obs, director, store, sample_meeting):
+async def settle(pilot, console, check=lambda: True, timeout=10.0):
+    """Wait until the console's actions have come back (they run on worker threads) and `check`."""
+    deadline = time.monotonic() + timeout
+    while console.busy or not check():
+        assert time.monotonic() < deadline, "the console did not settle"
+        await pilot.pause(0.02)
+    await pilot.pause(0.02)
+
+
+def text(console, widget):
+    return str(console.query_one(widget).render())
+
+
+@pytest.fixture
+def control(obs, director, store, sample_meeting):
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
-    console = LiveConsole(session, Watchdog(session, ObsOutputs(obs)), refresh_every=0.2)
+    room = RoomControl(session, Watchdog(session, ObsOutputs(obs)), tick_every=3600)
+    yield room
+    room.stop()
+
+
+def test_keys_drive_obs_and_private_asks_first(obs, control, store, sample_meeting):
+    console = LiveConsole(control, refresh_every=0.2)
 
     async def drive():
         async with console.run_test() as pilot:
+            await settle(pilot, console, lambda: console.state is not None)
             await pilot.press("c")
+            await settle(pilot, console)
             assert program(obs) == "Chamber"
             await pilot.press("n")
-            assert session.item_number == "1"
+            await settle(pilot, console)
+            assert control.session.item_number == "1"
             await pilot.press("1")
-            assert program(obs) == "Speaker" and session.speaker_name == "Cllr Jane Smith"
+            await settle(pilot, console)
+            assert program(obs) == "Speaker" and control.session.speaker_name == "Cllr Jane Smith"
             await pilot.press("x")  # asks first
-            assert program(obs) == "Speaker"
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
             await pilot.press("n")  # "no"
-            assert program(obs) == "Speaker" and session.state is SessionState.ON_AIR
-            await pilot.press("x", "y")
+            await settle(pilot, console)
+            assert program(obs) == "Speaker" and control.session.state is SessionState.ON_AIR
+            await pilot.press("x")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("y")
+            await settle(pilot, console, lambda: text(console, "#banner") == "PRIVATE")
             assert program(obs) == "Private session" and muted(obs)
-            assert str(console.query_one("#banner").render()) == "PRIVATE"
-            await pilot.press("2")  # a speaker in private: refused, shown, nothing changes
+            await pilot.press("2")  # a speaker in private: refused, shown with the console's key
+            await settle(pilot, console)
             assert program(obs) == "Private session"
-            assert "private session" in str(console.query_one("#message").render())
-            await pilot.press("u", "y")
+            assert "readmit the public with u (Public) first" in text(console, "#message")
+            await pilot.press("u")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("enter")  # public defaults to No
+            await settle(pilot, console)
+            assert program(obs) == "Private session"
+            await pilot.press("u")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("y")
+            await settle(pilot, console, lambda: text(console, "#banner") == "ON AIR")
             assert program(obs) == "Chamber" and not muted(obs)
 
     run(drive())
@@ -52,23 +95,56 @@ def test_keys_drive_obs_and_private_asks_first(obs, director, store, sample_meet
     assert kinds == ["chamber", "item", "speaker", "private", "public"]
 
 
-def test_a_cue_from_another_process_shows_in_the_console(obs, director, store, sample_meeting, chamber_set):
-    from meetstream.obs.director import Director
-
-    store.upsert_meeting(sample_meeting)
-    session = LiveSession(store, director, "chamber", sample_meeting)
-    session.chamber()
-    console = LiveConsole(session, None, refresh_every=0.1)
+def test_a_refused_readmission_is_said_before_any_question(obs, control):
+    console = LiveConsole(control, refresh_every=3600)
+    control.session.chamber()
+    control.session.go_to_item("5")  # exempt: private
 
     async def drive():
         async with console.run_test() as pilot:
-            # What `meetstream cue recess` does: its own session object and director, same store.
+            await settle(pilot, console, lambda: console.state is not None)
+            await pilot.press("u")
+            await settle(pilot, console)
+            assert not isinstance(console.screen, Confirm)
+            assert "item 5 is exempt: move to a public item (n (Next item))" in text(console, "#message")
+
+    run(drive())
+    assert program(obs) == "Private session"
+
+
+def test_speakers_by_type_ahead_and_one_off(obs, control):
+    console = LiveConsole(control, refresh_every=3600)
+    control.session.chamber()
+
+    async def drive():
+        async with console.run_test() as pilot:
+            await settle(pilot, console, lambda: console.state is not None)
+            await pilot.press("slash", *"Cllr Amir", "right", "enter")  # Tab/right completes the suggestion
+            await settle(pilot, console)
+            assert control.session.speaker_name == "Cllr Amir Khan"
+            await pilot.press("o", *"Mr J Brown, Applicant", "enter")
+            await settle(pilot, console)
+            assert control.session.speaker_name == "Mr J Brown, Applicant"
+            assert obs.call("GetInputSettings", {"inputName": "Lower third"})["inputSettings"]["text"] == "Mr J Brown, Applicant"
+            assert "Mr J Brown, Applicant (one-off)" in text(console, "#members")
+
+    run(drive())
+
+
+def test_a_cue_from_another_process_shows_in_the_console(obs, control, store, chamber_set):
+    from meetstream.obs.director import Director
+
+    control.session.chamber()
+    console = LiveConsole(control, refresh_every=0.1)
+
+    async def drive():
+        async with console.run_test() as pilot:
+            # What `meetstream cue recess` does without a server: its own session and director, same store.
             other = LiveSession(store, Director(obs, chamber_set).load(), "chamber")
             other.recess()
-            await pilot.pause(0.4)
-            assert session.state is SessionState.RECESS
-            assert str(console.query_one("#banner").render()) == "RECESS"
+            await settle(pilot, console, lambda: text(console, "#banner") == "RECESS")
             await pilot.press("s")
+            await settle(pilot, console)
             assert program(obs) == "Chamber"
 
     run(drive())
@@ -145,7 +221,7 @@ def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_
     assert obs.call("GetInputSettings", {"inputName": "Lower third"})["inputSettings"]["text"].startswith("Cllr Jane Smith")
 
 
-def test_end_asks_then_closes_the_meeting_and_shows_the_summary(obs, director, store, sample_meeting):
+def test_end_asks_defaults_to_no_then_closes_the_meeting_and_shows_the_summary(obs, director, store, sample_meeting):
     from meetstream.night import end_meeting
 
     store.upsert_meeting(sample_meeting)
@@ -156,16 +232,24 @@ def test_end_asks_then_closes_the_meeting_and_shows_the_summary(obs, director, s
         summary = end_meeting(session, ObsOutputs(obs), None)
         return f"Ended after {summary.duration}"
 
-    console = LiveConsole(session, None, on_end=on_end, refresh_every=3600)
+    control = RoomControl(session, None, on_end=on_end)
+    console = LiveConsole(control, refresh_every=3600)
 
     async def drive():
         async with console.run_test() as pilot:
-            await pilot.press("e", "n")
+            await settle(pilot, console, lambda: console.state is not None)
+            await pilot.press("e")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("enter")  # No
+            await settle(pilot, console)
             assert program(obs) == "Chamber"
-            await pilot.press("e", "y")
+            await pilot.press("e")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("y")
+            await settle(pilot, console, lambda: text(console, "#banner") == "ADJOURNED")
             assert program(obs) == "Adjourned" and muted(obs)
-            assert str(console.query_one("#banner").render()) == "ADJOURNED"
-            assert "Ended after" in str(console.query_one("#message").render())
+            assert "Ended after" in text(console, "#message")
 
     run(drive())
+    control.stop()
     assert [e.kind for e in store.timeline(sample_meeting.id)][-2:] == ["adjourned", "end"]
