@@ -35,24 +35,19 @@ def main(runs: int) -> None:
     import logging
 
     logging.getLogger("obsws_python").setLevel(logging.CRITICAL + 1)
+    from meetstream import bootstrap
     from meetstream.calendar_sync import sync_sandbox
     from meetstream.config import load_settings
     from meetstream.console import LiveConsole
-    from meetstream.night import end_meeting, start_meeting
     from meetstream.obs.connection import ObsConnection
     from meetstream.obs.director import Director
     from meetstream.obs.headless import HeadlessObs
-    from meetstream.obs.output import ObsOutputs
     from meetstream.obs.sceneset import load_scene_set
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
     from meetstream.schedule import schedule
-    from meetstream.session import LiveSession
     from meetstream.store import Store
-    from meetstream.youtube.client import build_client
-    from meetstream.youtube.golive import LiveControl
-    from meetstream.youtube.onair import YouTubeOnAir
 
     scenes = REPO / "scenes" / "council-chamber.yaml"
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,10 +72,7 @@ def main(runs: int) -> None:
         meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
 
         conn = ObsConnection("127.0.0.1", obs_server.port, obs_server.password, timeout=10).connect()
-        director = Director(conn, load_scene_set(scenes))
-        director.ensure_scene_set()
-        director.load()
-        session = LiveSession(store, director, "chamber", meeting)
+        Director(conn, load_scene_set(scenes)).ensure_scene_set()
 
         # --- start to on air ------------------------------------------------------------------
         slept: list[float] = []
@@ -89,11 +81,11 @@ def main(runs: int) -> None:
             slept.append(s)
             time.sleep(s)
 
-        client = build_client(settings, store, sleep=sleep)
-        onair = YouTubeOnAir(client, store, settings, live=LiveControl(client, sleep=sleep))
+        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, youtube_sleep=sleep)
+        session, director = room.session, room.session.director
         marks: list[tuple[str, float]] = []
         t0 = time.perf_counter()
-        start_meeting(session, ObsOutputs(conn), onair, progress=lambda step, d: marks.append((step, time.perf_counter() - t0)))
+        room.start(progress=lambda step, d: marks.append((step, time.perf_counter() - t0)))
         total = time.perf_counter() - t0
         print("`start` to on air (real OBS, nginx-rtmp, YouTube simulator), s")
         last = 0.0
@@ -169,7 +161,7 @@ def main(runs: int) -> None:
         print("(a new process pays Python start-up, imports, config, the store and the websocket handshake;"
               " a Stream Deck button pays it once per press)")
 
-        end_meeting(session, ObsOutputs(conn), onair, quota_after=store.quota_after)
+        room.end()
         conn.close()
         store.close()
         rtmp.stop()

@@ -1,9 +1,17 @@
-"""The composition root: real adapters built from settings. Tests build the same objects from
-their own peers (a headless OBS, the simulators) and pass them in instead."""
+"""The composition root: the one place that builds adapters and wires a room's night.
+
+Everything else is handed what it needs. `room()` builds a Room from settings: the OBS connection
+(or one handed in: the tests' headless OBS, a rehearsal's), the scene set, the Director, the live
+session, OBS's outputs and, when first needed, the YouTube client (the real API, or the simulator
+that `youtube.api_url` names in a rehearsal, a test or a bench). The commands (`cue`, `start`,
+`end`, `live`, `serve`), the rehearsal, the tests and the benches all start from here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from meetstream.config import Settings
 
@@ -25,81 +33,97 @@ def director(settings: Settings, room: str, *, override: Path | None = None):
     from meetstream.obs.director import Director
 
     ss = scene_set_for(settings, room, override)
-    conn = obs_connection(settings, room)
-    return Director(conn, ss).load()
+    return Director(obs_connection(settings, room), ss).load()
 
 
-def live_session(settings: Settings, store, room: str, meeting_id: str | None = None):
+def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, conn=None, clock=None,
+         outputs=None, youtube_sleep: Callable[[float], None] | None = None) -> "Room":
+    """A room wired for the night. `conn`, `clock`, `outputs` and `youtube_sleep` replace the real
+    ones (tests, rehearsal, benches); the scene set is parsed before OBS is touched."""
+    from meetstream.obs.director import Director
+    from meetstream.obs.output import ObsOutputs
     from meetstream.session import LiveSession
 
+    ss = scene_set_for(settings, key)
+    conn = conn or obs_connection(settings, key)
     meeting = store.get_meeting(meeting_id) if meeting_id else None
-    d = director(settings, room)
-    return LiveSession(store, d, room, meeting)
+    session = LiveSession(store, Director(conn, ss).load(), key, meeting, **({"clock": clock} if clock else {}))
+    return Room(settings, store, key, session, outputs or ObsOutputs(conn), youtube_sleep)
 
 
-def watchdog(settings: Settings, store, session):
-    """The room's watchdog, woken by OBS's events as well as once a second; `.stop()` it."""
-    from meetstream.obs.output import ObsOutputs
-    from meetstream.watchdog import Watchdog
+@dataclass
+class Room:
+    """One room's night: the session and the ports the night's services need."""
 
-    dog = Watchdog(session, ObsOutputs(session.director.conn), youtube_health=youtube_health(settings, store, session),
-                   youtube_every=settings.youtube.health_every)
-    return dog.watch_events(lambda on_change: obs_event_watch(settings, session.room, on_change))
+    settings: Settings
+    store: object
+    key: str
+    session: object
+    outputs: object
+    youtube_sleep: Callable[[float], None] | None = None
+    _youtube: object = field(default=None, repr=False)
 
+    @property
+    def conn(self):
+        return self.session.director.conn
 
-def obs_event_watch(settings: Settings, room: str, on_change):
-    from meetstream import secrets
-    from meetstream.obs.events import ObsEventWatch
+    def youtube(self):
+        """The YouTube port (meetstream.youtube.onair.YouTubeOnAir), built once, when first needed."""
+        if self._youtube is None:
+            from meetstream.youtube.client import build_client
+            from meetstream.youtube.golive import LiveControl
+            from meetstream.youtube.onair import YouTubeOnAir
 
-    obs = settings.room(room).obs
-    return ObsEventWatch(obs.host, obs.port, secrets.get_secret(obs.password_env, f"obs:{room}"), on_change).start()
+            kw = {"sleep": self.youtube_sleep} if self.youtube_sleep else {}
+            client = build_client(self.settings, self.store, **kw)
+            self._youtube = YouTubeOnAir(client, self.store, self.settings, live=LiveControl(client, **kw))
+        return self._youtube
 
+    def start(self, **kw) -> dict:
+        from meetstream.night import start_meeting
 
-def youtube_onair(settings: Settings, store):
-    from meetstream.youtube.client import build_client
-    from meetstream.youtube.onair import YouTubeOnAir
+        return start_meeting(self.session, self.outputs, self.youtube(), record_backup=self.settings.room(self.key).record_backup, **kw)
 
-    return YouTubeOnAir(build_client(settings, store), store, settings)
+    def end(self, **kw):
+        """The whole `meetstream end`; YouTube is only called when this room went on air."""
+        from meetstream.night import end_meeting, on_air_record
 
+        youtube = self.youtube() if on_air_record(self.store, self.key) else None
+        return end_meeting(self.session, self.outputs, youtube, quota_after=self.store.quota_after, **kw)
 
-def youtube_health(settings: Settings, store, session):
-    """A callable for the watchdog (1 unit a call), or None while the meeting is not on air."""
-    from meetstream.night import on_air_record
+    def youtube_health(self) -> Callable[[], str] | None:
+        """YouTube's view of the room's stream (1 unit a call), or None while not on air."""
+        from meetstream.night import on_air_record
 
-    record = on_air_record(store, session.room)
-    if not record or not session.meeting or record.get("meeting_id") != session.meeting.id:
-        return None
-    onair = youtube_onair(settings, store)
-    return lambda: onair.health(record["stream_id"])
+        record = on_air_record(self.store, self.key)
+        if not record or not self.session.meeting or record.get("meeting_id") != self.session.meeting.id:
+            return None
+        youtube = self.youtube()
+        return lambda: youtube.health(record["stream_id"])
 
+    def watchdog(self, *, events: bool = True):
+        """The watchdog on OBS's outputs, woken by OBS's own events too (a second, listen-only
+        connection); `.stop()` it."""
+        from meetstream.obs.output import ObsOutputs
+        from meetstream.watchdog import Watchdog
 
-def end_action(settings: Settings, store, session):
-    """What the console's End key does: the whole `meetstream end`, returning its summary line."""
-    from meetstream.night import end_meeting, on_air_record
-    from meetstream.obs.output import ObsOutputs
+        dog = Watchdog(self.session, ObsOutputs(self.conn))
+        return dog.watch_events(self.conn.listen) if events else dog
 
-    def end() -> str:
-        youtube = youtube_onair(settings, store) if on_air_record(store, session.room) else None
-        summary = end_meeting(session, ObsOutputs(session.director.conn), youtube, quota_after=store.quota_after)
-        line = f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, {summary.quota_units} quota units."
-        return line + ("".join(f" LEFT: {x}" for x in summary.left) if summary.left else "")
+    def control(self, *, on_end: Callable[[], str] | None = None):
+        """The room's resident control (what `meetstream serve` and the console run), started:
+        OBS put back into the recorded state first, the watchdog, YouTube's health on its own
+        thread, and End."""
+        from zoneinfo import ZoneInfo
 
-    return end
+        from meetstream.control.room import RoomControl
+        from meetstream.control.words import end_line
 
+        self.session.reassert()
+        zone = ZoneInfo(self.settings.council.timezone)
+        return RoomControl(self.session, self.watchdog(), on_end=on_end or (lambda: end_line(self.end())),
+                           youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
+                           local_time=lambda dt: dt.astimezone(zone)).start()
 
-def room_control(settings: Settings, store, room: str, meeting_id: str | None = None):
-    """The resident owner of a room's night (`meetstream serve`): its session, put back into the
-    recorded state at once (a server restarted after a crash carries on), the watchdog woken by
-    OBS's events, YouTube's health on its own thread, and `end`."""
-    from zoneinfo import ZoneInfo
-
-    from meetstream.control.room import RoomControl
-
-    session = live_session(settings, store, room, meeting_id)
-    session.reassert()
-    dog = watchdog(settings, store, session)
-    dog.youtube_health = None  # RoomControl checks YouTube on its own thread
-    zone = ZoneInfo(settings.council.timezone)
-    health = youtube_health(settings, store, session)
-    return RoomControl(session, dog, on_end=end_action(settings, store, session), youtube_health=health,
-                       youtube_every=settings.youtube.health_every, local_time=lambda dt: dt.astimezone(zone))
+    def close(self) -> None:
+        self.conn.close()

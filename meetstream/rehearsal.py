@@ -83,22 +83,18 @@ def auto_script(meeting) -> list[tuple[str, str, str | None]]:
 
 def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_settings=None,
                   say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0) -> RehearsalReport:
+    from meetstream import bootstrap
     from meetstream.calendar_sync import sync_sandbox
     from meetstream.config import CouncilConfig, RoomConfig, Settings, YouTubeConfig
-    from meetstream.night import end_meeting, start_meeting
     from meetstream.obs.connection import ObsConnection
     from meetstream.obs.director import Director
     from meetstream.obs.headless import HeadlessObs
-    from meetstream.obs.output import ObsOutputs
     from meetstream.obs.sceneset import load_scene_set
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer, nginx_available
     from meetstream.sandbox.youtube import YouTubeSandbox
     from meetstream.schedule import schedule
-    from meetstream.session import LiveSession
     from meetstream.store import Store
-    from meetstream.youtube.client import build_client
-    from meetstream.youtube.onair import YouTubeOnAir
 
     folder.mkdir(parents=True, exist_ok=True)
     report = RehearsalReport(folder)
@@ -160,13 +156,10 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
 
         conn = ObsConnection(host, port, password, timeout=10).connect()
         stack.callback(conn.close)
-        director = Director(conn, load_scene_set(SCENES))
-        director.ensure_scene_set()
-        director.load()
-        session = LiveSession(store, director, "chamber", meeting, clock=clock.now)
-        client = build_client(settings, store)
-        onair = YouTubeOnAir(client, store, settings)
-        outputs = ObsOutputs(conn) if rtmp else _TellingOutputs(conn, youtube_sim)
+        Director(conn, load_scene_set(SCENES)).ensure_scene_set()
+        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now,
+                              outputs=None if rtmp else _TellingOutputs(conn, youtube_sim))
+        session, director = room.session, room.session.director
 
         shots = folder / "screenshots"
         shots.mkdir(exist_ok=True)
@@ -178,27 +171,18 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
             path.write_bytes(base64.b64decode(data.split(",", 1)[1]))
             report.screenshots.append(path)
 
-        start_meeting(session, outputs, onair, progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")),
-                      stream_timeout=stream_timeout)
+        room.start(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")), stream_timeout=stream_timeout)
         shot("holding")
 
         if script is None:
-            from meetstream.bootstrap import youtube_health
             from meetstream.console import LiveConsole
-            from meetstream.control.room import RoomControl
-            from meetstream.obs.events import ObsEventWatch
-            from meetstream.watchdog import Watchdog
-
-            dog = Watchdog(session, ObsOutputs(conn))
-            dog.watch_events(lambda on_change: ObsEventWatch(host, port, password, on_change).start())
 
             def end() -> str:  # `e` ends the rehearsal's meeting exactly as on the night
                 clock.skip()
-                summary = end_meeting(session, outputs, onair, quota_after=store.quota_after)
+                summary = room.end()
                 return f"Ended after {summary.duration}: {len(summary.items)} items; press q to leave the rehearsal"
 
-            control = RoomControl(session, dog, on_end=end, youtube_health=youtube_health(settings, store, session),
-                                  youtube_every=settings.youtube.health_every).start()
+            control = room.control(on_end=end)
             try:
                 LiveConsole(control).run()
             finally:
@@ -216,8 +200,7 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
                 shot(f"{session.state.value}-{_slug(label)}")
                 time.sleep(pause)
         clock.skip()
-        summary = end_meeting(session, outputs, onair, quota_after=store.quota_after,
-                              progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")))
+        summary = room.end(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")))
         shot("adjourned")
         report.summary = summary
         report.chapters = summary.chapters

@@ -30,18 +30,16 @@ class Night:
 
 
 @pytest.fixture
-def night(tmp_path, obs, obs_server, director, monkeypatch):
+def night(tmp_path, obs, obs_server, chamber_set, monkeypatch):
+    from meetstream import bootstrap
     from meetstream.calendar_sync import sync_sandbox
+    from meetstream.obs.build import apply
     from meetstream.config import load_settings
-    from meetstream.obs.output import ObsOutputs
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
     from meetstream.schedule import schedule
-    from meetstream.session import LiveSession
     from meetstream.store import Store
-    from meetstream.youtube.client import build_client
-    from meetstream.youtube.onair import YouTubeOnAir
 
     graph = GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0).start()
     from meetstream.rehearsal import RehearsalClock
@@ -72,9 +70,9 @@ def night(tmp_path, obs, obs_server, director, monkeypatch):
     graph.stop()
     schedule(settings, store, days=60)
     meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
-    session = LiveSession(store, director, "chamber", meeting, clock=clock.now)
-    client = build_client(settings, store, sleep=lambda s: None)
-    yield Night(settings, config, store, sim, rtmp, meeting, session, ObsOutputs(obs), YouTubeOnAir(client, store, settings), clock)
+    apply(obs, chamber_set)
+    room = bootstrap.room(settings, store, "chamber", meeting.id, conn=obs, clock=clock.now, youtube_sleep=lambda s: None)
+    yield Night(settings, config, store, sim, rtmp, meeting, room.session, room.outputs, room.youtube(), clock)
     if obs.connected and obs.call("GetStreamStatus")["outputActive"]:
         obs.call("StopStream")
     store.close()

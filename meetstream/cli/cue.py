@@ -24,14 +24,15 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Call
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
     key = room or settings.default_room()
-    session = bootstrap.live_session(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
+    night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
+    session = night.session
     try:
         # No watchdog may be running: a cue is also the moment a private session that was
         # changed by hand, or lost in an OBS restart, is put right (and goes on the timeline).
         session.keep_private()
         verified = action(session)
     finally:
-        session.director.conn.close()
+        night.close()
     _render(session, verified)
 
 

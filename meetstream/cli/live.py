@@ -43,9 +43,10 @@ def register(app: typer.Typer) -> None:
             return
         # No server: this process owns the room while the console is open (the same RoomControl
         # `serve` runs); the recorded state is put back into OBS first (--resume or not).
-        control = bootstrap.room_control(settings, app_ctx.store, key, resolve(app_ctx, key, meeting)).start()
+        night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
+        control = night.control()
         try:
             LiveConsole(control).run()
         finally:
             control.stop()
-            control.session.director.conn.close()
+            night.close()

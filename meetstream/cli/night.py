@@ -62,22 +62,18 @@ def register(app: typer.Typer) -> None:
         Example: meetstream start next
         """
         from meetstream import bootstrap
-        from meetstream.night import start_meeting
-        from meetstream.obs.output import ObsOutputs
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
         key = room or settings.default_room()
         meeting_id = resolve(app_ctx, key, meeting)
         out = console()
-        session = bootstrap.live_session(settings, app_ctx.store, key, meeting_id)
+        night = bootstrap.room(settings, app_ctx.store, key, meeting_id)
         try:
-            out.print(f"Starting [bold]{session.meeting.committee}[/] in {settings.room(key).name}")
-            youtube = bootstrap.youtube_onair(settings, app_ctx.store)
-            start_meeting(session, ObsOutputs(session.director.conn), youtube, record_backup=settings.room(key).record_backup,
-                          progress=_progress(out), stream_timeout=stream_timeout)
+            out.print(f"Starting [bold]{night.session.meeting.committee}[/] in {settings.room(key).name}")
+            night.start(progress=_progress(out), stream_timeout=stream_timeout)
         finally:
-            session.director.conn.close()
+            night.close()
 
     @app.command()
     def end(ctx: typer.Context, room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml.")) -> None:
@@ -86,20 +82,27 @@ def register(app: typer.Typer) -> None:
         Example: meetstream end
         """
         from meetstream import bootstrap
-        from meetstream.night import end_meeting, on_air_record
-        from meetstream.obs.output import ObsOutputs
+        from meetstream.control.client import find_server
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
         key = room or settings.default_room()
         out = console()
-        session = bootstrap.live_session(settings, app_ctx.store, key)
+        server = find_server(app_ctx.store.path, key)
+        if server is not None:  # `meetstream serve` owns the room: it ends the meeting
+            from meetstream.control.remote import RemoteControl
+            from meetstream.errors import MeetstreamError
+
+            outcome = RemoteControl(server).act("end")
+            if not outcome.ok or " LEFT: " in outcome.message:
+                raise MeetstreamError(outcome.message)
+            out.print(outcome.message, markup=False)
+            return
+        night = bootstrap.room(settings, app_ctx.store, key)
         try:
-            youtube = bootstrap.youtube_onair(settings, app_ctx.store) if on_air_record(app_ctx.store, key) else None
-            summary = end_meeting(session, ObsOutputs(session.director.conn), youtube, progress=_progress(out),
-                                  quota_after=app_ctx.store.quota_after)
+            summary = night.end(progress=_progress(out))
         finally:
-            session.director.conn.close()
+            night.close()
         print_summary(out, summary)
         if summary.left:
             from meetstream.errors import MeetstreamError

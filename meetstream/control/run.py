@@ -34,7 +34,8 @@ def serve_room(settings, store, room: str, meeting_id: str | None, listen: str, 
     lock_fd = hold_for_life(serve_lock_file(store.path, room), f"`meetstream serve` for room {room!r}")
     token = os.environ.get(settings.control.token_env) or None
     secrets.register(token)
-    control = bootstrap.room_control(settings, store, room, meeting_id).start()
+    night = bootstrap.room(settings, store, room, meeting_id)
+    control = night.control()
     record_path = serve_file(store.path, room)
     server = None
     try:
@@ -59,5 +60,5 @@ def serve_room(settings, store, room: str, meeting_id: str | None, listen: str, 
         if server is not None:
             server.stop()
         control.stop()
-        control.session.director.conn.close()
+        night.close()
         os.close(lock_fd)

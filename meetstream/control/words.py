@@ -65,3 +65,10 @@ def action_words(e: TimelineEntry) -> str:
     if e.kind == "private" and e.item_number:
         text += f" (item {e.item_number})"
     return text
+
+
+def end_line(summary) -> str:
+    """The one line a surface shows when End has run (meetstream.night.EndSummary)."""
+    line = (f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, "
+            f"{summary.quota_units} quota units.")
+    return line + "".join(f" LEFT: {x}" for x in summary.left)

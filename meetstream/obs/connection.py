@@ -164,6 +164,13 @@ class ObsConnection:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def listen(self, on_change):
+        """A second, listen-only connection to the same OBS, calling `on_change(event, data)` when
+        something a private session depends on changes (meetstream.obs.events); started."""
+        from meetstream.obs.events import ObsEventWatch
+
+        return ObsEventWatch(self.host, self.port, self._password, on_change).start()
+
     @property
     def connected(self) -> bool:
         return self._client is not None

@@ -112,14 +112,15 @@ def test_a_killed_console_resumes_with_the_timeline_intact_and_obs_put_back(nigh
     del night.session  # the console process dies here
     obs.call("SetCurrentProgramScene", {"sceneName": "Chamber"})  # and someone clicks in OBS meanwhile
 
-    resumed = bootstrap.live_session(night.settings, night.store, "chamber")  # what `live --resume` builds
+    room = bootstrap.room(night.settings, night.store, "chamber")  # what a restarted console or serve builds
+    resumed = room.session
     try:
         assert resumed.meeting.id == night.meeting.id and resumed.state is SessionState.PRIVATE
         resumed.reassert()
         assert on_program(obs) == "Private session" and mics_muted(obs)
         assert [e.kind for e in night.store.timeline(night.meeting.id)] == before
     finally:
-        resumed.director.conn.close()
+        room.close()
 
 
 def test_obs_restarting_while_private_comes_back_private_and_streaming(night, obs, obs_server):
