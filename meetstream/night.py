@@ -62,8 +62,8 @@ def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: b
     if session.state is SessionState.ADJOURNED:
         raise StateError(f"{meeting.committee} has already been adjourned")
     store, room = session.store, session.room
-    quota_mark = store.quota_mark() if hasattr(store, "quota_mark") else 0
-    version = getattr(session.director.conn, "version", {}) or {}
+    quota_mark = store.quota_mark()
+    version = session.director.versions()
     progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
     sent = session.director.ensure_scene_set()
     progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")

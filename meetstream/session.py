@@ -38,6 +38,12 @@ class Director(Protocol):
     def verify(self, role: str): ...
     def enforce(self, role: str): ...
     def program_scene(self) -> str: ...
+    def ensure_scene_set(self) -> int: ...  # apply the scene set; the number of requests it took
+    def versions(self) -> dict: ...  # {"obsVersion": …, "obsWebSocketVersion": …}
+
+    # After OBS comes back (restart, dropped socket), the director calls this to put the recorded
+    # state back; the session sets it to its `reassert`.
+    restore: Callable[[], object] | None
 
 
 ROLE_STATE = {
@@ -70,8 +76,7 @@ class LiveSession:
         self.store, self.director, self.room, self.clock = store, director, room, clock
         self.lock = room_lock(store.path, room)
         self._dry = False
-        if hasattr(director, "restore"):
-            director.restore = self.reassert
+        director.restore = self.reassert
         saved = store.session(room)
         if meeting is None and saved and saved["meeting_id"]:
             meeting = store.find_meeting(saved["meeting_id"])

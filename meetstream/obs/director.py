@@ -290,6 +290,9 @@ class Director:
         return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()),
                         private_items=items, requests=len(changes) + len(reads))
 
+    def versions(self) -> dict:
+        return dict(self.conn.version)
+
     def program_scene(self) -> str:
         return self.conn.call("GetCurrentProgramScene")["currentProgramSceneName"]
 
