@@ -1,6 +1,6 @@
 """Agenda items from a calendar event's body (HTML or plain text), and agenda YAML overrides.
 
-Pure: no I/O except reading the override files, no outside SDKs.
+Pure: no I/O except reading the override files (validated with pydantic), no outside SDKs.
 
 The layouts we read, each seen in real council agendas (tests/fixtures/agendas holds one of each):
 
@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from meetstream.domain import AgendaItem
 from meetstream.errors import ConfigError
@@ -781,69 +783,122 @@ def load_overrides(path: Path | None) -> list[AgendaOverride]:
     return out
 
 
+class _OverrideItem(BaseModel):
+    """One item of an override: "5. Title" (read by the parser's rules), or {number, title, exempt}."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str
+    title: str
+    exempt: bool | None = None  # None: the parser's title and motion rules decide
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_or_mapping(cls, value):
+        if isinstance(value, str):
+            m = _ITEM.match(value.strip())
+            if m is None:
+                raise ValueError(f"{value!r} is not a numbered item (write \"5. Title\")")
+            sub, kind = _composite(m)
+            return {"number": _label(int(m.group("major")), sub, kind), "title": m.group("title").strip()}
+        if isinstance(value, dict) and "number" in value and "title" in value:
+            return value | {"number": str(value["number"]), "title": str(value["title"])}
+        raise ValueError('an item is "5. Title" or {number, title, exempt}')
+
+    @field_validator("exempt", mode="before")
+    @classmethod
+    def _flag(cls, value):
+        if value is not None and not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+    def walked(self) -> _Item:
+        major = re.match(r"\d+", self.number)
+        return _Item(self.number, self.title, int(major.group()) if major else 0, forced=self.exempt)
+
+
+class _OverrideEntry(BaseModel):
+    """One agenda in an override file: which meeting, and its items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    meeting: str | None = None  # a Graph event id or iCalUId
+    committee: str | None = None
+    on: date | None = Field(None, alias="date")
+    items: list[_OverrideItem] = Field(None, validate_default=True)
+
+    @field_validator("meeting", "committee", mode="before")
+    @classmethod
+    def _text(cls, value):
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def _day(cls, value):
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        return value
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _some(cls, value):
+        if not isinstance(value, list) or not value:
+            raise ValueError("needs a non-empty `items:` list")
+        return value
+
+
 def _load_override_file(path: Path, default_meeting: str | None) -> list[AgendaOverride]:
     from meetstream.yamlfile import load_yaml
 
     doc = load_yaml(path)
     data = doc.data
-    entries = data if isinstance(data, list) else [data]
+    many = isinstance(data, list)
+    raw = data if many else [data]
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise doc.error((i,) if many else (), "expected a mapping with `items:` and `meeting:` or `committee:` + `date:`")
+    try:
+        entries = TypeAdapter(list[_OverrideEntry]).validate_python(data) if many else [_OverrideEntry.model_validate(data)]
+    except ValidationError as err:
+        raise _invalid(doc, err) from None
     out = []
     for i, entry in enumerate(entries):
-        loc: tuple = (i,) if isinstance(data, list) else ()
-        if not isinstance(entry, dict):
-            raise doc.error(loc, "expected a mapping with `items:` and `meeting:` or `committee:` + `date:`")
-        unknown = set(entry) - {"meeting", "committee", "date", "items"}
-        if unknown:
-            raise doc.error(loc + (sorted(unknown)[0],), "unknown field (use meeting, committee, date, items)")
-        meeting = entry.get("meeting")
-        committee, on = entry.get("committee"), entry.get("date")
+        loc: tuple = (i,) if many else ()
+        meeting, committee, on = entry.meeting, entry.committee, entry.on
         if meeting is None and committee is None:
             if default_meeting is None or len(entries) > 1:
                 raise doc.error(loc, "say which meeting: `meeting: <event id>` or `committee:` and `date:`")
             meeting = default_meeting
-        if meeting is None:
-            if isinstance(on, str):
-                try:
-                    on = date.fromisoformat(on)
-                except ValueError:
-                    raise doc.error(loc + ("date",), f"{on!r} is not a date (use YYYY-MM-DD)") from None
-            if not isinstance(on, date):
-                raise doc.error(loc + ("date",) if "date" in entry else loc, "`committee:` needs a `date:` (YYYY-MM-DD)")
-        items = entry.get("items")
-        if not isinstance(items, list) or not items:
-            raise doc.error(loc + ("items",) if "items" in entry else loc, "needs a non-empty `items:` list")
+        if meeting is None and on is None:
+            raise doc.error(loc + ("date",) if "date" in raw[i] else loc, "`committee:` needs a `date:` (YYYY-MM-DD)")
         walk = _Exemption()
-        for j, it in enumerate(items):
-            walk.item(_override_item(doc, loc + ("items", j), it))
+        for item in entry.items:
+            walk.item(item.walked())
         line = doc.line_of(loc)
         out.append(
             AgendaOverride(
                 source=f"{path}:{line}" if line else str(path),
                 items=walk.finish(),
-                meeting=str(meeting) if meeting is not None else None,
-                committee=str(committee) if committee is not None and meeting is None else None,
+                meeting=meeting,
+                committee=committee if meeting is None else None,
                 on=on if meeting is None else None,
             )
         )
     return out
 
 
-def _override_item(doc, iloc: tuple, it) -> _Item:
-    """One override entry; without an explicit `exempt:`, the parser's title rules decide."""
-    if isinstance(it, str):
-        m = _ITEM.match(it.strip())
-        if m is None:
-            raise doc.error(iloc, f"{it!r} is not a numbered item (write \"5. Title\")")
-        sub, kind = _composite(m)
-        return _Item(_label(int(m.group("major")), sub, kind), m.group("title").strip(), int(m.group("major")))
-    if isinstance(it, dict) and "number" in it and "title" in it:
-        bad = set(it) - {"number", "title", "exempt"}
-        if bad:
-            raise doc.error(iloc + (sorted(bad)[0],), "unknown field (use number, title, exempt)")
-        exempt = it.get("exempt")
-        if exempt is not None and not isinstance(exempt, bool):
-            raise doc.error(iloc + ("exempt",), "must be true or false")
-        number = str(it["number"])
-        major = re.match(r"\d+", number)
-        return _Item(number, str(it["title"]), int(major.group()) if major else 0, forced=exempt)
-    raise doc.error(iloc, "an item is \"5. Title\" or {number, title, exempt}")
+def _invalid(doc, err: ValidationError):
+    """pydantic's first complaint as one line naming file, line and field; an unknown field says
+    which fields there are."""
+    from meetstream.yamlfile import pydantic_error
+
+    unknown = [e for e in err.errors() if e["type"] == "extra_forbidden"]  # a misspelt field explains the rest
+    first = (unknown or err.errors())[0]
+    loc = tuple(first["loc"])
+    if first["type"] == "extra_forbidden":
+        in_item = len(loc) >= 3 and loc[-3] == "items"
+        return doc.error(loc, "unknown field (use number, title, exempt)" if in_item else "unknown field (use meeting, committee, date, items)")
+    return pydantic_error(doc, err)

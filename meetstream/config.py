@@ -139,6 +139,13 @@ class Settings(_Model):
     def default_room(self) -> str:
         return next(iter(self.rooms))
 
+    def room_key(self, room: str | None) -> str:
+        """The room a command acts on: the one named (`--room`), checked, else the first in the file."""
+        if room is None:
+            return self.default_room()
+        self.room(room)  # an unknown room is one clear error, before anything is touched
+        return room
+
     def room_for_location(self, location: str | None) -> str | None:
         if not location:
             return None

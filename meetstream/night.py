@@ -8,7 +8,6 @@ output that this start began is stopped, and the error says what to fix.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Protocol
@@ -17,10 +16,7 @@ from meetstream.agenda import exempt_summary
 from meetstream.chapters import chapter_text, chapters
 from meetstream.domain import SessionState, TimelineEntry
 from meetstream.errors import MeetstreamError, StateError
-from meetstream.store import parse_utc, utc_text
-from meetstream.watchdog import STREAMING_KEY
-
-ONAIR_KEY = "onair:{room}"  # {meeting_id, broadcast_id, stream_id, started}: what `end` and the console need
+from meetstream.store import OnAirRecord, parse_utc, utc_text
 
 
 class Outputs(Protocol):
@@ -49,8 +45,9 @@ def _quiet(step: str, detail: str) -> None:
 
 
 def on_air_record(store, room: str) -> dict | None:
-    raw = store.get_value(ONAIR_KEY.format(room=room))
-    return json.loads(raw) if raw else None
+    """{meeting_id, broadcast_id, stream_id, quota_mark, started, completed}: what `end` and the console need."""
+    record = store.on_air(room)
+    return record.as_dict() if record else None
 
 
 def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
@@ -84,7 +81,7 @@ def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: b
         if not outputs.streaming():
             outputs.start_stream()
             began_output = True
-        store.set_value(STREAMING_KEY.format(room=room), "1")
+        store.set_streaming(room, True)
         progress("OBS output started", "streaming")
         status = youtube.go_live(prepared.broadcast_id, prepared.stream_id, stream_timeout=stream_timeout)
         progress("YouTube sees the stream; broadcast is live", status)
@@ -93,7 +90,7 @@ def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: b
         raise
     record = {"meeting_id": meeting.id, "broadcast_id": prepared.broadcast_id, "stream_id": prepared.stream_id,
               "quota_mark": quota_mark, "started": utc_text(session.clock())}
-    store.set_value(ONAIR_KEY.format(room=room), json.dumps(record))
+    store.set_on_air(OnAirRecord.from_dict(room, record))
     store.append_timeline(TimelineEntry(meeting.id, session.clock(), "start", session.item_number, {"broadcast_id": prepared.broadcast_id}))
     progress("On air", "the holding slate shows until you cue the chamber")
     return record
@@ -105,7 +102,7 @@ def _back_off(session, outputs: Outputs, began_output: bool) -> None:
         session.director.show("holding")
     except MeetstreamError:
         pass
-    session.store.set_value(STREAMING_KEY.format(room=session.room), None)
+    session.store.set_streaming(session.room, False)
     if began_output:
         try:
             outputs.stop_stream()
@@ -171,7 +168,7 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
         progress("OBS output stopped", "")
     except MeetstreamError as err:
         left.append(f"OBS output not confirmed stopped ({err}): stop streaming in OBS")
-    store.set_value(STREAMING_KEY.format(room=room), None)
+    store.set_streaming(room, False)
     recording = None
     try:
         if outputs.recording():
@@ -201,9 +198,9 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
     if not any(e.kind == "end" for e in store.timeline(meeting.id)):
         store.append_timeline(TimelineEntry(meeting.id, ended, "end", session.item_number, {"left": list(left)} if left else {}))
     if left and record:
-        store.set_value(ONAIR_KEY.format(room=room), json.dumps(record | {"completed": completed}))
+        store.set_on_air(OnAirRecord.from_dict(room, record | {"completed": completed}))
     else:
-        store.set_value(ONAIR_KEY.format(room=room), None)
+        store.clear_on_air(room)
 
     items = []
     for e in timeline:

@@ -13,17 +13,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Literal
-from zoneinfo import ZoneInfo
 
 from meetstream.domain import Broadcast, Meeting
+from meetstream.timefmt import local as to_local, utc_text
+from meetstream.youtube.quota import ACTION_COST  # what each action costs in quota units: the one table
 
 TITLE_MAX = 100  # characters (YouTube)
 DESCRIPTION_MAX = 5000  # bytes (YouTube)
 NOT_STARTED = ("created", "ready")
 STALE_AFTER = timedelta(hours=12)  # a broadcast this long past its start that never went live is over
-
-# What each action costs in quota units (insert + bind; update; delete).
-ACTION_COST = {"create": 100, "update": 50, "rebind": 50, "delete": 50, "nothing": 0}
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,8 @@ class BroadcastSpec:
             "snippet": {
                 "title": self.title,
                 "description": self.description,
-                "scheduledStartTime": _rfc3339(self.scheduled_start),
-                "scheduledEndTime": _rfc3339(self.scheduled_end),
+                "scheduledStartTime": utc_text(self.scheduled_start),
+                "scheduledEndTime": utc_text(self.scheduled_end),
             },
             "status": {"privacyStatus": self.options.privacy, "selfDeclaredMadeForKids": False},
             "contentDetails": {
@@ -113,12 +111,6 @@ class Action:
         return self.broadcast.title if self.broadcast else self.meeting_id
 
 
-def _rfc3339(dt: datetime) -> str:
-    from datetime import timezone
-
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _clean(text: str) -> str:
     # YouTube refuses < and > in titles and descriptions.
     return text.replace("<", "‹").replace(">", "›")
@@ -126,7 +118,7 @@ def _clean(text: str) -> str:
 
 def broadcast_title(meeting: Meeting, zone: str) -> str:
     """'Planning Committee, Tuesday 3 March 2026' in the council's zone, at most 100 characters."""
-    local = meeting.start.astimezone(ZoneInfo(zone))
+    local = to_local(meeting.start, zone)
     date = f"{local:%A} {local.day} {local:%B %Y}"
     committee = _clean(" ".join(meeting.committee.split()))
     room = TITLE_MAX - len(date) - 2
@@ -137,7 +129,7 @@ def broadcast_title(meeting: Meeting, zone: str) -> str:
 
 def broadcast_description(meeting: Meeting, options: BroadcastOptions) -> str:
     """The agenda as the public may see it: exempt items by number only, within 5000 bytes."""
-    local = meeting.start.astimezone(ZoneInfo(options.timezone))
+    local = to_local(meeting.start, options.timezone)
     head = [f"{options.council}: {meeting.committee}, {local:%A} {local.day} {local:%B %Y} at {local:%H:%M}."]
     lines = [_clean(line) for line in head]
     if meeting.agenda:

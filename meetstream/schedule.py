@@ -4,6 +4,10 @@ Plan (pure, meetstream.planner) from what the store knows, refuse it if the quot
 would overrun today's remaining quota, refresh the statuses of broadcasts that have not started
 (1 unit per 50), plan again, then apply. Each result is stored as soon as YouTube confirms it, so
 a failure halfway loses nothing and the next run carries on.
+
+Also what `meetstream youtube streams` and `youtube quota` show: each room's reusable stream
+(`stream_report`), and today's quota spend beside what the pending schedule would cost
+(`quota_report`, no call to YouTube).
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ from datetime import datetime, timedelta, timezone
 
 from meetstream.errors import YouTubeError
 from meetstream.planner import NOT_STARTED, Action, BroadcastOptions, plan, plan_cost, writes
+from meetstream.youtube.quota import ROOM_STREAM_COST, STATUS_REFRESH_COST, QuotaLedger
 
-LIST_COST = 1
-STREAM_COST = 51  # liveStreams.list to find it again + liveStreams.insert, once per room, ever
 
 
 @dataclass
@@ -39,7 +42,7 @@ def options_from_settings(settings) -> BroadcastOptions:
         record_from_start=yt.record_from_start,
         auto_start=yt.auto_start,
         auto_stop=yt.auto_stop,
-        monitor_stream=getattr(yt, "monitor_stream", False),
+        monitor_stream=yt.monitor_stream,
         timezone=settings.council.timezone,
         council=settings.council.name,
     )
@@ -56,8 +59,8 @@ def estimate(actions: list[Action], store, settings) -> int:
     """Units the plan would spend: the status refresh, the actions, and any room stream still to make."""
     have = store.room_streams()
     new_rooms = {a.spec.room for a in actions if a.kind in ("create", "update") and a.spec and a.spec.room not in have}
-    refresh = LIST_COST if any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions) else 0
-    return refresh + plan_cost(actions) + STREAM_COST * len(new_rooms)
+    refresh = STATUS_REFRESH_COST if any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions) else 0
+    return refresh + plan_cost(actions) + ROOM_STREAM_COST * len(new_rooms)
 
 
 def pending(settings, store, *, days: int = 60, now: datetime | None = None) -> tuple[list[Action], int]:
@@ -84,7 +87,7 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
     result = ScheduleResult(actions, dry_run, units)
     if dry_run:
         return result
-    from meetstream.youtube.client import QuotaLedger, build_client
+    from meetstream.youtube.client import build_client
 
     for a in result.changes:  # an unknown room is a config error, found before any call
         if a.spec is not None:
@@ -99,13 +102,43 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
     _refresh_statuses(client, store, actions)
     result.actions = actions = _stored_plan(settings, store, days=days, now=now)
     result.estimated_units = estimate(actions, store, settings)
-    _refuse_if_over(result.estimated_units - LIST_COST, ledger)
+    _refuse_if_over(result.estimated_units - STATUS_REFRESH_COST, ledger)
     try:
         for action in writes(actions):
             result.done.append((action, _apply(client, store, settings, action)))
     finally:
         result.units_spent = client.units_spent() - spent_before
     return result
+
+
+def stream_report(settings, store, *, client=None) -> list:
+    """Every configured room with its reusable stream (meetstream.youtube.streams.RoomStream): 1 unit."""
+    from meetstream.youtube.streams import room_streams
+
+    if client is None:
+        from meetstream.youtube.client import build_client
+
+        client = build_client(settings, store)
+    return room_streams(client, store, settings)
+
+
+@dataclass(frozen=True)
+class QuotaReport:
+    day: str  # the Pacific-time day YouTube is counting
+    by_method: dict[str, tuple[int, int]]  # method -> (calls, units) today
+    spent: int
+    daily_quota: int
+    remaining: int
+    pending_changes: int  # broadcasts the schedule would create, update or delete
+    pending_units: int  # and what that would cost
+
+
+def quota_report(settings, store, *, days: int = 60, now: datetime | None = None) -> QuotaReport:
+    """Today's spend from the store's ledger and the cost of the pending schedule; no call to YouTube."""
+    ledger = QuotaLedger(store, settings.youtube.daily_quota)
+    actions, units = pending(settings, store, days=days, now=now)
+    return QuotaReport(ledger.day(), ledger.by_method(), ledger.spent_today(), ledger.daily_quota, ledger.remaining(),
+                       len(writes(actions)), units)
 
 
 def _refresh_statuses(client, store, actions: list[Action]) -> None:

@@ -1,7 +1,7 @@
 """The SQLite state store: the only place that writes meetstream's state.
 
 One file (WAL journal, mode 0600), schema evolved by named migrations that run once each, in
-order, inside a transaction. Times are stored as UTC ISO strings ending in "Z".
+order, inside a transaction. Times are stored as UTC ISO strings ending in "Z" (meetstream.timefmt).
 """
 
 from __future__ import annotations
@@ -10,16 +10,75 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, SessionState, TimelineEntry
 from meetstream.errors import StateError, StoreUnwritable
+from meetstream.paths import default_state_path
+from meetstream.timefmt import now_utc, parse_utc, utc_text  # noqa: F401  (imported from here by older callers)
 
-# (name, sql). Append only: never edit or reorder one that has shipped.
-MIGRATIONS: list[tuple[str, str]] = [
+# 0004: the night's state in typed tables (it was JSON under string keys in `kv`).
+_NIGHT_STATE = """
+        CREATE TABLE onair (
+            room TEXT PRIMARY KEY,
+            meeting_id TEXT,
+            broadcast_id TEXT,
+            stream_id TEXT,
+            quota_mark INTEGER,
+            started_utc TEXT,
+            completed INTEGER NOT NULL DEFAULT 0,
+            streaming INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE calendar_sync_state (
+            source TEXT PRIMARY KEY,
+            delta_link TEXT NOT NULL,
+            window_start_utc TEXT NOT NULL,
+            window_end_utc TEXT NOT NULL,
+            updated_utc TEXT NOT NULL
+        )
+"""
+
+
+def _typed_night_state(c: sqlite3.Connection) -> None:
+    """Typed tables for the on-air record, the streaming flag and the Graph delta links, which were
+    JSON under string keys in `kv` ("onair:<room>", "streaming:<room>", "graph.delta:<source>").
+    Each existing entry is moved into its table, so an `end` or `live --resume` after the upgrade
+    finds what the night before the upgrade left, and the next sync carries on with the delta."""
+    for statement in _NIGHT_STATE.split(";"):
+        c.execute(statement)
+    now = utc_text(now_utc())
+    for key, value in c.execute("SELECT key, value FROM kv WHERE key LIKE 'onair:%' OR key LIKE 'streaming:%' "
+                                "OR key LIKE 'graph.delta:%'").fetchall():
+        kind, _, name = key.partition(":")
+        try:
+            if kind == "onair":
+                r = json.loads(value)
+                started = utc_text(parse_utc(r["started"])) if r.get("started") else None
+                c.execute("""INSERT INTO onair (room, meeting_id, broadcast_id, stream_id, quota_mark, started_utc, completed)
+                             VALUES (?, ?, ?, ?, ?, ?, ?)
+                             ON CONFLICT(room) DO UPDATE SET meeting_id = excluded.meeting_id,
+                               broadcast_id = excluded.broadcast_id, stream_id = excluded.stream_id,
+                               quota_mark = excluded.quota_mark, started_utc = excluded.started_utc,
+                               completed = excluded.completed""",
+                          (name, r.get("meeting_id"), r.get("broadcast_id"), r.get("stream_id"), r.get("quota_mark"),
+                           started, int(bool(r.get("completed")))))
+            elif kind == "streaming":
+                c.execute("INSERT INTO onair (room, streaming) VALUES (?, ?) ON CONFLICT(room) DO UPDATE SET streaming = excluded.streaming",
+                          (name, int(value == "1")))
+            else:
+                d = json.loads(value)
+                c.execute("INSERT INTO calendar_sync_state VALUES (?, ?, ?, ?, ?)",
+                          (name, d["link"], utc_text(parse_utc(d["start"])), utc_text(parse_utc(d["end"])), now))
+        except (ValueError, KeyError, TypeError):
+            pass  # an unreadable entry is dropped: the sync reads the whole calendar again, `end` finds nothing on air
+        c.execute("DELETE FROM kv WHERE key = ?", (key,))
+
+
+# (name, sql or a function of the connection). Append only: never edit or reorder one that has shipped.
+MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
     (
         "0001_core",
         """
@@ -111,24 +170,43 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    ("0004_typed_night_state", _typed_night_state),
 ]
 
 
-def utc_text(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime: meetstream stores only aware UTC times")
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+@dataclass(frozen=True)
+class OnAirRecord:
+    """What `start` left for `end` and the console: which broadcast the room is live on."""
+
+    room: str
+    meeting_id: str
+    broadcast_id: str
+    stream_id: str
+    quota_mark: int = 0  # the quota ledger's bookmark when the night began (Store.quota_after)
+    started: datetime | None = None
+    completed: bool = False  # the broadcast is completed on YouTube, though `end` left something to do
+
+    def as_dict(self) -> dict:
+        """The record as `meetstream.night` hands it round: started as UTC text."""
+        return {"meeting_id": self.meeting_id, "broadcast_id": self.broadcast_id, "stream_id": self.stream_id,
+                "quota_mark": self.quota_mark, "started": utc_text(self.started) if self.started else None,
+                "completed": self.completed}
+
+    @classmethod
+    def from_dict(cls, room: str, d: dict) -> "OnAirRecord":
+        started = d.get("started")
+        return cls(room, d["meeting_id"], d["broadcast_id"], d["stream_id"], int(d.get("quota_mark") or 0),
+                   parse_utc(started) if isinstance(started, str) else started, bool(d.get("completed", False)))
 
 
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+@dataclass(frozen=True)
+class DeltaState:
+    """Where the last calendar sync of a source ended: Graph's delta link and the window it covers."""
 
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-from meetstream.paths import default_state_path  # noqa: E402,F401  (where the store lives by default)
+    source: str
+    link: str
+    start: datetime
+    end: datetime
 
 
 class Store:
@@ -207,28 +285,18 @@ class Store:
             if name in done:
                 continue
             with self.transaction() as c:
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        c.execute(statement)
+                if callable(sql):
+                    sql(c)
+                else:
+                    for statement in sql.split(";"):
+                        if statement.strip():
+                            c.execute(statement)
                 c.execute("INSERT INTO migrations VALUES (?, ?)", (name, utc_text(now_utc())))
             applied.append(name)
         return applied
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
-
-    # --- key/value (delta links, sync marks) --------------------------------------------------
-
-    def get_value(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_value(self, key: str, value: str | None) -> None:
-        with self.transaction() as c:
-            if value is None:
-                c.execute("DELETE FROM kv WHERE key = ?", (key,))
-            else:
-                c.execute("INSERT INTO kv VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
     # --- meetings -----------------------------------------------------------------------------
 
@@ -284,10 +352,6 @@ class Store:
             sql += " AND webcast = 1"
         sql += " ORDER BY start_utc, id"
         return [_meeting_from_row(r) for r in self.conn.execute(sql, args)]
-
-    def delete_meeting(self, meeting_id: str) -> bool:
-        with self.transaction() as c:
-            return c.execute("DELETE FROM meetings WHERE id = ?", (meeting_id,)).rowcount > 0
 
     # --- live session and timeline ------------------------------------------------------------
 
@@ -353,7 +417,62 @@ class Store:
         ]
 
 
+    # --- on air: what `start` left for `end`, and whether the output should be up -------------
+
+    def on_air(self, room: str) -> OnAirRecord | None:
+        row = self.conn.execute("SELECT * FROM onair WHERE room = ? AND meeting_id IS NOT NULL", (room,)).fetchone()
+        if row is None:
+            return None
+        return OnAirRecord(row["room"], row["meeting_id"], row["broadcast_id"], row["stream_id"], row["quota_mark"] or 0,
+                           parse_utc(row["started_utc"]) if row["started_utc"] else None, bool(row["completed"]))
+
+    def set_on_air(self, r: OnAirRecord) -> None:
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO onair (room, meeting_id, broadcast_id, stream_id, quota_mark, started_utc, completed)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(room) DO UPDATE SET meeting_id = excluded.meeting_id, broadcast_id = excluded.broadcast_id,
+                     stream_id = excluded.stream_id, quota_mark = excluded.quota_mark,
+                     started_utc = excluded.started_utc, completed = excluded.completed""",
+                (r.room, r.meeting_id, r.broadcast_id, r.stream_id, r.quota_mark,
+                 utc_text(r.started) if r.started else None, int(r.completed)),
+            )
+
+    def clear_on_air(self, room: str) -> None:
+        """Forget the room's on-air record (the streaming flag is left as it is)."""
+        with self.transaction() as c:
+            c.execute("""UPDATE onair SET meeting_id = NULL, broadcast_id = NULL, stream_id = NULL, quota_mark = NULL,
+                           started_utc = NULL, completed = 0 WHERE room = ?""", (room,))
+
+    def set_streaming(self, room: str, expected: bool) -> None:
+        """Set by `start` once the output is started, cleared by `end`: the watchdog keeps it up meanwhile."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO onair (room, streaming) VALUES (?, ?) ON CONFLICT(room) DO UPDATE SET streaming = excluded.streaming",
+                      (room, int(expected)))
+
+    def streaming_expected(self, room: str) -> bool:
+        row = self.conn.execute("SELECT streaming FROM onair WHERE room = ?", (room,)).fetchone()
+        return bool(row and row[0])
+
     # --- calendar -----------------------------------------------------------------------------
+
+    def calendar_delta(self, source: str) -> DeltaState | None:
+        """Where the last delta round of this Graph calendar ended (None: read it all again)."""
+        row = self.conn.execute("SELECT * FROM calendar_sync_state WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            return None
+        return DeltaState(source, row["delta_link"], parse_utc(row["window_start_utc"]), parse_utc(row["window_end_utc"]))
+
+    def set_calendar_delta(self, d: DeltaState) -> None:
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO calendar_sync_state (source, delta_link, window_start_utc, window_end_utc, updated_utc)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(source) DO UPDATE SET delta_link = excluded.delta_link,
+                     window_start_utc = excluded.window_start_utc, window_end_utc = excluded.window_end_utc,
+                     updated_utc = excluded.updated_utc""",
+                (d.source, d.link, utc_text(d.start), utc_text(d.end), utc_text(now_utc())),
+            )
 
     def mark_calendar_event(self, meeting_id: str, source: str, change_key: str | None = None) -> None:
         """Remember that a meeting came from this Graph calendar (so a full resync can find removals)."""

@@ -25,8 +25,6 @@ from meetstream.errors import MeetstreamError
 
 log = logging.getLogger(__name__)
 
-STREAMING_KEY = "streaming:{room}"  # set by `start`, cleared by `end`: the output should be up
-
 
 class Outputs(Protocol):
     def status(self): ...
@@ -119,7 +117,7 @@ class Watchdog:
     # --- once a second ------------------------------------------------------------------------
 
     def expect_streaming(self) -> bool:
-        return self.session.store.get_value(STREAMING_KEY.format(room=self.session.room)) == "1"
+        return self.session.store.streaming_expected(self.session.room)  # set by `start`, cleared by `end`
 
     def tick(self) -> Health:
         with self._lock:

@@ -1,19 +1,18 @@
 """Shared fixtures. Outside peers are real: one headless OBS Studio per test session (each test
-gets a fresh scene collection in it) and nginx-rtmp; Graph and YouTube are our simulators."""
+gets a fresh scene collection in it) and nginx-rtmp; Graph and YouTube are our simulators.
+
+Constants and helpers the tests share live in tests/helpers.py (import them from there)."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import socket
-from pathlib import Path
 
 import pytest
+from helpers import LOOPBACK_ADDRESSES, OBS_PASSWORD, REPO  # noqa: F401  (REPO, OBS_PASSWORD: for `from conftest import`, one release)
 
 from meetstream.cli.main import main as cli_main
-
-REPO = Path(__file__).resolve().parent.parent
-OBS_PASSWORD = "test-obs-password-7f3a"
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +22,7 @@ def _no_outside_network(monkeypatch):
 
     def guarded(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost", "::ffff:127.0.0.1") and not host.startswith("/"):
+        if isinstance(host, str) and host not in LOOPBACK_ADDRESSES and not host.startswith("/"):
             raise OSError(f"test tried to reach {host!r}: only loopback is allowed")
         return real(self, address)
 

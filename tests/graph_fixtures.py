@@ -70,7 +70,7 @@ class Graph:
     sleeps: Sleeps
 
     def sync(self, **kw):
-        from meetstream.calendar_sync import sync_calendar
+        from meetstream.meetings.sync import sync_calendar
 
         return sync_calendar(self.store, self.settings, self.calendar, **kw)
 
@@ -84,7 +84,7 @@ def sign_in(settings, state_path: Path) -> str:
 @pytest.fixture
 def graph(graph_sim, graph_config, store) -> Graph:
     """A signed-in calendar on the sample council, with the store it syncs into."""
-    from meetstream.calendar_sync import open_calendar
+    from meetstream.teams.calendar import open_calendar
     from meetstream.config import load_settings
 
     settings = load_settings(graph_config)

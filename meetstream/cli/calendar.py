@@ -1,11 +1,12 @@
 """`meetstream calendar …`, `links`, `teams create` and `auth microsoft`: the Graph commands.
 
-Thin: each parses, calls one function in meetstream.calendar_sync, and renders the result.
+Thin: each parses, calls a service in meetstream.meetings (sync, lookup, links, view) or
+meetstream.teams.auth, and renders the result.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import typer
@@ -27,7 +28,7 @@ def register(root: typer.Typer) -> None:
 def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetime | None:
     if text is None:
         return None
-    from zoneinfo import ZoneInfo
+    from meetstream.timefmt import local_midnight
 
     try:
         d = date.fromisoformat(text)
@@ -35,7 +36,7 @@ def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetim
         raise ConfigError(f"{option} {text!r} is not a date (use YYYY-MM-DD)") from None
     if end:
         d += timedelta(days=1)  # --to is the last day included
-    return datetime.combine(d, time(0), ZoneInfo(zone)).astimezone(timezone.utc)
+    return local_midnight(d, zone)
 
 
 def _console():
@@ -46,9 +47,9 @@ def _console():
 
 
 def _local(dt: datetime, zone: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
-    from zoneinfo import ZoneInfo
+    from meetstream.timefmt import local
 
-    return dt.astimezone(ZoneInfo(zone)).strftime(fmt)
+    return local(dt, zone).strftime(fmt)
 
 
 @app.command("sync")
@@ -64,14 +65,13 @@ def sync(
 
     Example: meetstream calendar sync --from 2026-12-01 --to 2026-12-31
     """
-    from meetstream.calendar_sync import open_calendar, sync_calendar
+    from meetstream.meetings.sync import sync_calendar
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     zone = settings.council.timezone
     start, end = _day(from_, zone, "--from"), _day(to, zone, "--to", end=True)
-    calendar = open_calendar(settings, app_ctx.state_path)
-    s = sync_calendar(store, settings, calendar, start=start, end=end)
+    s = sync_calendar(store, settings, state_path=app_ctx.state_path, start=start, end=end)
     out = _console()
     what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
     out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end - timedelta(seconds=1), zone, '%d %b %Y')}): "
@@ -95,8 +95,9 @@ def list_(
     Example: meetstream calendar list --json
     """
     from meetstream.agenda import exempt_summary
-    from meetstream.calendar_sync import as_json as meeting_json, short_ref
-    from meetstream.store import now_utc
+    from meetstream.meetings import short_ref
+    from meetstream.meetings.view import as_json as meeting_json
+    from meetstream.timefmt import now_utc
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
@@ -145,8 +146,9 @@ def links(
 
     Example: meetstream links 3f9a1c --send
     """
-    from meetstream.calendar_sync import open_calendar, plan_links, resolve_meeting, send_links, youtube_url
     from meetstream.errors import CalendarError
+    from meetstream.meetings import resolve_meeting
+    from meetstream.meetings.links import plan_links, send_links, youtube_url
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
@@ -163,7 +165,7 @@ def links(
     if not any(p.action == "send" for p in plan):
         out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
         return
-    results = send_links(store, open_calendar(settings, app_ctx.state_path), m, plan)
+    results = send_links(store, settings, m, plan, state_path=app_ctx.state_path)
     sent = [a for a, e in results.items() if e is None]
     failed = {a: e for a, e in results.items() if e is not None}
     out.print(f"Sent {len(sent)} email{'s' if len(sent) != 1 else ''}.")
@@ -181,7 +183,8 @@ def teams_create(
 
     Example: meetstream teams create 3f9a1c
     """
-    from meetstream.calendar_sync import create_teams_meeting, open_calendar, resolve_meeting
+    from meetstream.meetings import resolve_meeting
+    from meetstream.meetings.links import create_teams_meeting
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
@@ -190,7 +193,7 @@ def teams_create(
     if m.join_url:
         out.print(f"{m.committee} already has a Teams link: {m.join_url}")
         return
-    url, _ = create_teams_meeting(store, open_calendar(settings, app_ctx.state_path), m)
+    url, _ = create_teams_meeting(store, settings, m, state_path=app_ctx.state_path)
     out.print(f"{m.committee} is now a Teams meeting: {url}")
 
 
@@ -203,17 +206,11 @@ def auth_microsoft(ctx: typer.Context) -> None:
 
     Example: meetstream auth microsoft
     """
-    from meetstream.teams.auth import GraphAuth, token_cache_path
+    from meetstream.teams.auth import sign_in
 
     app_ctx = app_context(ctx)
-    settings = app_ctx.settings
-    graph = GraphAuth(settings.calendar, token_cache_path(app_ctx.state_path))
     out = _console()
-    if settings.calendar.app_only:
-        who = graph.sign_in_app()
-    else:
-        who = graph.sign_in_device(lambda message: out.print(message))
-    out.print(f"Signed in to Microsoft 365 as {who}. Token cache: {graph.cache.path}"
-              + (" (encrypted)" if graph.cache.encrypted else ""))
-    if graph.cache.warning:
-        out.print(f"Warning: {graph.cache.warning}", style="yellow")
+    done = sign_in(app_ctx.settings, app_ctx.state_path, show=out.print)
+    out.print(f"Signed in to Microsoft 365 as {done.account}. Token cache: {done.cache_path}" + (" (encrypted)" if done.encrypted else ""))
+    if done.warning:
+        out.print(f"Warning: {done.warning}", style="yellow")

@@ -15,10 +15,6 @@ RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml
 FileArg = typer.Argument(None, help="Scene set YAML (default: the room's scene_set).")
 
 
-def _room(settings, room: str | None) -> str:
-    return room or settings.default_room()
-
-
 @app.command("apply")
 def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt,
               dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests; send nothing.")) -> None:
@@ -30,12 +26,12 @@ def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     from meetstream.obs.build import apply
 
     settings = app_context(ctx).settings
-    key = _room(settings, room)
+    key = settings.room_key(room)
     ss = bootstrap.scene_set_for(settings, key, file)
     with bootstrap.obs_connection(settings, key) as conn:
         report = apply(conn, ss, dry_run=dry_run)
     out = console()
-    for note in report.fallbacks:
+    for note in report.notes:
         out.print(f"[yellow]note[/]: {note}")
     if dry_run:
         for r in report.requests:
@@ -50,7 +46,7 @@ def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
 
 @app.command("check")
 def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt) -> None:
-    """List every difference between OBS and the scene set; exit 1 if there is any.
+    """What `obs apply` would change (its dry run), one line each; exit 1 if there is anything.
 
     Example: meetstream obs check --room chamber
     """
@@ -58,7 +54,7 @@ def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     from meetstream.obs.build import check
 
     settings = app_context(ctx).settings
-    key = _room(settings, room)
+    key = settings.room_key(room)
     ss = bootstrap.scene_set_for(settings, key, file)
     with bootstrap.obs_connection(settings, key) as conn:
         diffs = check(conn, ss)
@@ -79,7 +75,7 @@ def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt) -> None:
     from meetstream.obs.status import read_status
 
     settings = app_context(ctx).settings
-    key = _room(settings, room)
+    key = settings.room_key(room)
     with bootstrap.obs_connection(settings, key) as conn:
         st = read_status(conn)
     out = console()

@@ -24,13 +24,11 @@ def streams_command(
     """
     from rich.table import Table
 
+    from meetstream.schedule import stream_report
     from meetstream.secrets import redact
-    from meetstream.youtube.client import build_client
-    from meetstream.youtube.streams import room_streams
 
     app_ctx = app_context(ctx)
-    settings, store = app_ctx.settings, app_ctx.store
-    rows = room_streams(build_client(settings, store), store, settings)
+    rows = stream_report(app_ctx.settings, app_ctx.store)
     table = Table("room", "stream", "status", "health", "ingest address", "stream key")
     for r in rows:
         if r.stream_id is None:
@@ -56,22 +54,17 @@ def quota_command(
     """
     from rich.table import Table
 
-    from meetstream.schedule import pending
-    from meetstream.youtube.client import QuotaLedger
+    from meetstream.schedule import quota_report
 
     app_ctx = app_context(ctx)
-    settings, store = app_ctx.settings, app_ctx.store
-    ledger = QuotaLedger(store, settings.youtube.daily_quota)
-    table = Table("method", "calls", "units", title=f"YouTube quota for {ledger.day()} (Pacific time)")
-    for method, (calls, units) in ledger.by_method().items():
+    q = quota_report(app_ctx.settings, app_ctx.store, days=days)
+    table = Table("method", "calls", "units", title=f"YouTube quota for {q.day} (Pacific time)")
+    for method, (calls, units) in q.by_method.items():
         table.add_row(method, str(calls), str(units))
     out = console()
     out.print(table)
-    spent = ledger.spent_today()
-    out.print(f"Spent today: {spent} of {ledger.daily_quota} units; {ledger.remaining()} left.")
-    actions, cost = pending(settings, store, days=days)
-    changes = [a for a in actions if a.kind != "nothing"]
-    out.print(f"Pending schedule ({days} days): {len(changes)} change(s), about {cost} units.")
+    out.print(f"Spent today: {q.spent} of {q.daily_quota} units; {q.remaining} left.")
+    out.print(f"Pending schedule ({days} days): {q.pending_changes} change(s), about {q.pending_units} units.")
 
 
 def schedule_command(

@@ -149,6 +149,7 @@ def _app(control, token: str | None):
     async def ws(request):
         sock = web.WebSocketResponse(heartbeat=20)
         await sock.prepare(request)
+        request.app["sockets"].add(sock)
         version = -1
         try:
             while not sock.closed:
@@ -162,7 +163,16 @@ def _app(control, token: str | None):
                     pass
         except (ConnectionResetError, RuntimeError):
             pass
+        finally:
+            request.app["sockets"].discard(sock)
         return sock
+
+    async def close_sockets(app):
+        # A tablet left connected must not hold the server open when it stops.
+        from aiohttp import WSCloseCode
+
+        for sock in list(app["sockets"]):
+            await sock.close(code=WSCloseCode.GOING_AWAY, message=b"meetstream serve stopped")
 
     async def index(request):
         return web.FileResponse(WEB / "index.html")
@@ -175,6 +185,8 @@ def _app(control, token: str | None):
         return web.FileResponse(path)
 
     app = web.Application(middlewares=[guard])
+    app["sockets"] = set()
+    app.on_shutdown.append(close_sockets)
     app.add_routes([
         web.get("/", index),
         web.get("/static/{name}", static),

@@ -1,11 +1,14 @@
-"""Build a scene set in OBS, idempotently, and list every difference between OBS and the file.
+"""Build a scene set in OBS, idempotently; check what building it would change.
 
-observe() reads OBS in two batched round trips; differences() and plan_*() are pure functions of
-(scene set, observation); apply() sends the plan. A second apply finds nothing to create. If OBS
-dies half way, the next apply observes what exists and completes the rest.
+observe() reads OBS in two batched round trips; plan_*() are pure functions of (scene set,
+observation); apply() sends the plan. A second apply finds nothing to create. If OBS dies half
+way, the next apply observes what exists and completes the rest.
 
-What changes during a meeting is not a difference: overlay text, which member feed and lower
-third are showing, mutes, and the program scene.
+check() is apply's dry run: every request the plan would send, described in words (describe()),
+plus what the plan leaves for later (the canvas, while OBS is on air). There is no second
+comparison to drift from the plan. What a plan never touches is not a difference: overlay text,
+which member feed and lower third are showing, mutes, the program scene, and items someone added
+to a scene in OBS (the live private-session check removes any from the private scene).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class Difference:
 @dataclass
 class ApplyReport:
     requests: list[Request] = field(default_factory=list)
-    fallbacks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # inputs built from their fallback; what waits until OBS is off air
 
     @property
     def creates(self) -> int:
@@ -166,48 +169,6 @@ def _transform_differs(want: dict, have: dict) -> bool:
     return False
 
 
-def differences(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> list[Difference]:
-    diffs: list[Difference] = []
-    if ss.canvas and ob.canvas != ss.canvas:
-        diffs.append(Difference("canvas", f"is {ob.canvas[0]}x{ob.canvas[1]}, file says {ss.canvas[0]}x{ss.canvas[1]}"))
-    if ss.transition and ob.transition != ss.transition:
-        missing = bool(ob.transitions) and ss.transition not in ob.transitions
-        diffs.append(Difference("transition", f"is {ob.transition!r}, file says {ss.transition!r}"
-                                + (", which this OBS does not have" if missing else "")))
-    for name, r in resolved.items():
-        if name not in ob.inputs:
-            diffs.append(Difference(f"input {name!r}", "missing"))
-            continue
-        if ob.inputs[name] != r.obs_kind:
-            diffs.append(Difference(f"input {name!r}", f"is a {ob.inputs[name]}, file says {r.obs_kind}"))
-            continue
-        ignore = {"text"} if r.spec.overlay or ss.inputs[name].overlay else set()
-        bad = _settings_differ(r.settings(), ob.settings.get(name, {}), ignore=ignore)
-        if bad:
-            diffs.append(Difference(f"input {name!r}", f"settings differ: {', '.join(bad)}"))
-    for scene in ss.scenes:
-        if scene.name not in ob.scenes:
-            diffs.append(Difference(f"scene {scene.name!r}", "missing"))
-            continue
-        have = {i["sourceName"]: i for i in ob.items.get(scene.name, [])}
-        for item in scene.items:
-            got = have.get(item.input)
-            if got is None:
-                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} missing"))
-                continue
-            if not _dynamic_item(ss, item.input) and bool(got.get("sceneItemEnabled")) != item.visible:
-                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} is {'shown' if got.get('sceneItemEnabled') else 'hidden'}, file says {'shown' if item.visible else 'hidden'}"))
-            if _transform_differs(_transform_wanted(item), got.get("sceneItemTransform", {})):
-                diffs.append(Difference(f"scene {scene.name!r}", f"item {item.input!r} position or size differs"))
-        declared = [i.input for i in scene.items]
-        order = [i["sourceName"] for i in sorted(ob.items.get(scene.name, []), key=lambda i: i["sceneItemIndex"]) if i["sourceName"] in declared]
-        if all(n in have for n in declared) and order != declared:
-            diffs.append(Difference(f"scene {scene.name!r}", "items are in a different order (bottom to top: " + ", ".join(declared) + ")"))
-        for extra in sorted(set(have) - set(declared)):
-            diffs.append(Difference(f"scene {scene.name!r}", f"has item {extra!r}, which the file does not list"))
-    return diffs
-
-
 def refuse_what_obs_cannot_build(ss: SceneSet, ob: Observed) -> None:
     """What only OBS can tell is wrong with the file, found before the first request that changes
     anything: a transition this OBS does not have, a name OBS already uses for another kind of
@@ -239,8 +200,10 @@ def plan_build(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> lis
         if name in ob.inputs:
             if ob.inputs[name] != r.obs_kind:
                 raise ObsError(f"OBS already has an input {name!r} of kind {ob.inputs[name]}, but the scene set wants {r.obs_kind}: rename or remove it in OBS, then apply again")
-            if _settings_differ(r.settings(), ob.settings.get(name, {}), ignore={"text"} if ss.inputs[name].overlay else set()):
-                reqs.append(Request("SetInputSettings", {"inputName": name, "inputSettings": r.settings(), "overlay": True}))
+            want = r.settings()
+            bad = _settings_differ(want, ob.settings.get(name, {}), ignore={"text"} if ss.inputs[name].overlay or r.spec.overlay else set())
+            if bad:  # only what differs: an overlay's live text is left alone
+                reqs.append(Request("SetInputSettings", {"inputName": name, "inputSettings": {k: want[k] for k in bad}, "overlay": True}))
     created: set[str] = set(ob.inputs)
     for scene in ss.scenes:
         have = {i["sourceName"] for i in ob.items.get(scene.name, [])}
@@ -285,14 +248,66 @@ def plan_layout(ss: SceneSet, ob: Observed) -> list[Request]:
     return reqs
 
 
+def deferred(ss: SceneSet, ob: Observed) -> list[Difference]:
+    """What the plan leaves for later: OBS refuses a new canvas while it streams or records."""
+    if ss.canvas and ob.canvas != ss.canvas and ob.outputs_active:
+        return [Difference("canvas", f"is {ob.canvas[0]}x{ob.canvas[1]}, file says {ss.canvas[0]}x{ss.canvas[1]}; "
+                                     "not changed while OBS is streaming or recording (apply again when it stops)")]
+    return []
+
+
+def plan(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved] | None = None) -> list[Request]:
+    """apply's dry run: every request it would send from this observation. Phase 1, then phase 2
+    for the items that exist already (apply places the ones phase 1 creates after observing again)."""
+    return plan_build(ss, ob, resolved if resolved is not None else resolve(ss, ob.kinds)) + plan_layout(ss, ob)
+
+
+def describe(req: Request, ob: Observed) -> Difference:
+    """A planned request as the difference it repairs, in words."""
+    d = req.data
+    scene, name = d.get("sceneName"), d.get("inputName") or d.get("sourceName")
+    if name is None and "sceneItemId" in d:
+        name = next((i["sourceName"] for i in ob.items.get(scene, []) if i["sceneItemId"] == d["sceneItemId"]), f"#{d['sceneItemId']}")
+    where = f"scene {scene!r}"
+    match req.type:
+        case "SetVideoSettings":
+            return Difference("canvas", f"is {ob.canvas[0]}x{ob.canvas[1]}, file says {d['baseWidth']}x{d['baseHeight']}")
+        case "CreateScene":
+            return Difference(where, "missing")
+        case "CreateInput":
+            return Difference(f"input {name!r}", "missing")
+        case "SetInputSettings":
+            return Difference(f"input {name!r}", f"settings differ: {', '.join(d['inputSettings'])}")
+        case "CreateSceneItem":
+            return Difference(where, f"item {name!r} missing")
+        case "SetSceneItemTransform":
+            return Difference(where, f"item {name!r} position or size differs")
+        case "SetSceneItemEnabled":
+            return Difference(where, f"item {name!r} is {'hidden' if d['sceneItemEnabled'] else 'shown'}, "
+                                     f"file says {'shown' if d['sceneItemEnabled'] else 'hidden'}")
+        case "SetSceneItemIndex":
+            return Difference(where, f"items are in a different order: {name!r} goes to position {d['sceneItemIndex'] + 1} from the bottom")
+        case "SetCurrentSceneTransition":
+            return Difference("transition", f"is {ob.transition!r}, file says {d['transitionName']!r}")
+        case "SetCurrentSceneTransitionDuration":
+            return Difference("transition", f"duration to be {d['transitionDuration']} ms")
+    return Difference(req.type, ", ".join(f"{k}={v!r}" for k, v in d.items()))
+
+
+def check_plan(ss: SceneSet, ob: Observed) -> list[Difference]:
+    """check() on an observation: the dry run in words. What apply would refuse, check refuses too."""
+    return [describe(r, ob) for r in plan(ss, ob)] + deferred(ss, ob)
+
+
 def apply(conn: ObsConnection, ss: SceneSet, *, dry_run: bool = False) -> ApplyReport:
     ob = observe(conn, ss)
     resolved = resolve(ss, ob.kinds)
-    report = ApplyReport(fallbacks=[f"{r.name}: built as {r.role_kind} ({r.obs_kind}); OBS lacks {ss.inputs[r.name].kind}" for r in resolved.values() if r.fell_back])
-    build = plan_build(ss, ob, resolved)
+    report = ApplyReport(notes=[f"{r.name}: built as {r.role_kind} ({r.obs_kind}); OBS lacks {ss.inputs[r.name].kind}"
+                                for r in resolved.values() if r.fell_back] + [str(d) for d in deferred(ss, ob)])
     if dry_run:
-        report.requests = build + plan_layout(ss, ob)
+        report.requests = plan(ss, ob, resolved)
         return report
+    build = plan_build(ss, ob, resolved)
     _send(conn, build)
     report.requests.extend(build)
     if build:
@@ -304,8 +319,8 @@ def apply(conn: ObsConnection, ss: SceneSet, *, dry_run: bool = False) -> ApplyR
 
 
 def check(conn: ObsConnection, ss: SceneSet) -> list[Difference]:
-    ob = observe(conn, ss)
-    return differences(ss, ob, resolve(ss, ob.kinds))
+    """What `apply` would change, in words (its dry run); [] when OBS matches the file."""
+    return check_plan(ss, observe(conn, ss))
 
 
 def _send(conn: ObsConnection, reqs: list[Request]) -> None:

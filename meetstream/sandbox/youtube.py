@@ -140,6 +140,7 @@ class YouTubeSandbox(LoopbackServer):
         self.streams: dict[str, dict] = {}
         self.videos: dict[str, dict] = {}
         self.calls: list[Call] = []
+        self.publishes: list[tuple[str, bool]] = []  # (stream key, let through?) for each publish the ingest reported
         self.spent: dict[str, int] = {}  # Pacific day -> units
         self._injected: list[Injected] = []
         self._lock = threading.RLock()
@@ -189,6 +190,7 @@ class YouTubeSandbox(LoopbackServer):
         """What nginx-rtmp's on_publish reports: the stream with this key starts receiving data."""
         with self._lock:
             stream = self.stream_by_key(key)
+            self.publishes.append((key, stream is not None))
             if stream is None:
                 return False
             self._set_stream_status(stream, "active")
@@ -767,8 +769,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
-
-
-def run_sandbox(**kwargs) -> YouTubeSandbox:
-    """Start a simulator in a background thread; call `.stop()` when done."""
-    return YouTubeSandbox(**kwargs).start()

@@ -20,6 +20,7 @@ from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from meetstream.errors import CalendarError, ConfigError
+from meetstream.net import is_loopback_host
 from meetstream.secrets import get_secret, register
 
 log = logging.getLogger("meetstream.teams")
@@ -27,7 +28,6 @@ log = logging.getLogger("meetstream.teams")
 APP_ONLY_SCOPES = ["https://graph.microsoft.com/.default"]
 SECRET_KEYRING_NAME = "graph:client_secret"
 CACHE_NAME = "msal-token-cache.bin"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def delegated_scopes(cfg) -> list[str]:
@@ -95,7 +95,7 @@ class _LoopbackHttp:
         parts = urlsplit(url)
         if parts.scheme == "https" and parts.netloc == self.netloc:
             return urlunsplit(("http",) + tuple(parts)[1:])
-        if parts.hostname not in LOOPBACK:
+        if not is_loopback_host(parts.hostname):
             raise CalendarError(f"the sandbox authority sent msal to {parts.netloc}; refusing to leave loopback")
         return url
 
@@ -113,7 +113,7 @@ def _authority(cfg) -> tuple[str, dict]:
     host = cfg.authority_host.rstrip("/")
     parts = urlsplit(host)
     if parts.scheme == "http":
-        if parts.hostname not in LOOPBACK:
+        if not is_loopback_host(parts.hostname):
             raise ConfigError(f"calendar.authority_host {host} must be https (http only for a loopback sandbox)")
         return f"https://{parts.netloc}/{cfg.tenant}", {"instance_discovery": False, "http_client": _LoopbackHttp(parts.netloc)}
     return f"{host}/{cfg.tenant}", {}
@@ -213,3 +213,21 @@ class GraphAuth:
             raise CalendarError(f"Microsoft {what} failed: {result.get('error', 'no token')}{': ' + desc if desc else ''} "
                                 "(run `meetstream auth microsoft`)")
         return result["access_token"]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What `meetstream auth microsoft` reports: who, and where (and how) the tokens are kept."""
+
+    account: str
+    cache_path: Path
+    encrypted: bool
+    warning: str | None = None
+
+
+def sign_in(settings, state_path: Path | None, show: Callable[[str], None]) -> SignedIn:
+    """Sign in for the calendar: device code for an officer (`show` gets Microsoft's instruction),
+    or, with `calendar.app_only`, check the app's client secret now."""
+    graph = GraphAuth(settings.calendar, token_cache_path(state_path))
+    who = graph.sign_in_app() if settings.calendar.app_only else graph.sign_in_device(show)
+    return SignedIn(who, graph.cache.path, graph.cache.encrypted, graph.cache.warning)

@@ -1,5 +1,8 @@
 """Reading the committee calendar: calendarView (a window, $select, paged) and calendarView/delta.
 
+`open_calendar(settings, state_path)` builds it from settings (msal sign-in, the HTTP client);
+`open_sandbox_calendar` points it at a running Graph simulator instead.
+
 The calendar is one of: a user's or shared mailbox's default calendar (`calendar.mailbox`), a
 named calendar in it (`calendar.calendar_id`), a group calendar (`calendar.group`), or the
 signed-in officer's own calendar (none of those set).
@@ -8,19 +11,18 @@ signed-in officer's own calendar (none of those set).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from meetstream.errors import ConfigError
 from meetstream.teams.events import SELECT
 from meetstream.teams.http import GraphClient
+from meetstream.timefmt import utc_text
 
 # Times in UTC, bodies as HTML (the agenda parser reads lists best from HTML).
 PREFER_UTC = 'outlook.timezone="UTC", outlook.body-content-type="html"'
-
-
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -79,7 +81,7 @@ class GraphCalendar:
 
     def view(self, start: datetime, end: datetime, page_size: int = 100) -> tuple[list[dict], int]:
         """Every event (occurrences expanded) overlapping [start, end), only the fields we use."""
-        params = {"startDateTime": _iso(start), "endDateTime": _iso(end), "$select": SELECT, "$top": str(page_size)}
+        params = {"startDateTime": utc_text(start), "endDateTime": utc_text(end), "$select": SELECT, "$top": str(page_size)}
         events, pages = [], 0
         for page in self.client.pages(self.view_path, params=params, headers=self.headers()):
             pages += 1
@@ -94,7 +96,7 @@ class GraphCalendar:
         to its end before anything is stored: a failure part-way keeps the old link.
         """
         if link is None:
-            params = {"startDateTime": _iso(start), "endDateTime": _iso(end)}
+            params = {"startDateTime": utc_text(start), "endDateTime": utc_text(end)}
             first = self.view_path + "/delta"
         else:
             params, first = None, link
@@ -117,3 +119,31 @@ class GraphCalendar:
 
     def patch_event(self, event_id: str, body: dict) -> dict:
         return self.client.patch(self.event_path(event_id), body, headers=self.headers())
+
+
+def open_calendar(settings, state_path: Path | None, *, sleep: Callable[[float], None] | None = None,
+                  cache_path: Path | None = None) -> GraphCalendar:
+    """The configured calendar from settings: msal sign-in (its token cache beside the state store,
+    unless `cache_path` says otherwise), the Graph HTTP client, and the calendar it reads."""
+    from meetstream.teams.auth import GraphAuth, token_cache_path
+
+    cfg = settings.calendar
+    auth = GraphAuth(cfg, cache_path or token_cache_path(state_path))
+    kw = {"sleep": sleep} if sleep is not None else {}
+    return GraphCalendar(GraphClient(cfg.graph_url, auth.token, **kw), cfg)
+
+
+def open_sandbox_calendar(settings, sim, state_path: Path | None):
+    """(settings pointing at a running Graph simulator, its calendar, signed in): for rehearsal.
+
+    The simulator's tokens go in a cache of their own beside the state store, never in the real
+    Microsoft token cache. Run the simulator with device_interval=0 (its device code is approved
+    at once).
+    """
+    from meetstream.teams.auth import GraphAuth, token_cache_path
+
+    cfg = settings.calendar.model_copy(update=sim.calendar_settings())
+    settings = settings.model_copy(update={"calendar": cfg})
+    cache = token_cache_path(state_path).with_name("msal-sandbox-cache.bin")
+    GraphAuth(cfg, cache).sign_in_device(lambda message: None)
+    return settings, open_calendar(settings, state_path, cache_path=cache)

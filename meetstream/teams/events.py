@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meetstream.agenda import AgendaOverride, parse_agenda
 from meetstream.domain import Meeting, Member
 from meetstream.errors import CalendarError
 from meetstream.roster import Roster
+from meetstream.timefmt import local, local_midnight
 
 # Graph fields the sync asks for ($select on calendarView; delta returns everything anyway).
 SELECT = (
@@ -145,11 +146,8 @@ def event_to_meeting(event: dict, ctx: EventContext) -> Meeting:
 
     if event.get("isAllDay"):
         # All-day events are floating dates: midnight to midnight in the council's zone.
-        local = ZoneInfo(ctx.council_zone)
-        start_day = _day_of(event.get("start"), "start")
-        end_day = _day_of(event.get("end"), "end")
-        start = datetime.combine(start_day, time(0), local).astimezone(timezone.utc)
-        end = datetime.combine(end_day, time(0), local).astimezone(timezone.utc)
+        start = local_midnight(_day_of(event.get("start"), "start"), ctx.council_zone)
+        end = local_midnight(_day_of(event.get("end"), "end"), ctx.council_zone)
         warnings.append("all-day event: set a start time in the calendar before it is webcast")
     else:
         start = graph_time(event.get("start"), warnings, "start")
@@ -241,7 +239,7 @@ def _members(event: dict, committee: str, ctx: EventContext) -> tuple[Member, ..
 def _override_for(event: dict, committee: str, start: datetime, ctx: EventContext) -> AgendaOverride | None:
     if not ctx.overrides:
         return None
-    day = start.astimezone(ZoneInfo(ctx.council_zone)).date()
+    day = local(start, ctx.council_zone).date()
     for o in ctx.overrides:
         if o.applies_to(str(event["id"]), event.get("iCalUId"), committee, day):
             return o

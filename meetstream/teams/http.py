@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from meetstream.errors import CalendarError
+from meetstream.net import is_loopback_host
 
 log = logging.getLogger("meetstream.teams")
 
@@ -58,7 +59,7 @@ class GraphClient:
 
             self.session = requests.Session()
         base = urlsplit(self.base_url)
-        if base.scheme != "https" and base.hostname not in ("127.0.0.1", "localhost", "::1"):
+        if base.scheme != "https" and not is_loopback_host(base.hostname):
             raise CalendarError(f"calendar.graph_url {self.base_url} must be https (plain http is allowed only on loopback)")
 
     # --- requests --------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def error_message(status: int, body: Any, what: str = "") -> tuple[str, str | No
         message = body["error"].get("message")
     hint = {
         401: "run `meetstream auth microsoft` to sign in again",
-        403: "the app registration lacks a permission or admin consent (see docs/calendar.md)",
+        403: "the app registration lacks a permission or admin consent (see \"Register an app in Microsoft Entra ID\" in the README)",
         404: "check calendar.mailbox, calendar.calendar_id or calendar.group in meetstream.yaml",
         429: "Graph is throttling this app; try again in a few minutes",
     }.get(status, "")
@@ -194,7 +195,7 @@ def _error(resp, extra: str = "") -> CalendarError:
         body = resp.json()
     except ValueError:
         body = None
-    path = urlsplit(resp.url).path if getattr(resp, "url", None) else ""
+    path = urlsplit(resp.url).path if resp.url else ""
     text, code = error_message(resp.status_code, body)
     if path:
         text += f" [{resp.request.method if resp.request is not None else ''} {path}]"

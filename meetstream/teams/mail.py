@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from meetstream.teams.http import GraphClient, error_message
+from meetstream.timefmt import local
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,7 @@ class Letter:
 
 def join_letter(meeting, member, youtube_url: str | None, council_zone: str, council: str = "Council") -> Letter:
     """The email a member gets: which meeting, when (in the council's zone), their Teams link."""
-    from zoneinfo import ZoneInfo
-
-    when = meeting.start.astimezone(ZoneInfo(council_zone)).strftime("%A %-d %B %Y at %H:%M")
+    when = local(meeting.start, council_zone).strftime("%A %-d %B %Y at %H:%M")
     lines = [
         f"<p>Dear {escape(member.display_name())},</p>",
         f"<p>{escape(meeting.committee)} meets on {escape(when)}"
@@ -31,7 +30,7 @@ def join_letter(meeting, member, youtube_url: str | None, council_zone: str, cou
     if youtube_url:
         lines.append(f'<p>The public webcast will be at <a href="{escape(youtube_url, quote=True)}">{escape(youtube_url)}</a>.</p>')
     lines.append(f"<p>{escape(council)} Democratic Services</p>")
-    subject = f"Your Teams link: {meeting.committee}, {meeting.start.astimezone(ZoneInfo(council_zone)).strftime('%-d %B %Y')}"
+    subject = f"Your Teams link: {meeting.committee}, {local(meeting.start, council_zone).strftime('%-d %B %Y')}"
     return Letter(to=member.email, name=member.name, subject=subject, html="".join(lines))
 
 

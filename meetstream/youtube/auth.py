@@ -16,6 +16,11 @@ from meetstream.errors import ConfigError, YouTubeError
 
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 
+REAUTH = (
+    "YouTube sign-in has expired or was revoked; run `meetstream auth youtube` again "
+    "(an OAuth app left in 'Testing' in Google Cloud gets refresh tokens that die after 7 days: publish it to stop this)"
+)
+
 
 def token_path() -> Path:
     from platformdirs import user_config_path
@@ -34,9 +39,9 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _register(creds) -> None:
-    secrets.register(getattr(creds, "token", None))
-    secrets.register(getattr(creds, "refresh_token", None))
-    secrets.register(getattr(creds, "client_secret", None))
+    secrets.register(creds.token)
+    secrets.register(creds.refresh_token)
+    secrets.register(creds.client_secret)
 
 
 def sign_in(client_secrets: Path | None, *, token_file: Path | None = None, open_browser: bool = True) -> Path:
@@ -72,8 +77,6 @@ def load_credentials(token_file: Path | None = None, *, token_uri: str | None = 
     from google.auth.exceptions import RefreshError, TransportError
     from google.auth.transport.requests import Request
     from google.oauth2.credentials import Credentials
-
-    from meetstream.youtube.client import REAUTH
 
     path = token_file or token_path()
     if not path.exists():

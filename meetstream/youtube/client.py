@@ -11,42 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from meetstream.errors import YouTubeError
+from meetstream.net import is_loopback_url
+from meetstream.youtube.auth import REAUTH
+from meetstream.youtube.quota import COSTS, QuotaLedger
 
 log = logging.getLogger(__name__)
-
-PACIFIC = ZoneInfo("America/Los_Angeles")
-
-# Published quota costs (quota calculator; live writes as reported by integrators).
-COSTS: dict[str, int] = {
-    "liveBroadcasts.list": 1,
-    "liveBroadcasts.insert": 50,
-    "liveBroadcasts.update": 50,
-    "liveBroadcasts.delete": 50,
-    "liveBroadcasts.bind": 50,
-    "liveBroadcasts.transition": 50,
-    "liveStreams.list": 1,
-    "liveStreams.insert": 50,
-    "liveStreams.update": 50,
-    "liveStreams.delete": 50,
-    "videos.list": 1,
-    "videos.update": 50,
-}
-
-REAUTH = (
-    "YouTube sign-in has expired or was revoked; run `meetstream auth youtube` again "
-    "(an OAuth app left in 'Testing' in Google Cloud gets refresh tokens that die after 7 days: publish it to stop this)"
-)
-
-
-def pacific_day(at: datetime | None = None) -> str:
-    """The quota day YouTube is counting: the date in Pacific time."""
-    at = at or datetime.now(timezone.utc)
-    return at.astimezone(PACIFIC).date().isoformat()
 
 
 class RedundantTransition(YouTubeError):
@@ -59,29 +31,6 @@ class ApiRefusal(YouTubeError):
     def __init__(self, message: str, *, status: int, reason: str | None, method: str):
         super().__init__(message)
         self.status, self.reason, self.method = status, reason, method
-
-
-class QuotaLedger:
-    """Records every call's cost in the store, per Pacific-time day."""
-
-    def __init__(self, store, daily_quota: int = 10_000, *, clock: Callable[[], datetime] | None = None):
-        self.store, self.daily_quota = store, daily_quota
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
-
-    def day(self) -> str:
-        return pacific_day(self.clock())
-
-    def record(self, method: str, units: int, ok: bool = True) -> None:
-        self.store.record_quota(self.clock().replace(microsecond=0), self.day(), method, units, ok)
-
-    def spent_today(self) -> int:
-        return self.store.quota_spent(self.day())
-
-    def remaining(self) -> int:
-        return max(0, self.daily_quota - self.spent_today())
-
-    def by_method(self) -> dict[str, tuple[int, int]]:
-        return self.store.quota_by_method(self.day())
 
 
 @dataclass
@@ -114,7 +63,7 @@ class YouTubeClient:
             try:
                 result = request.execute(num_retries=0)
             except HttpError as err:
-                status = int(getattr(err, "status_code", None) or err.resp.status)
+                status = int(err.resp.status)
                 reason = _reason(err)
                 units = 0 if reason == "quotaExceeded" else 1  # a refused request still costs a unit
                 self._count(method, units, ok=False)
@@ -141,8 +90,6 @@ class YouTubeClient:
     def units_spent(self) -> int:
         return sum(c.units for c in self.calls)
 
-    def write_calls(self) -> list[CallRecord]:
-        return [c for c in self.calls if not c.method.endswith(".list")]
 
 
 def _reason(err) -> str | None:
@@ -189,7 +136,7 @@ def map_http_error(err, method: str, status: int | None = None, reason: str | No
     """One HttpError -> one YouTubeError whose message is what an officer can act on."""
     status = status if status is not None else int(err.resp.status)
     reason = reason if reason is not None else _reason(err)
-    detail = getattr(err, "reason", "") or ""
+    detail = err.reason or ""
     if reason == "redundantTransition":
         return RedundantTransition("the broadcast is already in that status")
     if status == 401 or reason in ("authError", "invalid_grant"):
@@ -221,14 +168,6 @@ def _map_transport_error(err: Exception, method: str) -> YouTubeError | None:
     return None
 
 
-def is_loopback(url: str | None) -> bool:
-    if not url:
-        return False
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
-
-
 def build_service(api_url: str | None = None, credentials=None):
     """The googleapiclient service: static discovery; `api_url` points it at the simulator."""
     from googleapiclient.discovery import build
@@ -237,7 +176,7 @@ def build_service(api_url: str | None = None, credentials=None):
     if logging.getLogger("googleapiclient").getEffectiveLevel() > logging.INFO:
         logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
     if credentials is None:
-        if not is_loopback(api_url):
+        if not is_loopback_url(api_url):
             raise YouTubeError("no YouTube credentials; run `meetstream auth youtube`")
         from google.oauth2.credentials import Credentials
 
@@ -247,9 +186,9 @@ def build_service(api_url: str | None = None, credentials=None):
 
 
 def build_client(settings, store, *, credentials=None, sleep: Callable[[float], None] = time.sleep) -> YouTubeClient:
-    """The composition root for YouTube: real API (stored sign-in) or the simulator at youtube.api_url."""
+    """The client from settings: the real API (stored sign-in), or the simulator at youtube.api_url."""
     yt = settings.youtube
-    if credentials is None and not is_loopback(yt.api_url):
+    if credentials is None and not is_loopback_url(yt.api_url):
         from meetstream.youtube.auth import load_credentials
 
         credentials = load_credentials()

@@ -54,7 +54,7 @@ class YouTubeOnAir:
     def go_live(self, broadcast_id: str, stream_id: str, *, stream_timeout: float = 120.0) -> str:
         yt = self.settings.youtube
         status = self.live.go_live(broadcast_id, stream_id, auto_start=yt.auto_start,
-                                   monitor_stream=getattr(yt, "monitor_stream", False), stream_timeout=stream_timeout)
+                                   monitor_stream=yt.monitor_stream, stream_timeout=stream_timeout)
         self.store.set_broadcast_status(broadcast_id, status)
         return status
 

@@ -31,10 +31,6 @@ class RoomStream:
     resolution: str | None = None
     frame_rate: str | None = None
 
-    @property
-    def server_url(self) -> str | None:
-        return self.ingestion_address
-
 
 @dataclass(frozen=True)
 class StreamHealth:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import OBS_PASSWORD, REPO
+from helpers import OBS_PASSWORD, REPO
 
 pytestmark = pytest.mark.obs
 

@@ -150,16 +150,16 @@ def test_a_cue_from_another_process_shows_in_the_console(obs, control, store, ch
     run(drive())
 
 
+@pytest.mark.rtmp
 def test_the_watchdog_restarts_a_dropped_output_and_puts_it_on_the_timeline(obs, director, store, sample_meeting, rtmp_server):
     from meetstream.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
-    from meetstream.watchdog import STREAMING_KEY
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
     session.chamber()
     set_stream_target(obs, StreamTarget(rtmp_server.ingest_url, "watchdog-key-1"))
     start_stream(obs)
-    store.set_value(STREAMING_KEY.format(room="chamber"), "1")
+    store.set_streaming("chamber", True)
     dog = Watchdog(session, ObsOutputs(obs))
     try:
         assert dog.tick().streaming
@@ -204,7 +204,7 @@ def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_
 
     from meetstream.obs.connection import ObsConnection
 
-    from conftest import OBS_PASSWORD
+    from helpers import OBS_PASSWORD
 
     apply(obs, chamber_set)
     store.upsert_meeting(sample_meeting)

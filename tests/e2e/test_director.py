@@ -7,6 +7,8 @@ from meetstream.obs.director import NotVerified
 
 from obs_helpers import close_to, program_rgb
 
+pytestmark = pytest.mark.obs
+
 PRIVATE_RED = (0x7A, 0x10, 0x20)
 HOLDING_BLUE = (0x1D, 0x35, 0x57)
 JANE = Member("Jane Smith", title="Cllr", role="Chair", ward="Brimington North")

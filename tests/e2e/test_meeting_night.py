@@ -13,6 +13,8 @@ from meetstream.watchdog import Watchdog
 from night_fixtures import night  # noqa: F401  (fixture)
 from obs_helpers import close_to, program_rgb
 
+pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
+
 PRIVATE_RED = (0x7A, 0x10, 0x20)
 MICS = ("Chamber microphones", "Teams audio")
 
@@ -193,7 +195,7 @@ def test_a_backup_recording_runs_from_start_to_end(night, obs, tmp_path):
     start_meeting(night.session, night.outputs, night.onair, record_backup=True, stream_timeout=30)
     assert obs.call("GetRecordStatus")["outputActive"]
     night.session.chamber()
-    time.sleep(1)
+    wait_for("OBS to write some of the recording", lambda: obs.call("GetRecordStatus")["outputBytes"] > 0)
     summary = end_meeting(night.session, night.outputs, night.onair, quota_after=night.store.quota_after)
     assert not obs.call("GetRecordStatus")["outputActive"]
     assert summary.recording and summary.recording.startswith(str(tmp_path))

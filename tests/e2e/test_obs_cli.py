@@ -2,9 +2,13 @@
 
 import logging
 
+import pytest
+
 from meetstream.store import Store
 
-from conftest import OBS_PASSWORD
+from helpers import OBS_PASSWORD
+
+pytestmark = pytest.mark.obs
 
 
 def test_obs_apply_then_apply_again_sends_nothing(cli, room_config, obs):

@@ -9,7 +9,9 @@ import pytest
 
 from meetstream.obs.headless import free_port
 
-from conftest import REPO
+from helpers import REPO
+
+pytestmark = pytest.mark.obs
 
 
 def config_for(tmp_path, port, scene_set=None):
@@ -87,7 +89,7 @@ def test_obs_too_old(cli, tmp_path, obs_websocket_4, monkeypatch):
 
 
 def test_a_scene_set_with_a_yaml_error_never_reaches_obs(cli, tmp_path, obs, obs_server, monkeypatch):
-    from conftest import OBS_PASSWORD
+    from helpers import OBS_PASSWORD
 
     monkeypatch.setenv("MEETSTREAM_OBS_PASSWORD", OBS_PASSWORD)
     bad = tmp_path / "bad.yaml"
@@ -99,7 +101,7 @@ def test_a_scene_set_with_a_yaml_error_never_reaches_obs(cli, tmp_path, obs, obs
 
 
 def test_a_scene_set_naming_a_kind_obs_lacks_is_refused_with_nothing_created(cli, tmp_path, obs, obs_server, monkeypatch):
-    from conftest import OBS_PASSWORD
+    from helpers import OBS_PASSWORD
 
     monkeypatch.setenv("MEETSTREAM_OBS_PASSWORD", OBS_PASSWORD)
     text = (REPO / "scenes" / "council-chamber.yaml").read_text().replace(

@@ -8,6 +8,8 @@ from meetstream.errors import ObsError
 from meetstream.obs import build
 from meetstream.obs.connection import Request
 
+pytestmark = pytest.mark.obs
+
 
 def scene_names(obs):
     return {s["sceneName"] for s in obs.call("GetSceneList")["scenes"]}

@@ -26,9 +26,9 @@ from meetstream.obs.director import Director
 from meetstream.obs.events import ObsEventWatch, wait_connected
 from meetstream.obs.output import ObsOutputs
 from meetstream.session import LiveSession
-from meetstream.watchdog import STREAMING_KEY, Watchdog
+from meetstream.watchdog import Watchdog
 
-from conftest import OBS_PASSWORD
+from helpers import OBS_PASSWORD
 from obs_helpers import average_rgb, close_to
 from private_observer import Observer, RawObs, desktop_collection, stopwatch_until_private
 
@@ -153,6 +153,7 @@ def test_cue_next_onto_another_exempt_item_after_a_hand_switch_stays_private(roo
     assert any("put right" in what for what in incidents(room.store, room.meeting.id))
 
 
+@pytest.mark.rtmp
 def test_obs_killed_while_private_comes_back_private_and_the_stream_shows_only_the_slate(
         room, raw, obs, obs_server, rtmp_server, watchdog, desktop, tmp_path):
     outputs = ObsOutputs(obs)
@@ -161,7 +162,7 @@ def test_obs_killed_while_private_comes_back_private_and_the_stream_shows_only_t
     room.chamber()
     room.go_to_item("5")  # private, before the output starts
     outputs.start_stream()
-    room.store.set_value(STREAMING_KEY.format(room="chamber"), "1")
+    room.store.set_streaming("chamber", True)
     try:
         with Observer(obs_server.port, OBS_PASSWORD) as observer:
             observer.wait_samples(2)
@@ -182,7 +183,7 @@ def test_obs_killed_while_private_comes_back_private_and_the_stream_shows_only_t
             _, err = viewer.communicate(timeout=30)
             observer.wait_samples(3)
     finally:
-        room.store.set_value(STREAMING_KEY.format(room="chamber"), None)
+        room.store.set_streaming("chamber", False)
     frames = frames_file.read_bytes()
     size = 16 * 9 * 3
     colours = [_mean(frames[i:i + size]) for i in range(0, len(frames) - size + 1, size)]

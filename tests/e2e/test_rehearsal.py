@@ -1,12 +1,17 @@
 """`meetstream rehearse --script auto`: the whole night on the simulators, here on the test OBS."""
 
+import pytest
+
 from meetstream.sandbox.graph import SAMPLE_COUNCIL
+
+pytestmark = pytest.mark.obs
 
 
 def test_the_scripted_rehearsal_runs_a_whole_night_and_keeps_part_2_private(cli, room_config, obs, tmp_path, monkeypatch):
     import meetstream.rehearsal as rehearsal
 
-    monkeypatch.setattr(rehearsal.time, "sleep", lambda s: None)  # the script's pauses are for watching eyes
+    real = rehearsal.run_rehearsal  # the script's pauses between steps are for watching eyes: none here
+    monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
     out = tmp_path / "rehearsal"
     result = cli("rehearse", "--script", "auto", "--out", out)
     assert result.code == 0, result

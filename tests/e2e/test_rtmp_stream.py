@@ -4,9 +4,13 @@ import shutil
 import subprocess
 import time
 
+import pytest
+
 from meetstream.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
 
 from obs_helpers import average_rgb, close_to
+
+pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
 
 PRIVATE_RED = (0x7A, 0x10, 0x20)
 KEY = "abcd-efgh-ijkl-mnop"

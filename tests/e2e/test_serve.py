@@ -25,7 +25,7 @@ from meetstream.obs.build import apply
 from meetstream.obs.headless import free_port
 from meetstream.store import Store
 
-from conftest import OBS_PASSWORD
+from helpers import OBS_PASSWORD
 from private_observer import Observer, RawObs
 
 pytestmark = pytest.mark.obs

@@ -11,7 +11,7 @@ import pytest
 
 from meetstream.obs.output import ObsOutputs, StreamTarget, set_stream_target, start_stream, stop_stream
 from meetstream.session import LiveSession
-from meetstream.watchdog import STREAMING_KEY, Watchdog
+from meetstream.watchdog import Watchdog
 
 pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
 
@@ -30,7 +30,7 @@ def on_air(obs, director, store, sample_meeting, rtmp_server):
     session.chamber()
     set_stream_target(obs, StreamTarget(rtmp_server.ingest_url, "outage-key"))
     start_stream(obs)
-    store.set_value(STREAMING_KEY.format(room="chamber"), "1")
+    store.set_streaming("chamber", True)
     dog = Watchdog(session, ObsOutputs(obs))
     stop = threading.Event()
     healths = []
@@ -44,7 +44,7 @@ def on_air(obs, director, store, sample_meeting, rtmp_server):
     yield session, healths
     stop.set()
     t.join(timeout=30)
-    store.set_value(STREAMING_KEY.format(room="chamber"), None)
+    store.set_streaming("chamber", False)
     if obs.call("GetStreamStatus")["outputActive"]:
         stop_stream(obs)
 

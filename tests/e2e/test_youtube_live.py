@@ -63,7 +63,7 @@ def test_obs_streaming_with_a_wrong_key_is_refused_and_the_broadcast_stays_ready
     set_stream_target(obs, StreamTarget(youtube_ingest.ingest_url, "wxyz-not-the-rooms-key"))
     obs.call("StartStream")  # nginx asks the simulator, which refuses the unknown key
     try:
-        time.sleep(3)
+        wait_for("nginx to ask the simulator about the key", lambda: ("wxyz-not-the-rooms-key", False) in youtube_sandbox.publishes)
         assert "wxyz-not-the-rooms-key" not in youtube_ingest.publishing()
         assert youtube_sandbox.streams[b.stream_id]["status"]["streamStatus"] == "ready"
         assert youtube_sandbox.broadcasts[b.broadcast_id]["status"]["lifeCycleStatus"] == "ready"

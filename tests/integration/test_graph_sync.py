@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from graph_fixtures import MAILBOX, fill_calendar, graph, graph_config, graph_event, graph_sim  # noqa: F401
 
-from meetstream.calendar_sync import REMOVED_WARNING
+from meetstream.meetings.sync import REMOVED_WARNING
 from meetstream.errors import CalendarError
 
 
@@ -26,8 +26,7 @@ def test_first_sync_of_2000_events_reads_every_page_once_and_keeps_a_delta_link(
     delta_calls = [r for r in graph.sim.graph_requests() if r.path.endswith("/calendarView/delta")]
     assert len(delta_calls) == 21
     assert 'outlook.timezone="UTC"' in delta_calls[0].prefer
-    stored = json.loads(graph.store.get_value(f"graph.delta:users/{MAILBOX}"))
-    assert "$deltatoken=" in stored["link"]
+    assert "$deltatoken=" in graph.store.calendar_delta(f"users/{MAILBOX}").link
 
 
 def test_a_delta_sync_with_nothing_changed_is_one_request_and_changes_nothing(graph):
@@ -137,28 +136,27 @@ def test_an_event_that_stops_being_a_webcast_drops_out_of_the_list(graph):
 
 def test_a_window_sync_reads_calendar_view_with_select_and_leaves_the_delta_link_alone(graph):
     graph.sync()
-    key = f"graph.delta:users/{MAILBOX}"
-    link = graph.store.get_value(key)
+    link = graph.store.calendar_delta(f"users/{MAILBOX}")
     graph.sim.reset_log()
     now = datetime.now(timezone.utc)
     summary = graph.sync(start=now, end=now + timedelta(days=12))
     assert summary.mode == "window" and summary.unchanged >= 3
     [req] = graph.sim.graph_requests()
     assert req.path.endswith("/calendarView") and "subject" in req.query["$select"]
-    assert graph.store.get_value(key) == link
+    assert graph.store.calendar_delta(f"users/{MAILBOX}") == link
 
 
 def test_a_failed_sync_loses_no_meeting_and_no_delta_link(graph):
     graph.sync()
     before = graph.store.meetings(include_cancelled=True)
-    link = graph.store.get_value(f"graph.delta:users/{MAILBOX}")
+    link = graph.store.calendar_delta(f"users/{MAILBOX}")
     [planning] = [e for e in graph.sim.events() if e["subject"] == "Planning Committee"]
     graph.sim.delete_event(planning["id"])
     graph.sim.throttle(50, retry_after=2, status=503)
     with pytest.raises(CalendarError, match="503 ServiceUnavailable"):
         graph.sync()
     assert graph.store.meetings(include_cancelled=True) == before
-    assert graph.store.get_value(f"graph.delta:users/{MAILBOX}") == link
+    assert graph.store.calendar_delta(f"users/{MAILBOX}") == link
     graph.sim.calm()
     assert graph.sync().removed == 1
 
@@ -166,7 +164,8 @@ def test_a_failed_sync_loses_no_meeting_and_no_delta_link(graph):
 def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(graph_sim, tmp_path, store):
     from graph_fixtures import Sleeps, sign_in, write_config
 
-    from meetstream.calendar_sync import open_calendar, sync_calendar
+    from meetstream.meetings.sync import sync_calendar
+    from meetstream.teams.calendar import open_calendar
     from meetstream.config import load_settings
 
     start = datetime.now(timezone.utc) + timedelta(days=2)
@@ -186,7 +185,7 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
 
 
 def test_rehearsal_loads_the_sample_council_and_finds_the_next_chamber_meeting(tmp_path, store):
-    from meetstream.calendar_sync import sync_sandbox
+    from meetstream.meetings.sync import sync_sandbox
     from meetstream.config import Settings
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.teams.auth import token_cache_path

@@ -8,7 +8,8 @@ import pytest
 
 from meetstream.errors import YouTubeError
 from meetstream.schedule import schedule
-from meetstream.youtube.client import QuotaLedger, build_client
+from meetstream.youtube.client import build_client
+from meetstream.youtube.quota import QuotaLedger
 
 from youtube_fixtures import meeting, youtube, youtube_sandbox, youtube_settings  # noqa: F401
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from meetstream.agenda import exempt_summary, load_overrides, parse_agenda
-from meetstream.calendar_sync import as_json
+from meetstream.meetings.view import as_json
 from meetstream.domain import AgendaItem, Meeting
 from meetstream.errors import ConfigError
 from meetstream.roster import load_roster

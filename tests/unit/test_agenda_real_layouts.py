@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from meetstream.agenda import exempt_summary, parse_agenda
-from meetstream.calendar_sync import as_json
+from meetstream.meetings.view import as_json
 from meetstream.domain import Meeting
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agendas"

@@ -5,7 +5,7 @@ import pytest
 from meetstream.config import load_settings
 from meetstream.errors import ConfigError
 
-from conftest import REPO
+from helpers import REPO
 
 
 def write(tmp_path, text):
@@ -68,6 +68,14 @@ def test_calendar_locations_map_to_rooms(tmp_path):
     assert settings.room_for_location("town hall chamber ") == "chamber"
     assert settings.room_for_location("Council Chamber") == "chamber"
     assert settings.room_for_location("Committee Room 2") is None
+
+
+def test_a_command_acts_on_the_room_named_or_else_the_first_one(tmp_path):
+    path = write(tmp_path, "rooms:\n  chamber: {name: Chamber, scene_set: x.yaml}\n  committee1: {name: Room 1, scene_set: x.yaml}\n")
+    settings = load_settings(path)
+    assert settings.room_key(None) == "chamber" and settings.room_key("committee1") == "committee1"
+    with pytest.raises(ConfigError, match=r"unknown room 'annexe' \(rooms in .*: chamber, committee1\)"):
+        settings.room_key("annexe")
 
 
 ROOM = "rooms:\n  chamber:\n    name: Chamber\n    scene_set: x.yaml\n"

@@ -6,7 +6,6 @@ from meetstream.domain import SessionState
 from meetstream.errors import YouTubeError
 from meetstream.night import end_meeting, on_air_record, start_meeting
 from meetstream.session import LiveSession
-from meetstream.watchdog import STREAMING_KEY
 
 from fakes import FakeDirector, FakeOnAir, FakeOutputs
 
@@ -41,7 +40,7 @@ def test_a_start_youtube_never_sees_leaves_the_slate_up_and_stops_the_output_it_
         start_meeting(session, outputs, youtube)
     assert outputs.calls[-1] == "stop_stream" and not outputs.streaming_now
     assert session.director.role == "holding"
-    assert store.get_value(STREAMING_KEY.format(room="chamber")) is None
+    assert not store.streaming_expected("chamber")
     assert on_air_record(store, "chamber") is None
 
 

@@ -7,7 +7,7 @@ import pytest
 from meetstream.errors import ConfigError
 from meetstream.obs.sceneset import ROLES_REQUIRED, load_scene_set
 
-from conftest import REPO
+from helpers import REPO
 
 GOOD = (REPO / "scenes" / "council-chamber.yaml").read_text()
 
@@ -301,13 +301,26 @@ def test_a_transition_obs_does_not_have_is_refused_in_the_plan_naming_the_line(t
     assert [r.type for r in plan][-2:] == ["SetCurrentSceneTransition", "SetCurrentSceneTransitionDuration"]
 
 
-def test_a_check_says_the_transition_is_missing_from_obs(tmp_path):
-    from meetstream.obs.build import differences, resolve
+def test_a_check_refuses_a_transition_obs_does_not_have_as_apply_does(tmp_path):
+    from meetstream.obs.build import check_plan
 
     ss = load_scene_set(write(tmp_path, GOOD.replace("transition: {name: Cut}", "transition: {name: Swipe}")))
-    ob = _observed()
-    found = [str(d) for d in differences(ss, ob, resolve(ss, ob.kinds)) if d.where == "transition"]
-    assert found == ["transition: is 'Fade', file says 'Swipe', which this OBS does not have"]
+    with pytest.raises(ConfigError, match=r"transition\.name: OBS has no scene transition 'Swipe' \(it has: Cut, Fade\)"):
+        check_plan(ss, _observed())
+
+
+def test_a_check_is_the_plan_in_words(tmp_path):
+    from meetstream.obs.build import check_plan, plan
+
+    ss = load_scene_set(write(tmp_path, GOOD))
+    ob = _observed(canvas=(1920, 1080))
+    found = [str(d) for d in check_plan(ss, ob)]
+    assert len(found) == len(plan(ss, ob))
+    assert "canvas: is 1920x1080, file says 1280x720" in found
+    assert "scene 'Holding': missing" in found and "transition: is 'Fade', file says 'Cut'" in found
+    assert all(s.endswith(": missing") or s.startswith(("canvas", "transition", "scene")) for s in found)
+    assert check_plan(ss, _observed(canvas=(1920, 1080), outputs_active=True))[-1].what.startswith(
+        "is 1920x1080, file says 1280x720; not changed while OBS is streaming")
 
 
 def test_a_name_obs_already_uses_for_the_other_kind_of_source_is_refused_in_the_plan(tmp_path):

@@ -73,3 +73,56 @@ def test_two_processes_see_each_others_writes(tmp_path):
     assert b.session("chamber")["state"] is SessionState.RECESS
     a.close(), b.close()
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_nights_state_left_in_kv_by_an_older_meetstream_moves_into_its_tables(tmp_path, monkeypatch):
+    import json
+
+    from meetstream import store as store_module
+
+    path = tmp_path / "s.sqlite3"
+    monkeypatch.setattr(store_module, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "0004"])
+    with Store.open(path) as old:
+        rows = {"onair:chamber": json.dumps({"meeting_id": "m1", "broadcast_id": "bc-1", "stream_id": "st-1", "quota_mark": 7,
+                                             "started": "2026-12-01T18:30:00Z", "completed": True}),
+                "streaming:chamber": "1",
+                "graph.delta:users/ds@example.gov.uk": json.dumps({"link": "https://graph/delta?$deltatoken=x",
+                                                                   "start": "2026-11-30T18:30:00+00:00", "end": "2027-03-01T18:30:00.123456+00:00"}),
+                "write-probe": "2026-12-01T18:00:00Z"}
+        old.conn.executemany("INSERT INTO kv VALUES (?, ?)", rows.items())
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        assert s.applied_migrations()[-1] == "0004_typed_night_state"
+        record = s.on_air("chamber")
+        assert (record.meeting_id, record.broadcast_id, record.stream_id, record.quota_mark, record.started, record.completed) == (
+            "m1", "bc-1", "st-1", 7, T0, True)
+        assert s.streaming_expected("chamber") and not s.streaming_expected("committee1")
+        delta = s.calendar_delta("users/ds@example.gov.uk")
+        assert delta.link.endswith("$deltatoken=x") and delta.start == T0 - timedelta(days=1)
+        assert [k for (k,) in s.conn.execute("SELECT key FROM kv")] == ["write-probe"]
+
+
+def test_on_air_record_and_streaming_flag_are_kept_apart(store):
+    from meetstream.store import OnAirRecord
+
+    assert store.on_air("chamber") is None and not store.streaming_expected("chamber")
+    store.set_streaming("chamber", True)  # the output is up before YouTube has gone live
+    assert store.on_air("chamber") is None and store.streaming_expected("chamber")
+    record = OnAirRecord("chamber", "m1", "bc-1", "st-1", 3, T0)
+    store.set_on_air(record)
+    assert store.on_air("chamber") == record and store.on_air("committee1") is None
+    assert OnAirRecord.from_dict("chamber", record.as_dict()) == record
+    store.clear_on_air("chamber")
+    assert store.on_air("chamber") is None and store.streaming_expected("chamber")
+    store.set_streaming("chamber", False)
+    assert not store.streaming_expected("chamber")
+
+
+def test_a_calendar_delta_link_is_kept_per_source(store):
+    from meetstream.store import DeltaState
+
+    assert store.calendar_delta("users/a") is None
+    store.set_calendar_delta(DeltaState("users/a", "link-1", T0, T0 + timedelta(days=90)))
+    store.set_calendar_delta(DeltaState("users/a", "link-2", T0, T0 + timedelta(days=90)))
+    assert store.calendar_delta("users/a") == DeltaState("users/a", "link-2", T0, T0 + timedelta(days=90))
+    assert store.calendar_delta("groups/b") is None

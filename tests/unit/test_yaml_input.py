@@ -6,7 +6,7 @@ import pytest
 from meetstream.errors import ConfigError
 from meetstream.yamlfile import ALIAS_BUDGET, MAX_BYTES, MAX_DEPTH, load_yaml
 
-from conftest import REPO
+from helpers import REPO
 
 
 def error_of(path) -> str:

@@ -1,0 +1,207 @@
+"""The calendar sync: Graph calendar -> meetings in the store.
+
+    summary = sync_calendar(store, settings)                # first run: a full round; then delta
+    settings, summary = sync_sandbox(store, settings, sim, state_path)   # rehearsal: the simulator
+
+The first sync reads the whole window (now - 1 day .. now + calendar.days_ahead) as the first
+round of calendarView/delta, paging through @odata.nextLink, and keeps the delta link it ends
+with (store.calendar_delta). Later syncs GET that link and see only what changed: edits,
+cancellations (isCancelled) and removals (@removed). `sync_calendar(..., start=, end=)` reads an
+explicit window with a plain calendarView ($select: only the fields used) and leaves the delta
+link alone.
+
+Everything Graph returns is fetched before anything is written, and then written in one
+transaction with the new delta link: a failed sync changes nothing, so no meeting and no delta
+link is ever lost. A bad event never stops a sync: it is stored with a warning, or (when it has
+no usable time at all) skipped and reported.
+
+A meeting removed from the calendar is kept, marked cancelled with a warning, so the planner
+cancels its broadcast and nothing about it is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from meetstream.errors import CalendarError
+from meetstream.store import DeltaState
+from meetstream.timefmt import local, now_utc
+
+log = logging.getLogger("meetstream.calendar")
+
+REMOVED_WARNING = "removed from the calendar (deleted, or moved outside the sync window)"
+ROLL_MARGIN = timedelta(days=7)  # start a new delta round when the window has slid this far
+
+
+@dataclass
+class SyncSummary:
+    mode: str  # "full", "delta", "window"
+    source: str
+    start: datetime
+    end: datetime
+    events: int = 0  # items Graph returned (events and removals)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0  # newly cancelled in the calendar
+    removed: int = 0  # newly removed from the calendar
+    not_webcast: int = 0
+    skipped: int = 0  # unusable events (no time at all)
+    warnings: list[str] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    note: str | None = None
+
+
+def event_context(settings):
+    """The roster and agenda overrides the events are read with (their YAML is checked here)."""
+    from meetstream.agenda import load_overrides
+    from meetstream.roster import load_roster
+    from meetstream.teams.events import EventContext
+
+    return EventContext.from_settings(settings, load_roster(settings.roster), load_overrides(settings.agendas))
+
+
+def default_window(settings, now: datetime | None = None) -> tuple[datetime, datetime]:
+    now = now or now_utc()
+    return now - timedelta(days=1), now + timedelta(days=settings.calendar.days_ahead)
+
+
+def sync_calendar(store, settings, calendar=None, *, state_path: Path | None = None, start: datetime | None = None,
+                  end: datetime | None = None, now: datetime | None = None) -> SyncSummary:
+    """Bring the store up to date with the calendar (the configured one, signed in with the token
+    cache beside `state_path`, unless one is handed in). See the module docstring."""
+    from meetstream.teams.http import DeltaExpired
+
+    began = time.monotonic()
+    ctx = event_context(settings)  # roster/agenda YAML errors surface before any request
+    if calendar is None:
+        from meetstream.teams.calendar import open_calendar
+
+        calendar = open_calendar(settings, state_path)
+    counters = calendar.client.counters
+    before = (counters.requests, counters.retries)
+    source = calendar.source_key
+    page_size = settings.calendar.page_size
+
+    if start is not None or end is not None:
+        w_start, w_end = start or default_window(settings, now)[0], end or default_window(settings, now)[1]
+        if w_end <= w_start:
+            raise CalendarError("--to must be after --from")
+        events, pages = calendar.view(w_start, w_end, page_size)
+        summary = SyncSummary("window", source, w_start, w_end, pages=pages)
+        _apply(store, calendar, ctx, source, events, summary, reconcile=True)
+    else:
+        state = store.calendar_delta(source)
+        want_start, want_end = default_window(settings, now)
+        note = None
+        if state and state.end < want_end - ROLL_MARGIN:
+            state, note = None, "the sync window has moved on: read the whole calendar again"
+        rnd = None
+        if state:
+            try:
+                rnd = calendar.delta(link=state.link, page_size=page_size)
+                summary = SyncSummary("delta", source, state.start, state.end)
+            except DeltaExpired:
+                note = "Graph expired the delta link: read the whole calendar again"
+                rnd = None
+        if rnd is None:
+            rnd = calendar.delta(start=want_start, end=want_end, page_size=page_size)
+            summary = SyncSummary("full", source, want_start, want_end)
+        summary.note = note
+        summary.pages = rnd.pages
+        delta = DeltaState(source, rnd.delta_link, summary.start, summary.end)
+        _apply(store, calendar, ctx, source, rnd.events, summary, reconcile=summary.mode == "full", delta=delta)
+
+    summary.requests = counters.requests - before[0]
+    summary.retries = counters.retries - before[1]
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+def sync_sandbox(store, settings, sim, state_path: Path | None):
+    """Rehearsal: point the calendar at a running Graph simulator, sign in to it, and sync.
+
+    Returns (settings pointing at the simulator, SyncSummary). The simulator's tokens go in a
+    cache of their own beside the state store, never in the real Microsoft token cache.
+    The simulator should run with device_interval=0 (its device code is approved at once).
+    """
+    from meetstream.teams.calendar import open_sandbox_calendar
+
+    settings, calendar = open_sandbox_calendar(settings, sim, state_path)
+    return settings, sync_calendar(store, settings, calendar)
+
+
+def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncSummary, *,
+           reconcile: bool, delta: DeltaState | None = None) -> None:
+    from meetstream.teams.events import event_to_meeting, is_webcast, subject_of
+
+    summary.events = len(events)
+    # Partial delta items (Graph may send only the changed properties) are read whole first,
+    # before the write transaction, so no request happens while the store is locked.
+    full: list[dict] = []
+    for ev in events:
+        if isinstance(ev, dict) and "@removed" not in ev and ev.get("id") and "start" not in ev:
+            try:
+                ev = calendar.get_event(ev["id"])
+            except CalendarError as err:
+                summary.skipped += 1
+                summary.warnings.append(f"event {ev['id'][:12]}…: could not be read ({err})")
+                continue
+        full.append(ev)
+
+    seen: set[str] = set()
+    with store.transaction():
+        for ev in full:
+            if not isinstance(ev, dict) or not ev.get("id"):
+                summary.skipped += 1
+                summary.warnings.append("Graph sent an event without an id; skipped")
+                continue
+            seen.add(ev["id"])
+            if "@removed" in ev:
+                if _mark_removed(store, ev["id"]):
+                    summary.removed += 1
+                continue
+            if ev.get("type") == "seriesMaster":
+                continue  # calendarView gives the occurrences; the master is not a meeting
+            existing = store.find_meeting(ev["id"])
+            if not is_webcast(ev, ctx):
+                summary.not_webcast += 1
+                if existing is not None and existing.webcast:
+                    store.upsert_meeting(replace(existing, webcast=False))
+                continue
+            try:
+                m = event_to_meeting(ev, ctx)
+            except Exception as err:  # never crash the sync on one event
+                summary.skipped += 1
+                summary.warnings.append(f"{subject_of(ev) or ev['id'][:12] + '…'}: skipped: {err}")
+                continue
+            result = store.upsert_meeting(m)
+            store.mark_calendar_event(m.id, source, ev.get("changeKey"))
+            setattr(summary, result, getattr(summary, result) + 1)
+            if m.cancelled and (existing is None or not existing.cancelled):
+                summary.cancelled += 1
+            if m.warnings and result != "unchanged":
+                when = local(m.start, ctx.council_zone).strftime("%d %b %H:%M")
+                summary.warnings.extend(f"{m.committee} {when}: {w}" for w in m.warnings)
+        if reconcile:
+            for meeting_id in store.calendar_event_ids(source) - seen:
+                m = store.find_meeting(meeting_id)
+                if m is not None and m.end > summary.start and m.start < summary.end and _mark_removed(store, meeting_id):
+                    summary.removed += 1
+        if delta is not None:
+            store.set_calendar_delta(delta)
+
+
+def _mark_removed(store, meeting_id: str) -> bool:
+    m = store.find_meeting(meeting_id)
+    if m is None or (m.cancelled and REMOVED_WARNING in m.warnings):
+        return False
+    store.upsert_meeting(replace(m, cancelled=True, warnings=m.warnings + (REMOVED_WARNING,)))
+    return True

@@ -1,0 +1,25 @@
+"""What the tests share besides fixtures: constants and small helpers. Import from here
+(`from helpers import REPO`); tests/conftest.py holds only fixtures."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from meetstream.net import LOOPBACK_HOSTS
+
+REPO = Path(__file__).resolve().parent.parent
+OBS_PASSWORD = "test-obs-password-7f3a"  # the test OBS's websocket password (tests/conftest.py starts it)
+LOOPBACK_ADDRESSES = (*LOOPBACK_HOSTS, "::ffff:127.0.0.1")  # what a test may connect to
+
+
+def wait_until(what: str, check: Callable[[], object], timeout: float = 10.0, every: float = 0.05):
+    """Poll `check` until it returns something true (and return that); fail naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
+        time.sleep(every)
