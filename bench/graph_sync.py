@@ -27,8 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from meetstream.calendar_sync import open_calendar, sync_calendar  # noqa: E402
+from meetstream import bootstrap  # noqa: E402
 from meetstream.config import Settings  # noqa: E402
+from meetstream.meetings.sync import sync_calendar  # noqa: E402
 from meetstream.sandbox.graph import MAX_PAGE, GraphSimulator  # noqa: E402
 from meetstream.store import Store  # noqa: E402
 from meetstream.teams.auth import GraphAuth, token_cache_path  # noqa: E402
@@ -69,7 +70,7 @@ def run(meetings: int, latency: float, page_size: int) -> dict:
             })
             GraphAuth(settings.calendar, token_cache_path(state)).sign_in_device(lambda m: None)
             with Store.open(state) as store:
-                calendar = open_calendar(settings, state)
+                calendar = bootstrap.calendar(settings, state)
                 sim.latency = latency
                 t0 = time.perf_counter()
                 first = sync_calendar(store, settings, calendar)

@@ -36,13 +36,10 @@ def main(runs: int) -> None:
 
     logging.getLogger("obsws_python").setLevel(logging.CRITICAL + 1)
     from meetstream import bootstrap
-    from meetstream.calendar_sync import sync_sandbox
     from meetstream.config import load_settings
     from meetstream.console import LiveConsole
-    from meetstream.obs.connection import ObsConnection
-    from meetstream.obs.director import Director
+    from meetstream.meetings.sync import sync_calendar
     from meetstream.obs.headless import HeadlessObs
-    from meetstream.obs.sceneset import load_scene_set
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
@@ -66,13 +63,13 @@ def main(runs: int) -> None:
         )
         state = tmp / "state.sqlite3"
         store = Store.open(state)
-        settings, _ = sync_sandbox(store, load_settings(config), graph, state)
+        settings, calendar = bootstrap.sandbox_calendar(load_settings(config), graph, state)
+        sync_calendar(store, settings, calendar)
         graph.stop()
-        schedule(settings, store, days=60)
+        schedule(settings, store, days=60, open_client=lambda: bootstrap.youtube_client(settings, store))
         meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
 
-        conn = ObsConnection("127.0.0.1", obs_server.port, obs_server.password, timeout=10).connect()
-        Director(conn, load_scene_set(scenes)).ensure_scene_set()
+        conn = bootstrap.obs_at("127.0.0.1", obs_server.port, obs_server.password)
 
         # --- start to on air ------------------------------------------------------------------
         slept: list[float] = []
@@ -81,7 +78,7 @@ def main(runs: int) -> None:
             slept.append(s)
             time.sleep(s)
 
-        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, youtube_sleep=sleep)
+        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, youtube_sleep=sleep, build_scenes=True)
         session, director = room.session, room.session.director
         marks: list[tuple[str, float]] = []
         t0 = time.perf_counter()

@@ -84,12 +84,9 @@ def auto_script(meeting) -> list[tuple[str, str, str | None]]:
 def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_settings=None,
                   say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0) -> RehearsalReport:
     from meetstream import bootstrap
-    from meetstream.calendar_sync import sync_sandbox
     from meetstream.config import CouncilConfig, RoomConfig, Settings, YouTubeConfig
-    from meetstream.obs.connection import ObsConnection
-    from meetstream.obs.director import Director
+    from meetstream.meetings.sync import sync_calendar
     from meetstream.obs.headless import HeadlessObs
-    from meetstream.obs.sceneset import load_scene_set
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer, nginx_available
     from meetstream.sandbox.youtube import YouTubeSandbox
@@ -139,12 +136,13 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         store = Store.open(folder / "state.sqlite3")
         stack.callback(store.close)
 
-        settings, synced = sync_sandbox(store, settings, graph, folder / "state.sqlite3")
+        settings, calendar = bootstrap.sandbox_calendar(settings, graph, folder / "state.sqlite3")
+        synced = sync_calendar(store, settings, calendar)
         say(f"Calendar: synced the sample council from the Graph simulator: {synced.events} events, "
             f"{synced.inserted} meetings stored, {synced.not_webcast} not webcast, {synced.requests} request(s)")
         for warning in synced.warnings:
             say(f"  warning: {warning}")
-        result = schedule(settings, store, days=60)
+        result = schedule(settings, store, days=60, open_client=lambda: bootstrap.youtube_client(settings, store))
         say(f"YouTube: {len(result.done)} broadcast(s) scheduled on the simulator, {result.units_spent} quota units")
         upcoming = store.meetings(datetime.now(timezone.utc), room="chamber")
         if not upcoming:
@@ -154,11 +152,10 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         say(f"Meeting: {report.meeting}: {len(meeting.agenda)} agenda items "
             f"({sum(i.exempt for i in meeting.agenda)} exempt), {len(meeting.members)} members")
 
-        conn = ObsConnection(host, port, password, timeout=10).connect()
+        conn = bootstrap.obs_at(host, port, password)
         stack.callback(conn.close)
-        Director(conn, load_scene_set(SCENES)).ensure_scene_set()
-        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now,
-                              outputs=None if rtmp else _TellingOutputs(conn, youtube_sim))
+        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now, build_scenes=True,
+                              outputs=None if rtmp else _TellingOutputs(bootstrap.obs_outputs(conn), youtube_sim))
         session, director = room.session, room.session.director
 
         shots = folder / "screenshots"
@@ -224,10 +221,8 @@ def _slug(text: str) -> str:
 class _TellingOutputs:
     """Without nginx-rtmp there is no ingest to publish to: tell the simulator directly."""
 
-    def __init__(self, conn, sim):
-        from meetstream.obs.output import ObsOutputs
-
-        self._obs, self._sim, self._key = ObsOutputs(conn), sim, None
+    def __init__(self, obs_outputs, sim):
+        self._obs, self._sim, self._key = obs_outputs, sim, None
 
     def set_target(self, server, key):
         self._key = key

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from meetstream.errors import YouTubeError
 from meetstream.planner import NOT_STARTED, Action, BroadcastOptions, plan, plan_cost, writes
@@ -79,7 +80,10 @@ def _refuse_if_over(units: int, ledger) -> None:
         )
 
 
-def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=None, now: datetime | None = None) -> ScheduleResult:
+def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=None,
+             open_client: Callable[[], object] | None = None, now: datetime | None = None) -> ScheduleResult:
+    """Bring YouTube's broadcasts in line with the stored meetings. `client` (youtube.client.YouTubeClient),
+    or `open_client()` to build one only when a call is needed (bootstrap.youtube_client)."""
     if days < 1:
         raise YouTubeError("--days must be at least 1")
     now = now or datetime.now(timezone.utc)
@@ -87,8 +91,6 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
     result = ScheduleResult(actions, dry_run, units)
     if dry_run:
         return result
-    from meetstream.youtube.client import build_client
-
     for a in result.changes:  # an unknown room is a config error, found before any call
         if a.spec is not None:
             settings.room(a.spec.room)
@@ -97,7 +99,7 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
     if not result.changes and not any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions):
         return result
     if client is None:
-        client = build_client(settings, store)
+        client = open_client()
     spent_before = client.units_spent()
     _refresh_statuses(client, store, actions)
     result.actions = actions = _stored_plan(settings, store, days=days, now=now)
@@ -111,14 +113,10 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
     return result
 
 
-def stream_report(settings, store, *, client=None) -> list:
+def stream_report(settings, store, client) -> list:
     """Every configured room with its reusable stream (meetstream.youtube.streams.RoomStream): 1 unit."""
     from meetstream.youtube.streams import room_streams
 
-    if client is None:
-        from meetstream.youtube.client import build_client
-
-        client = build_client(settings, store)
     return room_streams(client, store, settings)
 
 

@@ -26,6 +26,11 @@ from meetstream.errors import MeetstreamError
 log = logging.getLogger(__name__)
 
 
+# Sent by the OBS event source that `watch_events` listens to when its socket (re)opens. Not an
+# OBS event: OBS may have restarted, so everything is checked again.
+BACK = "ObsConnected"
+
+
 class Outputs(Protocol):
     def status(self): ...
     def restart_stream(self) -> None: ...
@@ -84,8 +89,6 @@ class Watchdog:
             self._worker.join(timeout=5)
 
     def _on_event(self, event: str, data: dict) -> None:
-        from meetstream.obs.events import BACK
-
         if event == BACK:
             self._back = True
         self._wake.set()  # a burst of events is one check: the worker coalesces them

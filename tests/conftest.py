@@ -10,7 +10,7 @@ import os
 import socket
 
 import pytest
-from helpers import LOOPBACK_ADDRESSES, OBS_PASSWORD, REPO  # noqa: F401  (REPO, OBS_PASSWORD: for `from conftest import`, one release)
+from helpers import LOOPBACK_ADDRESSES, OBS_PASSWORD, REPO
 
 from meetstream.cli.main import main as cli_main
 

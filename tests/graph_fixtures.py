@@ -84,13 +84,13 @@ def sign_in(settings, state_path: Path) -> str:
 @pytest.fixture
 def graph(graph_sim, graph_config, store) -> Graph:
     """A signed-in calendar on the sample council, with the store it syncs into."""
-    from meetstream.teams.calendar import open_calendar
+    from meetstream import bootstrap
     from meetstream.config import load_settings
 
     settings = load_settings(graph_config)
     sign_in(settings, store.path)
     sleeps = Sleeps()
-    return Graph(graph_sim, settings, store, open_calendar(settings, store.path, sleep=sleeps), sleeps)
+    return Graph(graph_sim, settings, store, bootstrap.calendar(settings, store.path, sleep=sleeps), sleeps)
 
 
 def graph_event(subject: str, start: datetime, minutes: int = 120, *, location: str = "Council Chamber",

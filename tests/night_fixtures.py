@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OBS_PASSWORD, REPO
+from helpers import OBS_PASSWORD, REPO
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Night:
 @pytest.fixture
 def night(tmp_path, obs, obs_server, chamber_set, monkeypatch):
     from meetstream import bootstrap
-    from meetstream.calendar_sync import sync_sandbox
+    from meetstream.meetings.sync import sync_calendar
     from meetstream.obs.build import apply
     from meetstream.config import load_settings
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
@@ -66,9 +66,10 @@ def night(tmp_path, obs, obs_server, chamber_set, monkeypatch):
     monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
     monkeypatch.setenv("MEETSTREAM_STATE", str(state))
     store = Store.open(state)
-    settings, _ = sync_sandbox(store, load_settings(config), graph, state)
+    settings, calendar = bootstrap.sandbox_calendar(load_settings(config), graph, state)
+    sync_calendar(store, settings, calendar)
     graph.stop()
-    schedule(settings, store, days=60)
+    schedule(settings, store, days=60, open_client=lambda: bootstrap.youtube_client(settings, store))
     meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
     apply(obs, chamber_set)
     room = bootstrap.room(settings, store, "chamber", meeting.id, conn=obs, clock=clock.now, youtube_sleep=lambda s: None)

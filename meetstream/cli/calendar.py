@@ -23,6 +23,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="calendar")
     root.add_typer(teams_app, name="teams")
     root.command("links")(links)
+    auth.app.command("microsoft")(auth_microsoft)
 
 
 def _day(text: str | None, zone: str, option: str, end: bool = False) -> datetime | None:
@@ -65,13 +66,14 @@ def sync(
 
     Example: meetstream calendar sync --from 2026-12-01 --to 2026-12-31
     """
+    from meetstream import bootstrap
     from meetstream.meetings.sync import sync_calendar
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     zone = settings.council.timezone
     start, end = _day(from_, zone, "--from"), _day(to, zone, "--to", end=True)
-    s = sync_calendar(store, settings, state_path=app_ctx.state_path, start=start, end=end)
+    s = sync_calendar(store, settings, bootstrap.calendar(settings, app_ctx.state_path), start=start, end=end)
     out = _console()
     what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
     out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end - timedelta(seconds=1), zone, '%d %b %Y')}): "
@@ -146,6 +148,7 @@ def links(
 
     Example: meetstream links 3f9a1c --send
     """
+    from meetstream import bootstrap
     from meetstream.errors import CalendarError
     from meetstream.meetings import resolve_meeting
     from meetstream.meetings.links import plan_links, send_links, youtube_url
@@ -165,7 +168,7 @@ def links(
     if not any(p.action == "send" for p in plan):
         out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
         return
-    results = send_links(store, settings, m, plan, state_path=app_ctx.state_path)
+    results = send_links(store, m, plan, bootstrap.calendar(settings, app_ctx.state_path))
     sent = [a for a, e in results.items() if e is None]
     failed = {a: e for a, e in results.items() if e is not None}
     out.print(f"Sent {len(sent)} email{'s' if len(sent) != 1 else ''}.")
@@ -183,6 +186,7 @@ def teams_create(
 
     Example: meetstream teams create 3f9a1c
     """
+    from meetstream import bootstrap
     from meetstream.meetings import resolve_meeting
     from meetstream.meetings.links import create_teams_meeting
 
@@ -193,11 +197,10 @@ def teams_create(
     if m.join_url:
         out.print(f"{m.committee} already has a Teams link: {m.join_url}")
         return
-    url, _ = create_teams_meeting(store, settings, m, state_path=app_ctx.state_path)
+    url, _ = create_teams_meeting(store, m, lambda: bootstrap.calendar(settings, app_ctx.state_path))
     out.print(f"{m.committee} is now a Teams meeting: {url}")
 
 
-@auth.app.command("microsoft")
 def auth_microsoft(ctx: typer.Context) -> None:
     """Sign in to Microsoft 365 for the calendar (device code), or check app-only credentials.
 
@@ -206,11 +209,11 @@ def auth_microsoft(ctx: typer.Context) -> None:
 
     Example: meetstream auth microsoft
     """
-    from meetstream.teams.auth import sign_in
+    from meetstream import bootstrap
 
     app_ctx = app_context(ctx)
     out = _console()
-    done = sign_in(app_ctx.settings, app_ctx.state_path, show=out.print)
+    done = bootstrap.sign_in_microsoft(app_ctx.settings, app_ctx.state_path, show=out.print)
     out.print(f"Signed in to Microsoft 365 as {done.account}. Token cache: {done.cache_path}" + (" (encrypted)" if done.encrypted else ""))
     if done.warning:
         out.print(f"Warning: {done.warning}", style="yellow")

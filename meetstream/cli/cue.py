@@ -19,12 +19,12 @@ MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "
 
 def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable) -> None:
     from meetstream import bootstrap
-    from meetstream.cli.night import resolve
+    from meetstream.meetings import resolve
 
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
-    key = room or settings.default_room()
-    night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx, key, meeting))
+    key = settings.room_key(room)
+    night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx.store, settings, key, meeting))
     session = night.session
     try:
         # No watchdog may be running: a cue is also the moment a private session that was
@@ -82,3 +82,7 @@ def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member
     Example: meetstream cue speaker "Jane Smith" --item 5
     """
     _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="cue")

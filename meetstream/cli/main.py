@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, cue, live, night, obs, rehearse, serve, setup
+from meetstream.cli import auth, calendar, cue, live, night, obs, rehearse, serve, setup, youtube
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
@@ -39,17 +39,10 @@ def _root(
     ctx.call_on_close(ctx.obj.close)
 
 
-setup.register(app)
-night.register(app)
-live.register(app)
-serve.register(app)
-rehearse.register(app)
-app.add_typer(obs.app, name="obs")
-app.add_typer(cue.app, name="cue")
-app.add_typer(auth.app, name="auth")
-# Each outside service registers its commands below (one line each).
-__import__("meetstream.cli.calendar", fromlist=["register"]).register(app)  # calendar …, links, teams, auth microsoft
-__import__("meetstream.cli.youtube", fromlist=["register"]).register(app)  # youtube …, schedule, auth youtube
+# Every command module adds its commands with register(app); the order is the order in --help.
+# A new outside service adds its module here (its sign-in goes under `auth`, as calendar's does).
+for _commands in (setup, night, live, serve, rehearse, obs, cue, calendar, youtube, auth):
+    _commands.register(app)
 
 
 _log_handler = None

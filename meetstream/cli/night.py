@@ -16,24 +16,6 @@ def _progress(out):
     return show
 
 
-def resolve(app_ctx, room: str, ref: str | None) -> str | None:
-    """A meeting id from what the officer typed: an id, a short ref, or "next" in this room."""
-    if ref is None:
-        return None
-    store = app_ctx.store
-    if ref == "next":
-        from meetstream.errors import StateError
-        from meetstream.store import now_utc
-
-        upcoming = store.meetings(now_utc(), room=room)
-        if not upcoming:
-            raise StateError(f"no upcoming webcast meeting in room {room!r} (run `meetstream calendar sync`)")
-        return upcoming[0].id
-    from meetstream.calendar_sync import resolve_meeting
-
-    return resolve_meeting(store, ref, app_ctx.settings.council.timezone).id
-
-
 def print_summary(out, summary) -> None:
     out.print(f"\n[bold]{summary.committee}[/]: on air for {summary.duration}")
     out.print(f"Agenda items covered: {', '.join(summary.items) or 'none'}")
@@ -62,11 +44,12 @@ def register(app: typer.Typer) -> None:
         Example: meetstream start next
         """
         from meetstream import bootstrap
+        from meetstream.meetings import resolve
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
-        key = room or settings.default_room()
-        meeting_id = resolve(app_ctx, key, meeting)
+        key = settings.room_key(room)
+        meeting_id = resolve(app_ctx.store, settings, key, meeting)
         out = console()
         night = bootstrap.room(settings, app_ctx.store, key, meeting_id)
         try:
@@ -86,7 +69,7 @@ def register(app: typer.Typer) -> None:
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
-        key = room or settings.default_room()
+        key = settings.room_key(room)
         out = console()
         server = find_server(app_ctx.store.path, key)
         if server is not None:  # `meetstream serve` owns the room: it ends the meeting

@@ -23,13 +23,10 @@ def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     Example: meetstream obs apply scenes/council-chamber.yaml --dry-run
     """
     from meetstream import bootstrap
-    from meetstream.obs.build import apply
 
     settings = app_context(ctx).settings
     key = settings.room_key(room)
-    ss = bootstrap.scene_set_for(settings, key, file)
-    with bootstrap.obs_connection(settings, key) as conn:
-        report = apply(conn, ss, dry_run=dry_run)
+    ss, report = bootstrap.apply_scene_set(settings, key, file, dry_run=dry_run)
     out = console()
     for note in report.notes:
         out.print(f"[yellow]note[/]: {note}")
@@ -51,13 +48,10 @@ def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     Example: meetstream obs check --room chamber
     """
     from meetstream import bootstrap
-    from meetstream.obs.build import check
 
     settings = app_context(ctx).settings
     key = settings.room_key(room)
-    ss = bootstrap.scene_set_for(settings, key, file)
-    with bootstrap.obs_connection(settings, key) as conn:
-        diffs = check(conn, ss)
+    ss, diffs = bootstrap.check_scene_set(settings, key, file)
     out = console()
     if not diffs:
         out.print(f"OBS matches {ss.name!r}.")
@@ -72,16 +66,17 @@ def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
 def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt) -> None:
     """Program scene, stream and recording state, and which audio is muted."""
     from meetstream import bootstrap
-    from meetstream.obs.status import read_status
 
     settings = app_context(ctx).settings
-    key = settings.room_key(room)
-    with bootstrap.obs_connection(settings, key) as conn:
-        st = read_status(conn)
+    st, where = bootstrap.obs_status(settings, settings.room_key(room))
     out = console()
-    out.print(f"OBS {st.obs_version} (obs-websocket {st.websocket_version}) at {conn.where}")
+    out.print(f"OBS {st.obs_version} (obs-websocket {st.websocket_version}) at {where}")
     out.print(f"Program scene: [bold]{st.program_scene}[/]")
     out.print(f"Stream: {'[red]LIVE[/]' if st.streaming else 'off'}" + (f" ({st.stream_timecode}, {st.stream_bytes // 1024} KiB, {st.skipped_frames} skipped frames)" if st.streaming else ""))
     out.print(f"Recording: {'[red]REC[/]' if st.recording else 'off'}")
     for name, muted in st.audio.items():
         out.print(f"  {'muted' if muted else 'LIVE':<6} {name}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="obs")

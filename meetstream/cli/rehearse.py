@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         obs_settings = None
         if not headless:
             settings = app_context(ctx).settings
-            obs_settings = settings.room(settings.default_room()).obs
+            obs_settings = settings.room(settings.room_key(None)).obs
         c = console()
         report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print)
         c.print("\n[bold]Timeline[/]")

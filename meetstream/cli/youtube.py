@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from meetstream.cli import auth
 from meetstream.cli.context import app_context, console
 
 app = typer.Typer(help="YouTube Live: the rooms' streams and the API quota.", no_args_is_help=True, rich_markup_mode=None)
@@ -24,11 +25,13 @@ def streams_command(
     """
     from rich.table import Table
 
+    from meetstream import bootstrap
     from meetstream.schedule import stream_report
     from meetstream.secrets import redact
 
     app_ctx = app_context(ctx)
-    rows = stream_report(app_ctx.settings, app_ctx.store)
+    settings, store = app_ctx.settings, app_ctx.store
+    rows = stream_report(settings, store, bootstrap.youtube_client(settings, store))
     table = Table("room", "stream", "status", "health", "ingest address", "stream key")
     for r in rows:
         if r.stream_id is None:
@@ -78,10 +81,12 @@ def schedule_command(
     """
     from rich.table import Table
 
+    from meetstream import bootstrap
     from meetstream.schedule import schedule
 
     app_ctx = app_context(ctx)
-    result = schedule(app_ctx.settings, app_ctx.store, days=days, dry_run=dry_run)
+    settings, store = app_ctx.settings, app_ctx.store
+    result = schedule(settings, store, days=days, dry_run=dry_run, open_client=lambda: bootstrap.youtube_client(settings, store))
     out = console()
     table = Table("action", "meeting", "broadcast", "why", "units")
     for a in result.actions:
@@ -104,17 +109,14 @@ def auth_youtube_command(
 
     Example: meetstream auth youtube
     """
-    from meetstream.youtube.auth import sign_in
+    from meetstream import bootstrap
 
-    settings = app_context(ctx).settings
-    path = sign_in(settings.youtube.client_secrets, open_browser=not no_browser)
+    path = bootstrap.sign_in_youtube(app_context(ctx).settings, open_browser=not no_browser)
     console().print(f"Signed in to YouTube; token saved to {path} (mode 0600).")
 
 
 def register(root: typer.Typer) -> None:
     """Add `youtube …`, `schedule` and `auth youtube` to the CLI."""
-    from meetstream.cli import auth
-
     root.add_typer(app, name="youtube")
     root.command("schedule")(schedule_command)
     auth.app.command("youtube")(auth_youtube_command)

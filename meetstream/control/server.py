@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meetstream.errors import ConfigError
+from meetstream.net import is_loopback_host
 
 WEB = Path(__file__).resolve().parent / "web"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "failed": 502, "unavailable": 503}
 
 
@@ -44,7 +44,7 @@ class RunningServer:
 
 def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> RunningServer:
     """Serve `control` (a meetstream.control.room.RoomControl) until `.stop()`."""
-    if host not in LOOPBACK and not token:
+    if not is_loopback_host(host) and not token:
         raise ConfigError(f"listening on {host} exposes the control API to the network: set a token first "
                           "(the environment variable named by control.token_env, MEETSTREAM_API_TOKEN by default)")
     from aiohttp import web

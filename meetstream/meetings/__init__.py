@@ -5,8 +5,8 @@
     links.py    Teams join links: making an event a Teams meeting, and mailing members their link
     view.py     a meeting as `calendar list --json` prints it (exempt titles never shown)
 
-Services: they talk to Graph only through the calendar object from meetstream.teams.calendar
-(built from settings when none is handed in), and to the store.
+Services: they talk to Graph only through the calendar they are handed (teams.calendar.GraphCalendar,
+built by meetstream.bootstrap), and to the store.
 """
 
 from meetstream.meetings.lookup import next_meeting, resolve, resolve_meeting, short_ref

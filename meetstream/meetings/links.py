@@ -7,19 +7,10 @@ what did not go (a new link goes to everyone again; `--resend` sends to everyone
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from meetstream.domain import Meeting, Member
 from meetstream.errors import StateError
 from meetstream.meetings.lookup import short_ref
-
-
-def _calendar(settings, state_path: Path | None, calendar):
-    if calendar is not None:
-        return calendar
-    from meetstream.teams.calendar import open_calendar
-
-    return open_calendar(settings, state_path)
 
 
 def youtube_url(store, meeting_id: str) -> str | None:
@@ -56,13 +47,11 @@ def plan_links(store, settings, meeting: Meeting, *, resend: bool = False) -> li
     return out
 
 
-def send_links(store, settings, meeting: Meeting, plan: list[LinkPlan], *, calendar=None,
-               state_path: Path | None = None) -> dict[str, str | None]:
+def send_links(store, meeting: Meeting, plan: list[LinkPlan], calendar) -> dict[str, str | None]:
     """Send the planned letters ({address: None if sent, else why not}); each success is recorded
     at once, so a rerun never repeats it."""
     from meetstream.teams.mail import send_letters
 
-    calendar = _calendar(settings, state_path, calendar)
     letters = [p.letter for p in plan if p.action == "send"]
     results = send_letters(calendar.client, calendar.mail_path, letters)
     for address, error in results.items():
@@ -71,13 +60,13 @@ def send_links(store, settings, meeting: Meeting, plan: list[LinkPlan], *, calen
     return results
 
 
-def create_teams_meeting(store, settings, meeting: Meeting, *, calendar=None,
-                         state_path: Path | None = None) -> tuple[str, bool]:
-    """(join url, created?): an event that already has a link is left alone, and Graph is not asked."""
+def create_teams_meeting(store, meeting: Meeting, get_calendar) -> tuple[str, bool]:
+    """(join url, created?): an event that already has a link is left alone, and Graph is not asked
+    (`get_calendar()` is only called when Graph is needed)."""
     from meetstream.teams.onlinemeeting import ensure_teams_meeting
 
     if meeting.join_url:
         return meeting.join_url, False
-    url = ensure_teams_meeting(_calendar(settings, state_path, calendar), meeting.id)
+    url = ensure_teams_meeting(get_calendar(), meeting.id)
     store.upsert_meeting(replace(meeting, join_url=url))
     return url, True

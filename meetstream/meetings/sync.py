@@ -1,7 +1,7 @@
 """The calendar sync: Graph calendar -> meetings in the store.
 
-    summary = sync_calendar(store, settings)                # first run: a full round; then delta
-    settings, summary = sync_sandbox(store, settings, sim, state_path)   # rehearsal: the simulator
+    calendar = bootstrap.calendar(settings, state_path)   # or bootstrap.sandbox_calendar (rehearsal)
+    summary = sync_calendar(store, settings, calendar)    # first run: a full round; then delta
 
 The first sync reads the whole window (now - 1 day .. now + calendar.days_ahead) as the first
 round of calendarView/delta, paging through @odata.nextLink, and keeps the delta link it ends
@@ -25,7 +25,6 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from meetstream.errors import CalendarError
 from meetstream.store import DeltaState
@@ -73,18 +72,14 @@ def default_window(settings, now: datetime | None = None) -> tuple[datetime, dat
     return now - timedelta(days=1), now + timedelta(days=settings.calendar.days_ahead)
 
 
-def sync_calendar(store, settings, calendar=None, *, state_path: Path | None = None, start: datetime | None = None,
+def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
                   end: datetime | None = None, now: datetime | None = None) -> SyncSummary:
-    """Bring the store up to date with the calendar (the configured one, signed in with the token
-    cache beside `state_path`, unless one is handed in). See the module docstring."""
+    """Bring the store up to date with `calendar` (teams.calendar.GraphCalendar, from
+    bootstrap.calendar). See the module docstring."""
     from meetstream.teams.http import DeltaExpired
 
     began = time.monotonic()
     ctx = event_context(settings)  # roster/agenda YAML errors surface before any request
-    if calendar is None:
-        from meetstream.teams.calendar import open_calendar
-
-        calendar = open_calendar(settings, state_path)
     counters = calendar.client.counters
     before = (counters.requests, counters.retries)
     source = calendar.source_key
@@ -123,19 +118,6 @@ def sync_calendar(store, settings, calendar=None, *, state_path: Path | None = N
     summary.retries = counters.retries - before[1]
     summary.seconds = time.monotonic() - began
     return summary
-
-
-def sync_sandbox(store, settings, sim, state_path: Path | None):
-    """Rehearsal: point the calendar at a running Graph simulator, sign in to it, and sync.
-
-    Returns (settings pointing at the simulator, SyncSummary). The simulator's tokens go in a
-    cache of their own beside the state store, never in the real Microsoft token cache.
-    The simulator should run with device_interval=0 (its device code is approved at once).
-    """
-    from meetstream.teams.calendar import open_sandbox_calendar
-
-    settings, calendar = open_sandbox_calendar(settings, sim, state_path)
-    return settings, sync_calendar(store, settings, calendar)
 
 
 def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncSummary, *,

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from meetstream.errors import ObsError
 from meetstream import secrets
+from meetstream.obs.sdk import quiet_obsws
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,6 @@ class Result:
         return self
 
 
-def _quiet_obsws() -> None:
-    # Its INFO line carries the password; its ERROR lines carry tracebacks for ordinary refusals.
-    logging.getLogger("obsws_python").setLevel(logging.CRITICAL + 1)
-
-
 class ObsConnection:
     """Use `connect()` (or a `with` block); then `call`, `request` and `batch`.
 
@@ -115,7 +111,7 @@ class ObsConnection:
         return self
 
     def _open(self) -> None:
-        _quiet_obsws()
+        quiet_obsws()
         from obsws_python.baseclient import ObsClient
         from obsws_python.error import OBSSDKError
         from websocket import WebSocketException, WebSocketTimeoutException
@@ -326,7 +322,7 @@ def _result(raw: dict) -> Result:
 
 
 def connect_room(settings, room_key: str, *, timeout: float | None = None) -> ObsConnection:
-    """The composition root for OBS: a connected ObsConnection for a configured room."""
+    """A connected ObsConnection for a configured room (built by meetstream.bootstrap)."""
     room = settings.room(room_key)
     password = secrets.get_secret(room.obs.password_env, f"obs:{room_key}")
     conn = ObsConnection(room.obs.host, room.obs.port, password, timeout=timeout or room.obs.timeout)

@@ -15,6 +15,7 @@ import time
 from typing import Callable
 
 from meetstream import secrets
+from meetstream.watchdog import BACK  # the watchdog's word for "the socket (re)opened"
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ WATCHED = {
     "SceneItemListReindexed",
     "InputVolumeChanged",
 }
-BACK = "ObsConnected"  # not an OBS event: the socket (re)opened, OBS may have restarted
 
 
 class ObsEventWatch:
@@ -83,10 +83,11 @@ class ObsEventWatch:
             self.connected.clear()
 
     def _open(self) -> None:
-        from meetstream.obs.connection import _quiet_obsws
         from obsws_python.baseclient import ObsClient
 
-        _quiet_obsws()
+        from meetstream.obs.sdk import quiet_obsws
+
+        quiet_obsws()
         client = ObsClient(host=self.host, port=self.port, password=self._password, subs=SUBSCRIPTIONS, timeout=2)
         client.authenticate()
         client.ws.settimeout(1.0)

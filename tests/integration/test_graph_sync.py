@@ -164,9 +164,9 @@ def test_a_failed_sync_loses_no_meeting_and_no_delta_link(graph):
 def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(graph_sim, tmp_path, store):
     from graph_fixtures import Sleeps, sign_in, write_config
 
-    from meetstream.meetings.sync import sync_calendar
-    from meetstream.teams.calendar import open_calendar
+    from meetstream import bootstrap
     from meetstream.config import load_settings
+    from meetstream.meetings.sync import sync_calendar
 
     start = datetime.now(timezone.utc) + timedelta(days=2)
     graph_sim.add_event("groups/committee-services", graph_event("Licensing Committee", start))
@@ -175,7 +175,7 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
                            ({"calendar_id": "webcasts"}, "Cabinet")):
         settings = load_settings(write_config(tmp_path, graph_sim, **cal))
         sign_in(settings, store.path)
-        calendar = open_calendar(settings, store.path, sleep=Sleeps())
+        calendar = bootstrap.calendar(settings, store.path, sleep=Sleeps())
         summary = sync_calendar(store, settings, calendar)
         assert summary.inserted == 1
         assert committee in {m.committee for m in store.meetings()}
@@ -185,8 +185,9 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
 
 
 def test_rehearsal_loads_the_sample_council_and_finds_the_next_chamber_meeting(tmp_path, store):
-    from meetstream.meetings.sync import sync_sandbox
+    from meetstream import bootstrap
     from meetstream.config import Settings
+    from meetstream.meetings.sync import sync_calendar
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.teams.auth import token_cache_path
 
@@ -196,7 +197,8 @@ def test_rehearsal_loads_the_sample_council_and_finds_the_next_chamber_meeting(t
         "roster": str(SAMPLE_ROSTER),
     })
     with GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0) as sim:
-        rehearsal, summary = sync_sandbox(store, settings, sim, store.path)
+        rehearsal, calendar = bootstrap.sandbox_calendar(settings, sim, store.path)
+        summary = sync_calendar(store, rehearsal, calendar)
         assert rehearsal.calendar.graph_url == sim.graph_url and summary.inserted == 10
     meeting = store.meetings(datetime.now(timezone.utc), room="chamber")[0]
     assert meeting.committee == "Full Council" and len(meeting.agenda) == 8 and len(meeting.members) == 7
