@@ -146,10 +146,12 @@ def _app(control, token: str | None):
             return web.json_response({"ok": False, "error": f"no preview: {err}"}, status=503)
         return web.Response(body=jpeg, content_type="image/jpeg")
 
+    sockets: set = set()  # the open WebSockets, closed on shutdown
+
     async def ws(request):
         sock = web.WebSocketResponse(heartbeat=20)
         await sock.prepare(request)
-        request.app["sockets"].add(sock)
+        sockets.add(sock)
         version = -1
         try:
             while not sock.closed:
@@ -164,14 +166,14 @@ def _app(control, token: str | None):
         except (ConnectionResetError, RuntimeError):
             pass
         finally:
-            request.app["sockets"].discard(sock)
+            sockets.discard(sock)
         return sock
 
     async def close_sockets(app):
         # A tablet left connected must not hold the server open when it stops.
         from aiohttp import WSCloseCode
 
-        for sock in list(app["sockets"]):
+        for sock in list(sockets):
             await sock.close(code=WSCloseCode.GOING_AWAY, message=b"meetstream serve stopped")
 
     async def index(request):
@@ -185,7 +187,6 @@ def _app(control, token: str | None):
         return web.FileResponse(path)
 
     app = web.Application(middlewares=[guard])
-    app["sockets"] = set()
     app.on_shutdown.append(close_sockets)
     app.add_routes([
         web.get("/", index),
