@@ -14,10 +14,11 @@ from meetstream.cli.context import app_context, console
 app = typer.Typer(help="Director actions: item, speaker, private, recess…", no_args_is_help=True, rich_markup_mode=None)
 
 RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
+JsonOpt = typer.Option(False, "--json", help="Print the result as JSON (what a script or Companion reads).")
 MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "next" (default: the room\'s current session).')
 
 
-def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable) -> None:
+def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable, as_json: bool = False) -> None:
     from meetstream import bootstrap
     from meetstream.meetings import resolve
 
@@ -33,18 +34,26 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Call
         verified = action(session)
     finally:
         night.close()
-    _render(session, verified)
+    _render(session, verified, as_json)
 
 
-def _render(session, verified) -> None:
+def _render(session, verified, as_json: bool) -> None:
+    if as_json:
+        import json
+
+        from meetstream.control.words import cue_record
+
+        typer.echo(json.dumps(cue_record(session, verified)))
+        return
     from meetstream.control.words import cue_line
 
     console().print(cue_line(session, verified), markup=False)
 
 
 def _simple(name: str, method: str, help_text: str) -> None:
-    def command(ctx: typer.Context, room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
-        _cue(ctx, room, meeting, lambda s: getattr(s, method)())
+    def command(ctx: typer.Context, room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt,
+                as_json: bool = JsonOpt) -> None:
+        _cue(ctx, room, meeting, lambda s: getattr(s, method)(), as_json)
 
     command.__doc__ = help_text
     app.command(name)(command)
@@ -65,23 +74,23 @@ _simple("adjourned", "adjourn", "The meeting has closed: adjourned slate, microp
 
 @app.command("item")
 def item_cmd(ctx: typer.Context, number: str = typer.Argument(..., help="Agenda item number as printed, e.g. 5 or 5a."),
-             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
+             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
     """Go to agenda item N and put it on the overlay (an exempt item goes private by itself).
 
     Example: meetstream cue item 5
     """
-    _cue(ctx, room, meeting, lambda s: s.go_to_item(number))
+    _cue(ctx, room, meeting, lambda s: s.go_to_item(number), as_json)
 
 
 @app.command("speaker")
 def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member's name or surname."),
                 item: Optional[str] = typer.Option(None, "--item", "-i", help="Also move to this agenda item."),
-                room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt) -> None:
+                room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
     """Show a member (their Teams feed, or the chamber) with their lower third.
 
     Example: meetstream cue speaker "Jane Smith" --item 5
     """
-    _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item))
+    _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item), as_json)
 
 
 def register(root: typer.Typer) -> None:

@@ -22,9 +22,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,  # plain help: Rich's help renderer alone doubles `--help` start-up
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"meetstream {version('meetstream')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            print("meetstream (not installed)")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -33,6 +44,7 @@ def _root(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="meetstream.yaml to use.", envvar="MEETSTREAM_CONFIG"),
     state: Optional[Path] = typer.Option(None, "--state", help="State store file (default: the user data dir).", envvar="MEETSTREAM_STATE"),
     debug: bool = typer.Option(False, "--debug", help="Log what happens and show tracebacks."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version, help="Show the version and exit."),
 ) -> None:
     _configure_logging(debug)  # here, not at start-up: `--help` never needs the logging machinery
     ctx.obj = AppContext(config_path=config, state_path=state, debug=debug)
@@ -95,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         print("Aborted.", file=sys.stderr)
         return ExitCode.FAILURE
-    except click_errors.NoArgsIsHelpError:
-        return ExitCode.USAGE  # the help text has been shown already
+    except click_errors.NoArgsIsHelpError as err:
+        # `meetstream` or `meetstream cue` alone asks what there is: the help, on stdout, not an error.
+        print(err.format_message())
+        return ExitCode.OK
     except click_errors.ClickException as err:
         err.show()
         return ExitCode.USAGE

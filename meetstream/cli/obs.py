@@ -13,6 +13,7 @@ app = typer.Typer(help="Build and check the scene set in OBS Studio.", no_args_i
 
 RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
 FileArg = typer.Argument(None, help="Scene set YAML (default: the room's scene_set).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of lines.")
 
 
 @app.command("apply")
@@ -42,7 +43,7 @@ def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
 
 
 @app.command("check")
-def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt) -> None:
+def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional[str] = RoomOpt, as_json: bool = JsonOpt) -> None:
     """What `obs apply` would change (its dry run), one line each; exit 1 if there is anything.
 
     Example: meetstream obs check --room chamber
@@ -52,6 +53,14 @@ def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     settings = app_context(ctx).settings
     key = settings.room_key(room)
     ss, diffs = bootstrap.check_scene_set(settings, key, file)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"scene_set": ss.name, "room": key, "matches": not diffs,
+                               "differences": [{"where": d.where, "what": d.what} for d in diffs]}, indent=2))
+        if diffs:
+            raise typer.Exit(1)
+        return
     out = console()
     if not diffs:
         out.print(f"OBS matches {ss.name!r}.")
@@ -63,12 +72,18 @@ def check_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
 
 
 @app.command("status")
-def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt) -> None:
+def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt, as_json: bool = JsonOpt) -> None:
     """Program scene, stream and recording state, and which audio is muted."""
     from meetstream import bootstrap
 
     settings = app_context(ctx).settings
     st, where = bootstrap.obs_status(settings, settings.room_key(room))
+    if as_json:
+        import dataclasses
+        import json
+
+        typer.echo(json.dumps({"where": where, **dataclasses.asdict(st)}, indent=2))
+        return
     out = console()
     out.print(f"OBS {st.obs_version} (obs-websocket {st.websocket_version}) at {where}")
     out.print(f"Program scene: [bold]{st.program_scene}[/]")

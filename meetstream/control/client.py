@@ -27,7 +27,7 @@ def try_cue(argv: list[str]) -> int | None:
     parsed = _parse(argv)
     if parsed is None:
         return None
-    action, body, room, state = parsed
+    action, body, room, state, as_json = parsed
     server = find_server(state, room)
     if server is None:
         return None
@@ -35,6 +35,9 @@ def try_cue(argv: list[str]) -> int | None:
         status, answer = request(server, "POST", f"/api/cue/{action}", body)
     except OSError:
         return None  # a stale serve file: nothing listening; act directly
+    if as_json:  # the API's answer as it came, success or refusal: a script reads "ok"
+        print(json.dumps(answer))
+        return 0 if status == 200 else 2
     if status == 200:
         print(answer.get("message", ""))
         return 0
@@ -46,6 +49,7 @@ def _parse(argv: list[str]):
     """(action, body, room, state path) for the argument shapes the fast path knows, else None."""
     args = list(argv)
     room = state = None
+    as_json = False
     rest: list[str] = []
     while args:
         a = args.pop(0)
@@ -55,6 +59,8 @@ def _parse(argv: list[str]):
             room = a.split("=", 1)[1]
         elif a == "--state" and args:
             state = args.pop(0)
+        elif a == "--json":
+            as_json = True
         elif a.startswith("-"):
             return None  # --help, --meeting, --item …: the full CLI handles them
         else:
@@ -71,7 +77,7 @@ def _parse(argv: list[str]):
         return None
     from meetstream.paths import state_path
 
-    return action, body, room, state_path(state)
+    return action, body, room, state_path(state), as_json
 
 
 def find_server(state: Path, room: str | None) -> dict | None:

@@ -29,6 +29,26 @@ def cue_line(session, verified) -> str:
     return line
 
 
+def cue_record(session, verified) -> dict:
+    """`cue --json` when it acted on OBS itself: the same keys as the control API's answer
+    (docs/control-api.md), with the state trimmed to what a cue changes, and OBS's read-back."""
+    banner, colour = BANNERS[session.state]
+    item = session.item
+    return {
+        "ok": True,
+        "message": cue_line(session, verified),
+        "state": {
+            "room": session.room, "state": session.state.value, "banner": banner, "colour": colour,
+            "private": session.state is SessionState.PRIVATE,
+            "item": None if item is None else {"number": item.number, "title": item.public_title(), "exempt": item.exempt},
+            "speaker": session.speaker_name,
+        },
+        "read_back": None if verified is None else {
+            "program": verified.program_scene, "all_muted": verified.all_muted, "live": verified.live,
+        },
+    }
+
+
 def _sound(verified) -> str:
     if verified.all_muted:
         return f"all {len(verified.muted)} audio input(s) muted"

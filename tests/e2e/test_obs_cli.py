@@ -90,3 +90,25 @@ def test_the_obs_password_never_reaches_output_or_logs_even_with_debug(cli, room
         assert OBS_PASSWORD not in r.out + r.err
     assert OBS_PASSWORD not in caplog.text
     assert all(OBS_PASSWORD not in repr(rec.args) for rec in caplog.records)
+
+
+def test_json_output_of_obs_status_check_and_cue_matches_what_obs_reports(cli, room_config, obs, sample_meeting, tmp_path):
+    import json
+
+    cli("obs", "apply")
+    with Store.open(tmp_path / "state.sqlite3") as store:
+        store.upsert_meeting(sample_meeting)
+    cued = cli("cue", "private", "--meeting", sample_meeting.id, "--json")
+    assert cued.code == 0, cued
+    record = json.loads(cued.out)
+    program = obs.call("GetCurrentProgramScene")["currentProgramSceneName"]  # the test's own client
+    assert record["ok"] and record["state"]["private"] and record["state"]["state"] == "private"
+    assert record["read_back"]["program"] == program == "Private session" and record["read_back"]["all_muted"]
+    status = json.loads(cli("obs", "status", "--json").out)
+    assert status["program_scene"] == program and status["streaming"] is False
+    assert status["audio"]["Chamber microphones"] is obs.call("GetInputMute", {"inputName": "Chamber microphones"})["inputMuted"] is True
+    obs.call("RemoveScene", {"sceneName": "Adjourned"})
+    check = cli("obs", "check", "--json")
+    assert check.code == 1
+    assert {"where": "scene 'Adjourned'", "what": "missing"} in json.loads(check.out)["differences"]
+
