@@ -33,3 +33,21 @@ def room_lock_file(state: Path, room: str) -> Path:
 
 def _safe(room: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in room)
+
+
+def example_scenes() -> Path:
+    """The shipped example scene set's folder (council-chamber.yaml and its slates): scenes/ in a
+    checkout, meetstream/scenes/ inside an installed wheel (setup.py maps one onto the other)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("meetstream.scenes")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parent.parent / "scenes"  # a checkout not installed since setup.py came
+
+
+def example_scene_set() -> Path:
+    return example_scenes() / "council-chamber.yaml"

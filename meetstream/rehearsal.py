@@ -21,10 +21,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-import meetstream
 from meetstream.errors import MeetstreamError, StateError
+from meetstream.paths import example_scene_set
 
-SCENES = Path(meetstream.__file__).resolve().parent.parent / "scenes" / "council-chamber.yaml"
+SCENES = example_scene_set()
 STEP = timedelta(minutes=4)
 
 

@@ -12,11 +12,24 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, calendar, cue, live, night, obs, rehearse, serve, setup, youtube
+from meetstream.cli import auth, calendar, cue, live, night, obs, rehearse, secrets, serve, setup, youtube
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
+# --help lists commands in the order an officer meets them: set up, sign in, plan, rehearse,
+# the night, then the tools (Typer alone would list single commands before groups).
+ORDER = ("init", "secrets", "auth", "calendar", "links", "teams", "schedule", "youtube", "obs", "rehearse",
+         "start", "serve", "live", "cue", "end")
+
+
+class _InOrder(typer.core.TyperGroup):
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+
 app = typer.Typer(
+    cls=_InOrder,
     name="meetstream",
     help="Webcast council committee meetings: Graph calendar, YouTube Live and OBS Studio.",
     no_args_is_help=True,
@@ -53,7 +66,7 @@ def _root(
 
 # Every command module adds its commands with register(app); the order is the order in --help.
 # A new outside service adds its module here (its sign-in goes under `auth`, as calendar's does).
-for _commands in (setup, night, live, serve, rehearse, obs, cue, calendar, youtube, auth):
+for _commands in (setup, night, live, serve, rehearse, obs, cue, calendar, youtube, auth, secrets):
     _commands.register(app)
 
 

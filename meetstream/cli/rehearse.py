@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         headless: bool = typer.Option(False, "--headless", help="Start OBS under Xvfb (Linux) instead of using yours."),
         script: Optional[str] = typer.Option(None, "--script", help="`auto` walks the sample agenda unattended; without it the live console opens."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the rehearsal's state, screenshots, timeline and chapters."),
+        pause: float = typer.Option(0.5, "--pause", min=0, max=60, help="Seconds between the scripted steps (time to watch them)."),
     ) -> None:
         """Rehearse a meeting night on the built-in simulators: no real account is touched.
 
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
             settings = app_context(ctx).settings
             obs_settings = settings.room(settings.room_key(None)).obs
         c = console()
-        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print)
+        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause)
         c.print("\n[bold]Timeline[/]")
         for line in report.timeline:
             c.print(f"  {line}")

@@ -56,15 +56,35 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         path: Path = typer.Argument(Path("meetstream.yaml"), help="Where to write the example."),
         council: str = typer.Option("Example Borough Council", help="The council's name."),
-        scenes: str = typer.Option("scenes/council-chamber.yaml", help="Scene set for the chamber."),
-        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing meetstream.yaml (never an existing scene set)."),
     ) -> None:
-        """Write a commented example meetstream.yaml to start from.
+        """Write a commented meetstream.yaml and the example scene set (scenes/) to start from.
 
         Example: meetstream init --council "Chesterfield Borough Council"
         """
+        from meetstream.paths import example_scenes
+
         app_context(ctx)
         if path.exists() and not force:
             raise ConfigError(f"{path} already exists (pass --force to overwrite it)")
-        path.write_text(EXAMPLE.format(council=council, scenes=scenes), encoding="utf-8")
-        typer.echo(f"Wrote {path}. Set MEETSTREAM_OBS_PASSWORD, then run `meetstream obs apply`.")
+        scenes = path.parent / "scenes"
+        wrote_scenes = _copy_example_scenes(example_scenes(), scenes)
+        path.write_text(EXAMPLE.format(council=council, scenes="scenes/council-chamber.yaml"), encoding="utf-8")
+        typer.echo(f"Wrote {path}.")
+        typer.echo(f"Wrote the example scene set to {scenes}/ (council-chamber.yaml and its slates)." if wrote_scenes
+                   else f"Kept the scene set already in {scenes}/.")
+        typer.echo("Next: set MEETSTREAM_OBS_PASSWORD (or `meetstream secrets set obs`), then `meetstream obs apply`.")
+
+
+def _copy_example_scenes(source: Path, target: Path) -> bool:
+    """Copy the shipped scene set and its slates; an officer's own scene set is never overwritten."""
+    import shutil
+
+    if (target / "council-chamber.yaml").exists():
+        return False
+    (target / "slates").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "council-chamber.yaml", target / "council-chamber.yaml")
+    for slate in sorted((source / "slates").glob("*.png")):
+        if not (target / "slates" / slate.name).exists():
+            shutil.copyfile(slate, target / "slates" / slate.name)
+    return True

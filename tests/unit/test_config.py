@@ -14,16 +14,30 @@ def write(tmp_path, text):
     return path
 
 
-def test_the_example_written_by_init_loads(tmp_path, cli):
+def test_the_example_written_by_init_loads_with_the_scene_set_it_writes(tmp_path, cli):
+    from meetstream.obs.sceneset import load_scene_set
+
     target = tmp_path / "meetstream.yaml"
-    (tmp_path / "scenes").symlink_to(REPO / "scenes")
     result = cli("init", target)
     assert result.code == 0, result
     settings = load_settings(target)
     assert settings.rooms["chamber"].obs.port == 4455
     assert settings.rooms["chamber"].scene_set == tmp_path / "scenes" / "council-chamber.yaml"
+    ss = load_scene_set(settings.rooms["chamber"].scene_set)  # the slates it names were written too
+    assert ss.scene("private").name == "Private session"
+    assert (tmp_path / "scenes" / "slates" / "private.png").read_bytes() == (REPO / "scenes" / "slates" / "private.png").read_bytes()
     assert settings.youtube.auto_stop is False
     assert settings.council.timezone == "Europe/London"
+
+
+def test_init_force_rewrites_the_config_but_never_an_officers_scene_set(tmp_path, cli):
+    target = tmp_path / "meetstream.yaml"
+    assert cli("init", target).code == 0
+    mine = tmp_path / "scenes" / "council-chamber.yaml"
+    mine.write_text(mine.read_text().replace("Council chamber with Teams members", "Our chamber"))
+    again = cli("init", target, "--force")
+    assert again.code == 0 and "Kept the scene set" in again.out
+    assert "Our chamber" in mine.read_text()
 
 
 def test_init_refuses_to_overwrite_an_existing_file(tmp_path, cli):
