@@ -23,6 +23,30 @@ from meetstream.errors import ObsError
 OBS_FLAGS = ["--minimize-to-tray", "--disable-shutdown-check", "--disable-updater", "--multi"]
 
 
+# What an OBS that never opened its websocket says in its log, and what to tell the officer. The
+# log is full of harmless errors (no camera, no PulseAudio, no dbus), so only these are read.
+# "Warning: OBS is already running!" is the line OBS writes (the OBS log analyzer's checkDual
+# looks for it); the others are OBS's and xvfb-run's own wording as seen on Debian.
+WHY = (
+    ("already running", "another OBS is running and this one stopped at the \"already running\" dialog (start it with --multi)"),
+    ("xvfb-run: error", "Xvfb (the virtual screen) did not start: is xvfb installed, and is /tmp writable?"),
+    ("Address already in use", "the websocket port is taken by another program"),
+    ("Failed to initialize video", "OBS could not start its video (OpenGL): LIBGL_ALWAYS_SOFTWARE=1 and a working Mesa are needed"),
+    ("Failed to create OpenGL context", "OBS could not get an OpenGL context: LIBGL_ALWAYS_SOFTWARE=1 and a working Mesa are needed"),
+    ("could not connect to display", "OBS found no display (Xvfb did not come up)"),
+    ("Safe Mode", "OBS stopped at its safe-mode question after an unclean exit"),
+)
+
+
+def why_not_started(log: str) -> str:
+    """The reason OBS's own log gives for not coming up, or its last line when none is known."""
+    for needle, reason in WHY:
+        if needle.lower() in log.lower():
+            return reason
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return f"its log ends: {lines[-1][:200]!r}" if lines else "it wrote nothing to its log"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -39,6 +63,7 @@ class HeadlessObs:
         self.obs_binary = obs_binary
         self.proc: subprocess.Popen | None = None
         self.log_path = self.home / "obs.log"
+        self._log_from = 0  # where this start's part of the (appended) log begins
 
     def _write_config(self) -> None:
         import configparser
@@ -80,6 +105,8 @@ class HeadlessObs:
         self._write_config()
         env = dict(os.environ, HOME=str(self.home), LIBGL_ALWAYS_SOFTWARE="1", QT_QPA_PLATFORM="xcb")
         env.pop("DISPLAY", None)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", self.obs_binary, *OBS_FLAGS,
@@ -97,14 +124,23 @@ class HeadlessObs:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise ObsError(f"OBS exited during start-up (code {self.proc.returncode}); see {self.log_path}")
+                raise ObsError(f"OBS exited during start-up (code {self.proc.returncode}): {self._why()}; log: {self.log_path}")
             try:
                 with ObsConnection("127.0.0.1", self.port, self.password, timeout=2):
                     return
             except ObsError:
                 time.sleep(0.3)
+        why = self._why()
         self.stop()
-        raise ObsError(f"OBS did not open its websocket on port {self.port} within {wait:g}s; see {self.log_path}")
+        raise ObsError(f"OBS did not open its websocket on port {self.port} within {wait:g}s: {why}; log: {self.log_path}")
+
+    def _why(self) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self._log_from)
+                return why_not_started(f.read().decode("utf-8", errors="replace"))
+        except OSError:
+            return "its log could not be read"
 
     def stop(self) -> None:
         if self.proc is None:
