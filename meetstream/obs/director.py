@@ -23,7 +23,7 @@ from meetstream.domain import AgendaItem, Member
 from meetstream.errors import NotVerified, ObsError
 from meetstream.obs.connection import ObsConnection, Request, Result
 from meetstream.obs.invariant import SceneItem, Verified, private_scene_repair, problems
-from meetstream.obs.kinds import text_settings
+from meetstream.obs.kinds import fit_text, text_settings
 from meetstream.obs.sceneset import SLATE_ROLES, SceneSet
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class Director:
         self.conn, self.ss = conn, ss
         self._ids: dict[tuple[str, str], int] = {}
         self._text_kind: dict[str, str] = {}
+        self._scales: dict[tuple[str, str], float] = {}  # (scene, overlay) -> the scale last sent
         self._audio: list[str] = []  # every input OBS has that carries sound, in OBS's order
         self._silent: set[str] = set()  # inputs OBS said carry no sound
         self.last: _Cue | None = None
@@ -124,10 +125,24 @@ class Director:
         return [Request("SetSceneItemEnabled", {"sceneName": self.ss.scene(role).name, "sceneItemId": item, "sceneItemEnabled": on})]
 
     def _text(self, overlay: str, text: str) -> list[Request]:
+        """Set an overlay's text, fitted: a long title or lower third ("Cllr Gareth Evans, Leader
+        of the Opposition, Old Whittington") is shrunk, or put on two lines, so that it ends
+        inside the safe area in every scene that shows it. Nothing extra is sent while it fits."""
         name = self.ss.overlay(overlay)
         if name is None:
             return []
-        return [Request("SetInputSettings", {"inputName": name, "inputSettings": text_settings(self._text_kind.get(name, ""), text), "overlay": True})]
+        size = int((self.ss.inputs[name].font or {}).get("size", 36))
+        places = [(scene.name, item.position or (0, 0)) for scene in self.ss.scenes
+                  if (item := scene.item(name)) is not None and (scene.name, name) in self._ids]
+        shown, scales = fit_text(text, size, [p for _, p in places], self.ss.canvas or (1280, 720))
+        out = [Request("SetInputSettings", {"inputName": name, "inputSettings": text_settings(self._text_kind.get(name, ""), shown), "overlay": True})]
+        for (scene, _), scale in zip(places, scales):
+            if scale == 1.0 and self._scales.get((scene, name), 1.0) == 1.0:
+                continue  # the common case costs nothing; a shrink is always sent (OBS may have restarted)
+            self._scales[(scene, name)] = scale
+            out.append(Request("SetSceneItemTransform", {"sceneName": scene, "sceneItemId": self._ids[(scene, name)],
+                                                         "sceneItemTransform": {"scaleX": scale, "scaleY": scale}}))
+        return out
 
     # --- the actions --------------------------------------------------------------------------
 

@@ -87,3 +87,47 @@ def input_settings(role_kind: str, obs_kind: str, spec) -> dict:
         key = {"dshow_input": "video_device_id", "v4l2_input": "device_id"}.get(obs_kind, "device")
         s = {key: spec.device}
     return s | dict(spec.settings)
+
+
+# EBU R 95: in a 16:9 picture, graphics stay 5% in from each edge (the "graphics safe" area).
+SAFE_MARGIN = 0.05
+# A generous average advance per character, and the line height, in ems, for the sans faces a
+# council uses (DejaVu Sans, Segoe UI, Arial) in mixed case, so the estimate errs towards fitting;
+# GUESS, checked in the tests against the size OBS itself reports for the rendered text.
+EM_PER_CHAR = 0.62
+LINE_EM = 1.35
+SMALLEST_ONE_LINE = 0.75  # below this a long lower third reads better on two lines
+
+
+def fit_scale(text: str, font_size: int, x: float, y: float, canvas: tuple[int, int], *, smallest: float = 0.4) -> float:
+    """The scale at which `text` (one or more lines) at `font_size`, drawn from (x, y), stays
+    inside the graphics-safe area: 1.0 when it fits, never below `smallest`."""
+    lines = (text or " ").splitlines() or [" "]
+    width = max(len(line) for line in lines) * EM_PER_CHAR * font_size + 8  # + the outline
+    height = len(lines) * LINE_EM * font_size
+    room_x = canvas[0] * (1 - SAFE_MARGIN) - x
+    room_y = canvas[1] * (1 - SAFE_MARGIN) - y
+    scale = min(1.0, room_x / width, room_y / height)
+    return max(smallest, round(scale, 3))
+
+
+def two_lines(text: str) -> str:
+    """`text` broken once, at the ", " (else the space) nearest its middle: 'Cllr Gareth Evans,' /
+    'Leader of the Opposition, Old Whittington'."""
+    for sep in (", ", " "):
+        cuts = [i for i in range(len(text)) if text.startswith(sep, i)]
+        if cuts:
+            at = min(cuts, key=lambda i: abs(i + len(sep) / 2 - len(text) / 2))
+            return text[:at] + sep.rstrip() + "\n" + text[at + len(sep):]
+    return text
+
+
+def fit_text(text: str, font_size: int, places: list[tuple[float, float]], canvas: tuple[int, int]) -> tuple[str, list[float]]:
+    """The text to show (on two lines when one line would be too small to read) and its scale
+    at each place (x, y) where the overlay is drawn."""
+    one = [fit_scale(text, font_size, x, y, canvas) for x, y in places]
+    if not one or min(one) >= SMALLEST_ONE_LINE or "\n" in text:
+        return text, one
+    wrapped = two_lines(text)
+    two = [fit_scale(wrapped, font_size, x, y, canvas) for x, y in places]
+    return (wrapped, two) if min(two) > min(one) else (text, one)

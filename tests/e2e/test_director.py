@@ -132,3 +132,36 @@ def test_a_dropped_socket_is_reconnected_and_the_action_still_lands(obs, directo
     assert obs.reconnects == 1
     assert verified.program_scene == "Private session" and verified.all_muted
     assert program(obs) == "Private session"
+
+
+def _rendered_box(obs, scene, source, text):
+    """(x, y, right, bottom) of `source` in `scene` as OBS draws it, once OBS has rendered `text`
+    (text updates reach the renderer on OBS's next video tick)."""
+    import time
+
+    item = next(i for i in obs.call("GetSceneItemList", {"sceneName": scene})["sceneItems"] if i["sourceName"] == source)
+    deadline = time.monotonic() + 5
+    last = None
+    while time.monotonic() < deadline:
+        t = obs.call("GetSceneItemTransform", {"sceneName": scene, "sceneItemId": item["sceneItemId"]})["sceneItemTransform"]
+        if " ".join(text_of(obs, source).split()) == text and t["sourceWidth"] > 0 and (t["sourceWidth"], t["sourceHeight"]) == last:
+            return t["positionX"], t["positionY"], t["positionX"] + t["width"], t["positionY"] + t["height"]
+        last = (t["sourceWidth"], t["sourceHeight"])
+        time.sleep(0.1)
+    raise AssertionError(f"OBS never rendered {text!r}")
+
+
+@pytest.mark.parametrize("member", [
+    Member("Gareth Evans", title="Cllr", role="Leader of the Opposition", ward="Old Whittington"),
+    Member("Alexandra Montgomery-Fotheringham", title="Councillor", role="Cabinet Member for Health and Wellbeing",
+           ward="Staveley North and Woodthorpe"),
+])
+def test_a_long_lower_third_is_drawn_inside_the_graphics_safe_area(obs, director, member):
+    scene = "Speaker" if director.feed_for(member) else "Chamber"
+    director.speaker(member)
+    x, y, right, bottom = _rendered_box(obs, scene, "Lower third", member.lower_third())
+    assert x >= 0.05 * 1280 and right <= 0.95 * 1280 and bottom <= 0.95 * 720, (x, y, right, bottom)
+    director.speaker(JANE)  # a short one goes back to full size
+    _, _, right, _ = _rendered_box(obs, "Chamber", "Lower third", JANE.lower_third())
+    item = next(i for i in obs.call("GetSceneItemList", {"sceneName": "Chamber"})["sceneItems"] if i["sourceName"] == "Lower third")
+    assert obs.call("GetSceneItemTransform", {"sceneName": "Chamber", "sceneItemId": item["sceneItemId"]})["sceneItemTransform"]["scaleX"] == 1.0
