@@ -8,12 +8,21 @@ Part 2 included, and ends the meeting: timeline, chapters, quota and a screensho
 program output at each state are saved in the rehearsal folder.
 
 Meeting time runs on a rehearsal clock that moves on a few minutes at each step, so the
-timeline and chapters look like a real evening's; the YouTube simulator shares that clock.
+timeline and chapters look like a real evening's; the YouTube simulator shares that clock. Times
+are shown in the council's zone.
+
+The chamber camera is a moving test picture (ffmpeg's testsrc2 through OBS's media source), so
+the stream visibly lives. On the officer's own OBS the rehearsal works in a scene collection of
+its own and puts their collection and stream settings back afterwards; it says so first.
+Each screenshot is taken once OBS has drawn the step's new title and lower third (OBS applies
+text changes on its next video frame), and screenshots.json says what each one should show.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -23,9 +32,24 @@ from typing import Callable
 
 from meetstream.errors import MeetstreamError, StateError
 from meetstream.paths import example_scene_set
+from meetstream.timefmt import local
 
 SCENES = example_scene_set()
 STEP = timedelta(minutes=4)
+ZONE = "Europe/London"
+REHEARSAL_COLLECTION = "meetstream rehearsal"
+# Dim moving pictures for the cameras (grey) and the captured screens (tinted: under Xvfb a screen
+# capture would show OBS's own window): the stream visibly lives, and white titles stay readable.
+TEST_PICTURES = {
+    "camera": "testsrc2=size=640x360:rate=15,hue=s=0,eq=brightness=-0.3:contrast=0.5",
+    "screen": "testsrc2=size=640x360:rate=15,hue=h=210:s=0.6,eq=brightness=-0.3:contrast=0.5",
+}
+
+
+def test_picture(kind: str) -> dict:
+    """OBS media-source settings for a moving test picture made by ffmpeg's lavfi."""
+    return {"is_local_file": False, "input_format": "lavfi", "input": TEST_PICTURES[kind], "looping": True,
+            "close_when_inactive": False, "restart_on_activate": False}
 
 
 class RehearsalClock:
@@ -123,12 +147,13 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
             host, port = obs_settings.host, obs_settings.port
             password = secrets.get_secret(obs_settings.password_env, "obs:chamber")
 
+        scenes = rehearsal_scene_set(SCENES, folder / "scenes")
         settings = Settings(
-            council=CouncilConfig(name="Northdale District Council (rehearsal)"),
+            council=CouncilConfig(name="Northdale District Council (rehearsal)", timezone=ZONE),
             rooms={
                 "chamber": RoomConfig(name="Council Chamber", locations=["Council Chamber", "Town Hall - Council Chamber"],
-                                      scene_set=SCENES),
-                "committee1": RoomConfig(name="Committee Room 1", locations=["Committee Room 1"], scene_set=SCENES),
+                                      scene_set=scenes),
+                "committee1": RoomConfig(name="Committee Room 1", locations=["Committee Room 1"], scene_set=scenes),
             },
             roster=SAMPLE_ROSTER,
             youtube=YouTubeConfig(api_url=youtube_sim.url, privacy="unlisted"),
@@ -148,27 +173,40 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         if not upcoming:
             raise StateError("the sample council has no upcoming meeting in the Council Chamber")
         meeting = upcoming[0]
-        report.meeting = f"{meeting.committee}, {meeting.start:%Y-%m-%d %H:%M} UTC"
+        report.meeting = f"{meeting.committee}, {local(meeting.start, ZONE):%a %d %b %Y %H:%M} ({ZONE})"
         say(f"Meeting: {report.meeting}: {len(meeting.agenda)} agenda items "
             f"({sum(i.exempt for i in meeting.agenda)} exempt), {len(meeting.members)} members")
 
+        say(f"Clock: accelerated. Each scripted step moves meeting time on {STEP.seconds // 60} minutes, so the "
+            f"timeline and chapters look like a real evening's; times are council time ({ZONE}).")
         conn = bootstrap.obs_at(host, port, password)
         stack.callback(conn.close)
+        if not headless:
+            stack.callback(_borrow_obs(conn, say))
         room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now, build_scenes=True,
                               outputs=None if rtmp else _TellingOutputs(bootstrap.obs_outputs(conn), youtube_sim))
         session, director = room.session, room.session.director
 
         shots = folder / "screenshots"
         shots.mkdir(exist_ok=True)
+        camera = _Camera(conn, director.ss)
+        manifest: list[dict] = []
+        drawn = _Overlays(conn, director.ss)
 
         def shot(label: str) -> None:
+            drawn.wait_until_drawn()
             scene = director.program_scene()
             data = conn.call("GetSourceScreenshot", {"sourceName": scene, "imageFormat": "png", "imageWidth": 640})["imageData"]
             path = shots / f"{len(report.screenshots) + 1:02d}-{label}.png"
             path.write_bytes(base64.b64decode(data.split(",", 1)[1]))
             report.screenshots.append(path)
+            manifest.append({"file": path.name, "step": label, "program": scene, "width": 640,
+                             "overlays": drawn.shown_in(scene)})
+            drawn.remember()
 
         room.start(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")), stream_timeout=stream_timeout)
+        camera.say_if_live(say)
+        drawn.remember()
         shot("holding")
 
         if script is None:
@@ -193,7 +231,7 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
                     say(f"  ! {label}: {err}")
                     continue
                 state = session.state.value.replace("_", " ").upper()
-                say(f"  {clock.now():%H:%M} {state:9} {label}")
+                say(f"  {local(clock.now(), ZONE):%H:%M} {state:9} {label}")
                 shot(f"{session.state.value}-{_slug(label)}")
                 time.sleep(pause)
         clock.skip()
@@ -203,15 +241,16 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         report.chapters = summary.chapters
         report.quota_units = summary.quota_units
         report.timeline = [timeline_line(e) for e in store.timeline(meeting.id)]
+        (folder / "screenshots.json").write_text(json.dumps(manifest, indent=1) + "\n")
         report.youtube_writes = [c.method for c in youtube_sim.write_calls()]
         (folder / "timeline.txt").write_text("\n".join(report.timeline) + "\n")
         (folder / "chapters.txt").write_text(report.chapters + "\n")
     return report
 
 
-def timeline_line(e) -> str:
+def timeline_line(e, zone: str = ZONE) -> str:
     extra = e.detail.get("member") or e.detail.get("what") or e.detail.get("reason") or ""
-    return f"{e.at:%H:%M:%S}  {e.kind:9} {('item ' + e.item_number) if e.item_number else '':8} {extra}".rstrip()
+    return f"{local(e.at, zone):%H:%M:%S}  {e.kind:9} {('item ' + e.item_number) if e.item_number else '':8} {extra}".rstrip()
 
 
 def _slug(text: str) -> str:
@@ -242,3 +281,117 @@ class _TellingOutputs:
 
     def __getattr__(self, name):
         return getattr(self._obs, name)
+
+
+def rehearsal_scene_set(source: Path, folder: Path) -> Path:
+    """The shipped scene set with every camera and screen capture a moving test picture (its
+    fallback kept, for an OBS without the media source), written beside the rehearsal; slates are
+    referred to where they are."""
+    import yaml
+
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))  # our own shipped file
+    for spec in data["inputs"].values():
+        if spec.get("kind") in TEST_PICTURES:
+            spec.update(kind="media", settings=test_picture(spec["kind"]))
+        if "file" in spec:
+            spec["file"] = str((source.parent / spec["file"]).resolve())
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    target.write_text("# The rehearsal's copy of " + str(source) + ": cameras and screens are moving test pictures.\n"
+                      + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def _borrow_obs(conn, say: Callable[[str], None]) -> Callable[[], None]:
+    """Rehearse on the officer's own OBS in a scene collection of its own; returns what puts their
+    collection and stream settings (which belong to the profile, not the collection) back."""
+    collections = conn.call("GetSceneCollectionList")
+    theirs = collections["currentSceneCollectionName"]
+    stream = conn.call("GetStreamServiceSettings")
+    if REHEARSAL_COLLECTION in collections["sceneCollections"]:
+        conn.call("SetCurrentSceneCollection", {"sceneCollectionName": REHEARSAL_COLLECTION})
+    else:
+        conn.call("CreateSceneCollection", {"sceneCollectionName": REHEARSAL_COLLECTION})
+    say(f"OBS: your own OBS, in a scene collection of its own ({REHEARSAL_COLLECTION!r}); your collection "
+        f"{theirs!r} and your stream settings are put back when the rehearsal ends")
+
+    def put_back() -> None:
+        # obs-websocket refuses an empty settings object; an OBS that had none gets empty values.
+        settings = stream["streamServiceSettings"] or {"server": "", "key": ""}
+        steps = [
+            ("stop the rehearsal's stream", lambda: conn.call("GetStreamStatus").get("outputActive") and conn.call("StopStream")),
+            ("your stream settings (Settings → Stream)", lambda: conn.call("SetStreamServiceSettings", {
+                "streamServiceType": stream["streamServiceType"], "streamServiceSettings": settings})),
+            (f"your scene collection {theirs!r} (Scene Collection menu)",
+             lambda: conn.call("SetCurrentSceneCollection", {"sceneCollectionName": theirs})),
+        ]
+        failed = []
+        for what, step in steps:
+            try:
+                step()
+            except MeetstreamError as err:
+                failed.append(f"{what}: {err}")
+        if failed:
+            say("OBS: could not put back, please do it by hand: " + "; ".join(failed))
+        else:
+            say(f"OBS: your scene collection {theirs!r} and stream settings are back as they were")
+
+    return put_back
+
+
+class _Camera:
+    def __init__(self, conn, ss):
+        self.conn = conn
+        self.names = [n for n, i in ss.inputs.items() if i.kind == "media" and i.settings.get("input_format") == "lavfi"]
+
+    def say_if_live(self, say: Callable[[str], None]) -> None:
+        for name in self.names:
+            try:
+                state = self.conn.call("GetMediaInputStatus", {"inputName": name}).get("mediaState", "")
+            except MeetstreamError:
+                state = "unknown"
+            say(f"Camera: {name!r} is a moving test picture ({state.removeprefix('OBS_MEDIA_STATE_').lower()})")
+
+
+class _Overlays:
+    """OBS applies a text change on its next video frame, and a screenshot taken before that shows
+    the last step's title. Remember how each overlay looked; after a step, wait (briefly) until
+    every overlay whose text changed is drawn differently."""
+
+    def __init__(self, conn, ss, wait: float = 3.0):
+        self.conn, self.wait = conn, wait
+        self.names = [n for n, i in ss.inputs.items() if i.overlay]
+        self._seen: dict[str, tuple[str, str | None]] = {}
+
+    def _look(self, name: str) -> tuple[str, str | None]:
+        text = self.conn.call("GetInputSettings", {"inputName": name})["inputSettings"].get("text", "")
+        try:
+            image = self.conn.call("GetSourceScreenshot", {"sourceName": name, "imageFormat": "png"})["imageData"]
+        except MeetstreamError:  # an empty text has no size to draw
+            image = None
+        return text, (hashlib.sha1(image.encode()).hexdigest() if image else None)
+
+    def remember(self) -> None:
+        self._seen = {n: self._look(n) for n in self.names}
+
+    def wait_until_drawn(self) -> None:
+        deadline = time.monotonic() + self.wait
+        for name in self.names:
+            text, picture = self._seen.get(name, ("", None))
+            while True:
+                now_text, now_picture = self._look(name)
+                if now_text == text or now_picture != picture or now_picture is None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.03)
+
+    def shown_in(self, scene: str) -> dict:
+        """Each overlay visible in `scene`: its text and where OBS draws it (for screenshots.json)."""
+        items = self.conn.call("GetSceneItemList", {"sceneName": scene})["sceneItems"]
+        out = {}
+        for item in items:
+            if item["sourceName"] in self.names and item["sceneItemEnabled"]:
+                t = self.conn.call("GetSceneItemTransform", {"sceneName": scene, "sceneItemId": item["sceneItemId"]})["sceneItemTransform"]
+                text = self.conn.call("GetInputSettings", {"inputName": item["sourceName"]})["inputSettings"].get("text", "")
+                out[item["sourceName"]] = {"text": text, "x": t["positionX"], "y": t["positionY"], "scale": t["scaleX"]}
+        return out
+

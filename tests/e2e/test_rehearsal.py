@@ -13,6 +13,8 @@ def test_the_scripted_rehearsal_runs_a_whole_night_and_keeps_part_2_private(cli,
     real = rehearsal.run_rehearsal  # the script's pauses between steps are for watching eyes: none here
     monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
     out = tmp_path / "rehearsal"
+    theirs = obs.call("GetSceneCollectionList")["currentSceneCollectionName"]
+    their_stream = obs.call("GetStreamServiceSettings")
     result = cli("rehearse", "--script", "auto", "--out", out)
     assert result.code == 0, result
     assert "PRIVATE   Item 7" in result.out
@@ -33,5 +35,82 @@ def test_the_scripted_rehearsal_runs_a_whole_night_and_keeps_part_2_private(cli,
     assert any("private" in p.name for p in shots)
     quota = int(result.out.split("YouTube quota for this meeting: ")[1].split()[0])
     assert 50 <= quota <= 250
-    assert obs.call("GetCurrentProgramScene")["currentProgramSceneName"] == "Adjourned"
+    # The officer's OBS (here the test's): their collection and stream settings are back, and
+    # the rehearsal said it would do that before touching anything.
+    assert "put back when the rehearsal ends" in result.out, result.out[-1500:]
+    assert obs.call("GetSceneCollectionList")["currentSceneCollectionName"] == theirs
+    assert "are back as they were" in result.out
+    assert obs.call("GetStreamServiceSettings")["streamServiceSettings"].get("key", "") == their_stream["streamServiceSettings"].get("key", "")
     assert not obs.call("GetStreamStatus")["outputActive"]
+
+
+FONT_SIZES = {"Agenda overlay": 30, "Lower third": 40}  # scenes/council-chamber.yaml
+
+
+def _drawn_width(obs, text, size, scene="Probe", name="probe text"):
+    """How wide OBS draws `text` (canvas pixels), measured on a text source of the test's own."""
+    import time
+
+    if scene not in {s["sceneName"] for s in obs.call("GetSceneList")["scenes"]}:
+        obs.call("CreateScene", {"sceneName": scene})
+    settings = {"text": text, "font": {"face": "DejaVu Sans", "size": size, "style": "Regular", "flags": 0},
+                "outline": True, "drop_shadow": True, "color1": 0xFFFFFFFF, "color2": 0xFFFFFFFF}
+    inputs = {i["inputName"] for i in obs.call("GetInputList")["inputs"]}
+    if f"{name} {size}" not in inputs:
+        obs.call("CreateInput", {"sceneName": scene, "inputName": f"{name} {size}", "inputKind": "text_ft2_source_v2",
+                                 "inputSettings": settings})
+    else:
+        obs.call("SetInputSettings", {"inputName": f"{name} {size}", "inputSettings": settings})
+    item = obs.call("GetSceneItemId", {"sceneName": scene, "sourceName": f"{name} {size}"})["sceneItemId"]
+    seen, deadline = [], time.monotonic() + 5
+    while time.monotonic() < deadline:
+        t = obs.call("GetSceneItemTransform", {"sceneName": scene, "sceneItemId": item})["sceneItemTransform"]
+        seen.append(t["sourceWidth"])
+        if len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3] and seen[-1] > 0:
+            return seen[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"OBS never drew {text!r}")
+
+
+def _ink_right_edge(image, x, y, height):
+    """The rightmost column (screenshot pixels) right of x holding white text in rows y..y+height."""
+    pixels = image.load()
+    right = None
+    for cx in range(int(x), image.width):
+        for cy in range(max(0, int(y)), min(image.height, int(y + height) + 1)):
+            r, g, b = pixels[cx, cy][:3]
+            if min(r, g, b) >= 200:
+                right = cx
+                break
+    return right
+
+
+def test_each_rehearsal_screenshot_shows_its_steps_title_and_speaker(cli, room_config, obs, tmp_path, monkeypatch):
+    """Pixel check: in each screenshot, the white text of each overlay ends where OBS draws that
+    step's text (measured on the test's own text source), not where the last step's ended."""
+    import json
+
+    from PIL import Image
+
+    import meetstream.rehearsal as rehearsal
+
+    real = rehearsal.run_rehearsal
+    monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
+    out = tmp_path / "rehearsal"
+    assert cli("rehearse", "--script", "auto", "--out", out).code == 0
+    manifest = json.loads((out / "screenshots.json").read_text())
+    checked = 0
+    for shot in manifest:
+        image = Image.open(out / "screenshots" / shot["file"]).convert("RGB")
+        k = image.width / 1280
+        for name, o in shot["overlays"].items():
+            if not o["text"].strip():
+                continue
+            width = _drawn_width(obs, o["text"], FONT_SIZES[name])
+            expected = (o["x"] + width * o["scale"]) * k
+            lines = o["text"].count("\n") + 1
+            edge = _ink_right_edge(image, o["x"] * k, o["y"] * k, lines * 1.35 * FONT_SIZES[name] * o["scale"] * k)
+            assert edge is not None, f"{shot['file']}: no {name} drawn"
+            assert abs(edge - expected) <= 6, f"{shot['file']}: {name} ends at {edge}, {o['text']!r} ends at {expected:.0f}"
+            checked += 1
+    assert checked >= 15
