@@ -115,11 +115,13 @@ def hold_for_life(path: Path, what: str) -> int:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     if not _try_lock(fd):
         try:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.lseek(fd, 0, os.SEEK_SET)  # not os.pread: Windows has none
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
         except OSError:
             holder = "?"
         os.close(fd)
         raise StateError(f"{what} is already running (pid {holder}): stop it first, or use it")
     os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, str(os.getpid()).encode())
     return fd
