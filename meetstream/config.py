@@ -183,9 +183,34 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         settings = Settings.model_validate(doc.data)
     except ValidationError as err:
-        raise pydantic_error(doc, err) from None
+        raise pydantic_error(doc, err, known_fields) from None
     base = path.resolve().parent
     return _resolve_paths(settings, base).model_copy(update={"source": path})
+
+
+def known_fields(loc: tuple) -> list[str]:
+    """The fields meetstream.yaml allows at `loc` (("rooms", "chamber", "obs") -> ObsConfig's)."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    model: object = Settings
+    for part in loc:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(str(part))
+            if field is None:
+                return []
+            model = field.annotation
+        elif typing.get_origin(model) is dict:
+            model = typing.get_args(model)[1]  # rooms.<key>: the value type
+        elif typing.get_origin(model) in (list, tuple):
+            model = typing.get_args(model)[0]
+        else:
+            return []
+        while typing.get_origin(model) in (typing.Union, types.UnionType):
+            model = next(a for a in typing.get_args(model) if a is not type(None))  # Optional[X] -> X
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

@@ -343,11 +343,24 @@ def _loc_at(node, line0: int, col0: int) -> tuple:
     return loc
 
 
-def pydantic_error(doc: YamlDoc, err) -> ConfigError:
-    """The first pydantic validation error as one line naming file, line and field."""
+def pydantic_error(doc: YamlDoc, err, known_fields=None) -> ConfigError:
+    """The first pydantic validation error as one line naming file, line and field.
+    `known_fields(loc)` lists the fields allowed beside `loc`, so a typo gets a suggestion."""
     first = err.errors()[0]
     loc = tuple(first["loc"])
     message = first["msg"]
     if first.get("type") == "value_error":  # our own validators' messages, without pydantic's prefix
         message = message.removeprefix("Value error, ")
+    elif first.get("type") == "extra_forbidden" and known_fields is not None and loc:
+        message = unknown_field(str(loc[-1]), known_fields(loc[:-1]))
     return doc.error(loc, message)
+
+
+def unknown_field(name: str, known: list[str]) -> str:
+    """'unknown field `prot`: did you mean `port`?' (or the fields there are)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field `{name}`: did you mean `{close[0]}`?"
+    return f"unknown field `{name}` (the fields here: {', '.join(sorted(known))})" if known else f"unknown field `{name}`"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from meetstream.errors import ConfigError
 from meetstream.obs.kinds import AUDIBLE, CANDIDATES, LIVE_PICTURE
-from meetstream.yamlfile import YamlDoc, load_yaml
+from meetstream.yamlfile import YamlDoc, load_yaml, unknown_field
 
 ROLES_REQUIRED = ("holding", "chamber", "speaker", "agenda", "private", "recess", "adjourned")
 ROLES = ROLES_REQUIRED + ("gallery",)
@@ -157,7 +157,7 @@ def parse_scene_set(doc: YamlDoc) -> SceneSet:
 def _only(doc: YamlDoc, loc: tuple, data: dict, allowed: set[str]) -> None:
     for key in data:
         if key not in allowed:
-            raise doc.error(loc + (key,), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise doc.error(loc + (key,), unknown_field(str(key), sorted(allowed)))
 
 
 def _str(doc: YamlDoc, loc: tuple, value, *, required: bool = False) -> str | None:

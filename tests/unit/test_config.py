@@ -147,3 +147,18 @@ def test_an_alias_bomb_or_deep_nesting_in_the_config_is_refused(tmp_path):
     assert error_of(path).startswith(f"{path}:9: x4.0: aliases expand to more than 10000 values")
     path = write(tmp_path, ROOM + "    locations: " + "[" * 10_000 + "\n")
     assert error_of(path).startswith(f"{path}:5: rooms.chamber.locations: nested more than 50 levels deep")
+
+
+@pytest.mark.parametrize("text, line, says", [
+    ("rooms:\n  chamber:\n    name: Chamber\n    scene_set: x.yaml\n    obs:\n      prot: 4455\n", 6,
+     "rooms.chamber.obs.prot: unknown field `prot`: did you mean `port`?"),
+    ("rooms:\n  chamber: {name: Chamber, scene_set: x.yaml}\nyoutub: {privacy: public}\n", 3,
+     "youtub: unknown field `youtub`: did you mean `youtube`?"),
+    ("rooms:\n  chamber: {name: Chamber, scene_set: x.yaml, colour: red}\n", 2,
+     "rooms.chamber.colour: unknown field `colour` (the fields here: frame_rate, locations, name, obs, record_backup, resolution, scene_set)"),
+])
+def test_a_typo_in_a_field_name_suggests_the_field_meant(tmp_path, text, line, says):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert str(err.value) == f"{path}:{line}: {says}"

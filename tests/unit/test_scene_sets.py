@@ -117,7 +117,7 @@ def test_a_whole_font_size_written_as_a_decimal_is_fine(tmp_path):
 
 def test_an_unknown_font_field_and_a_face_that_is_not_text_are_refused(tmp_path):
     refused(tmp_path, AGENDA_FONT, "    font: {face: DejaVu Sans, size: 30, colour: red}", "    font: {face: DejaVu Sans, size: 30, colour: red}",
-            "inputs.Agenda overlay.font.colour", "unknown field (expected one of: face, size, style)")
+            "inputs.Agenda overlay.font.colour", "unknown field `colour` (the fields here: face, size, style)")
     refused(tmp_path, AGENDA_FONT, "    font: {face: 12, size: 30}", "    font: {face: 12, size: 30}",
             "inputs.Agenda overlay.font.face", "expected a non-empty text, got 12 (put it in quotes)")
     refused(tmp_path, AGENDA_FONT, "    font: big", "    font: big", "inputs.Agenda overlay.font", "expected {face: DejaVu Sans, size: 36}")
@@ -140,7 +140,7 @@ def test_a_transition_without_a_text_name_or_with_an_unknown_field_is_refused(tm
     refused(tmp_path, "transition: {name: Cut}", "transition: {name: 5}", "transition: {name: 5}",
             "transition.name", "expected a non-empty text, got 5 (put it in quotes)")
     refused(tmp_path, "transition: {name: Cut}", "transition: {name: Fade, duration: 300}", "transition: {name: Fade, duration: 300}",
-            "transition.duration", "unknown field (expected one of: duration_ms, name)")
+            "transition.duration", "unknown field `duration`: did you mean `duration_ms`?")
     refused(tmp_path, "transition: {name: Cut}", "transition: Fade", "transition: Fade",
             "transition", "expected {name: Cut} or {name: Fade, duration_ms: 300}")
 
