@@ -45,3 +45,6 @@ def console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
+
+
+ROOM_HELP = "Room key from meetstream.yaml (default: the first room)."

@@ -9,11 +9,11 @@ from typing import Callable, Optional
 
 import typer
 
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import ROOM_HELP, app_context, console
 
 app = typer.Typer(help="Director actions: item, speaker, private, recess…", no_args_is_help=True, rich_markup_mode=None)
 
-RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
+RoomOpt = typer.Option(None, "--room", "-r", help=ROOM_HELP)
 JsonOpt = typer.Option(False, "--json", help="Print the result as JSON (what a script or Companion reads).")
 MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "next" (default: the room\'s current session).')
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli.context import app_context
+from meetstream.cli.context import ROOM_HELP, app_context
 
 
 def register(app: typer.Typer) -> None:
@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     def live(
         ctx: typer.Context,
         meeting: Optional[str] = typer.Argument(None, help="Meeting id (default: the room's current session)."),
-        room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml."),
+        room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP),
         resume: bool = typer.Option(False, "--resume", help="Carry on a session after the console was closed or killed (OBS is always put back into the recorded state)."),
     ) -> None:
         """Run the meeting from a full-screen console.

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import ROOM_HELP, app_context, console
 
 
 def _progress(out):
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     def start(
         ctx: typer.Context,
         meeting: str = typer.Argument(..., help='Meeting id or ref from `calendar list`, or "next" for the next one in this room.'),
-        room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml."),
+        room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP),
         stream_timeout: float = typer.Option(120.0, help="Seconds to wait for YouTube to see the stream."),
     ) -> None:
         """Preflight, then on air: scene set, broadcast bound, stream key in OBS, output, live.
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
             night.close()
 
     @app.command()
-    def end(ctx: typer.Context, room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml.")) -> None:
+    def end(ctx: typer.Context, room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP)) -> None:
         """Close the meeting: adjourned slate, broadcast completed, output stopped, chapters written.
 
         Example: meetstream end

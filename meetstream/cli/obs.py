@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import ROOM_HELP, app_context, console
 
 app = typer.Typer(help="Build and check the scene set in OBS Studio.", no_args_is_help=True, rich_markup_mode=None)
 
-RoomOpt = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room).")
+RoomOpt = typer.Option(None, "--room", "-r", help=ROOM_HELP)
 FileArg = typer.Argument(None, help="Scene set YAML (default: the room's scene_set).")
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of lines.")
 

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     def rehearse(
         ctx: typer.Context,
         headless: bool = typer.Option(False, "--headless", help="Start OBS under Xvfb (Linux) instead of using yours."),
-        script: Optional[str] = typer.Option(None, "--script", help="`auto` walks the sample agenda unattended; without it the live console opens."),
+        script: Optional[str] = typer.Option(None, "--script", help="auto: walk the sample agenda unattended (the one script). Without --script the live console opens."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the rehearsal's state, screenshots, timeline and chapters."),
         pause: float = typer.Option(0.5, "--pause", min=0, max=60, help="Seconds between the scripted steps (time to watch them)."),
     ) -> None:

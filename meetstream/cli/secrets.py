@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import ROOM_HELP, app_context, console
 
 app = typer.Typer(help="Keep the OBS password and the Graph client secret in the OS keyring.", no_args_is_help=True,
                   rich_markup_mode=None)
@@ -19,7 +19,7 @@ KINDS = ("obs", "graph")
 def set_cmd(
     ctx: typer.Context,
     kind: str = typer.Argument(..., help="obs (a room's OBS WebSocket password) or graph (the app-only client secret)."),
-    room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml (default: the first room)."),
+    room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP),
 ) -> None:
     """Store a secret in the OS keyring. Asked for twice and never echoed; read from stdin when piped.
 

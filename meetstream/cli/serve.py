@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli.context import app_context, console
+from meetstream.cli.context import ROOM_HELP, app_context, console
 
 
 def register(app: typer.Typer) -> None:
@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         ctx: typer.Context,
         meeting: Optional[str] = typer.Argument(None, help='Meeting id or ref, or "next" (default: the room\'s current session).'),
-        room: Optional[str] = typer.Option(None, "--room", "-r", help="Room key from meetstream.yaml."),
+        room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP),
         listen: Optional[str] = typer.Option(None, "--listen", help="HOST:PORT (default control.listen, 127.0.0.1:8765). Anything but loopback needs a token."),
     ) -> None:
         """Run the room: one resident process owns OBS, the session, the watchdog and the store
