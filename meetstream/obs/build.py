@@ -21,6 +21,10 @@ from meetstream.obs.kinds import CANDIDATES, choose, input_settings
 from meetstream.obs.sceneset import InputSpec, SceneSet
 
 BOUNDS = "OBS_BOUNDS_SCALE_INNER"
+# The list property that names a capture input's device, per OBS input kind (obs-studio's
+# v4l2-input, win-dshow and mac-avcapture plugins). An empty list means no device to open.
+DEVICE_PROPERTY = {"v4l2_input": "device_id", "dshow_input": "video_device_id",
+                   "av_capture_input": "device", "av_capture_input_v2": "device"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Resolved:
     obs_kind: str
     spec: InputSpec  # the spec itself, or its fallback
     fell_back: bool = False
+    why: str = ""  # why it fell back
 
     def settings(self) -> dict:
         return input_settings(self.role_kind, self.obs_kind, self.spec)
@@ -112,22 +117,55 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
     )
 
 
-def resolve(ss: SceneSet, kinds: frozenset[str]) -> dict[str, Resolved]:
-    """The OBS kind of every input, or ObsError naming the first input this OBS cannot build."""
+def resolve(ss: SceneSet, kinds: frozenset[str], existing: dict[str, str] | None = None,
+            no_device: frozenset[str] = frozenset()) -> dict[str, Resolved]:
+    """The OBS kind of every input, or ObsError naming the first input this OBS cannot build.
+
+    An input falls back when OBS lacks its kind, when it is a capture device of which OBS finds
+    none (`no_device`), and, once built from its fallback, for as long as it exists that way in
+    OBS (`existing`), so that apply and check agree on it."""
     out = {}
     for name, spec in ss.inputs.items():
         obs_kind = choose(spec.kind, kinds)
-        if obs_kind is not None:
-            out[name] = Resolved(name, spec.kind, obs_kind, spec)
-            continue
         fb = spec.fallback
         fb_kind = choose(fb.kind, kinds) if fb else None
+        why = ""
+        if obs_kind is None:
+            why = f"OBS lacks {spec.kind}"
+        elif fb_kind and name in no_device:
+            why = f"OBS finds no {spec.kind} device to open"
+        elif fb_kind and (existing or {}).get(name) == fb_kind != obs_kind:
+            why = (f"built from its fallback before (no {spec.kind} device); to use a {spec.kind}, connect it, "
+                   f"remove {name!r} in OBS and apply again")
+        if not why:
+            out[name] = Resolved(name, spec.kind, obs_kind, spec)
+            continue
         if fb_kind is None:
             wanted = " or ".join(CANDIDATES[spec.kind])
             raise ObsError(f"{ss.path}: input {name!r} needs OBS input kind {wanted}, which this OBS does not have "
                            f"(install the plugin, or give the input a `fallback:`)")
-        out[name] = Resolved(name, fb.kind, fb_kind, fb, fell_back=True)
+        out[name] = Resolved(name, fb.kind, fb_kind, fb, fell_back=True, why=why)
     return out
+
+
+def devices_missing(conn: ObsConnection, ss: SceneSet, resolved: dict[str, Resolved]) -> list[str]:
+    """Capture inputs in OBS (with a fallback declared) for which OBS lists no device, or not the
+    one the scene set names: a camera input with no camera renders transparent, a blank chamber."""
+    names = [n for n, r in resolved.items() if not r.fell_back and r.obs_kind in DEVICE_PROPERTY and r.spec.fallback]
+    if not names:
+        return []
+    results = conn.batch([Request("GetInputPropertiesListPropertyItems",
+                                  {"inputName": n, "propertyName": DEVICE_PROPERTY[resolved[n].obs_kind]}) for n in names],
+                         halt_on_failure=False)
+    missing = []
+    for name, res in zip(names, results):
+        if not res.ok:
+            continue  # not built yet (a dry run): nothing to ask
+        items = [i for i in res.data.get("propertyItems", []) if i.get("itemEnabled", True) and i.get("itemValue") not in (None, "")]
+        wanted = resolved[name].spec.device
+        if not items or (wanted and not any(wanted in (i.get("itemValue"), i.get("itemName")) for i in items)):
+            missing.append(name)
+    return missing
 
 
 def _dynamic_item(ss: SceneSet, input_name: str) -> bool:
@@ -259,7 +297,7 @@ def deferred(ss: SceneSet, ob: Observed) -> list[Difference]:
 def plan(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved] | None = None) -> list[Request]:
     """apply's dry run: every request it would send from this observation. Phase 1, then phase 2
     for the items that exist already (apply places the ones phase 1 creates after observing again)."""
-    return plan_build(ss, ob, resolved if resolved is not None else resolve(ss, ob.kinds)) + plan_layout(ss, ob)
+    return plan_build(ss, ob, resolved if resolved is not None else resolve(ss, ob.kinds, ob.inputs)) + plan_layout(ss, ob)
 
 
 def describe(req: Request, ob: Observed) -> Difference:
@@ -294,23 +332,39 @@ def describe(req: Request, ob: Observed) -> Difference:
     return Difference(req.type, ", ".join(f"{k}={v!r}" for k, v in d.items()))
 
 
-def check_plan(ss: SceneSet, ob: Observed) -> list[Difference]:
+def check_plan(ss: SceneSet, ob: Observed, no_device: list[str] = ()) -> list[Difference]:
     """check() on an observation: the dry run in words. What apply would refuse, check refuses too."""
-    return [describe(r, ob) for r in plan(ss, ob)] + deferred(ss, ob)
+    rebuilt = [Difference(f"input {n!r}", f"OBS finds no {ss.inputs[n].kind} device: apply rebuilds it from its fallback")
+               for n in no_device]
+    return rebuilt + [describe(r, ob) for r in plan(ss, ob, resolve(ss, ob.kinds, ob.inputs))] + deferred(ss, ob)
+
+
+def _notes(ss: SceneSet, resolved: dict[str, Resolved]) -> list[str]:
+    return [f"{r.name}: built from its fallback ({r.role_kind}, {r.obs_kind}): {r.why}" for r in resolved.values() if r.fell_back]
 
 
 def apply(conn: ObsConnection, ss: SceneSet, *, dry_run: bool = False) -> ApplyReport:
     ob = observe(conn, ss)
-    resolved = resolve(ss, ob.kinds)
-    report = ApplyReport(notes=[f"{r.name}: built as {r.role_kind} ({r.obs_kind}); OBS lacks {ss.inputs[r.name].kind}"
-                                for r in resolved.values() if r.fell_back] + [str(d) for d in deferred(ss, ob)])
+    resolved = resolve(ss, ob.kinds, ob.inputs)
+    report = ApplyReport(notes=_notes(ss, resolved) + [str(d) for d in deferred(ss, ob)])
     if dry_run:
         report.requests = plan(ss, ob, resolved)
         return report
     build = plan_build(ss, ob, resolved)
     _send(conn, build)
     report.requests.extend(build)
-    if build:
+    missing = devices_missing(conn, ss, resolved)
+    if missing:  # a camera with no camera behind it: the fallback instead, in every scene it was in
+        removes = _retire(observe(conn, ss), missing)
+        _send(conn, removes)
+        _wait_gone(conn, [f"{n} (no device)" for n in missing])
+        ob = observe(conn, ss)
+        resolved = resolve(ss, ob.kinds, ob.inputs, no_device=frozenset(missing))
+        rebuild = plan_build(ss, ob, resolved)
+        _send(conn, rebuild)
+        report.requests.extend(removes + rebuild)
+        report.notes = _notes(ss, resolved) + [str(d) for d in deferred(ss, ob)]
+    if build or missing:
         ob = observe(conn, ss)
     layout = plan_layout(ss, ob)
     _send(conn, layout)
@@ -318,9 +372,35 @@ def apply(conn: ObsConnection, ss: SceneSet, *, dry_run: bool = False) -> ApplyR
     return report
 
 
+def _retire(ob: Observed, names: list[str]) -> list[Request]:
+    """Take device inputs out, freeing their names at once. OBS 29 never releases a v4l2 input on
+    RemoveInput while a scene still holds it (seen on Debian's OBS 29.0.2), so it is renamed and
+    its scene items removed; with the last item gone OBS drops the input itself."""
+    reqs = [Request("SetInputName", {"inputName": n, "newInputName": f"{n} (no device)"}) for n in names]
+    for scene, items in ob.items.items():
+        reqs += [Request("RemoveSceneItem", {"sceneName": scene, "sceneItemId": i["sceneItemId"]})
+                 for i in items if i["sourceName"] in names]
+    return reqs
+
+
+def _wait_gone(conn: ObsConnection, names: list[str], wait: float = 5.0) -> None:
+    # The retired inputs go once OBS's renderer lets go of them (a frame or two); an input held
+    # elsewhere (a scene outside the scene set) is removed outright.
+    import time
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        left = {i["inputName"] for i in conn.call("GetInputList")["inputs"]} & set(names)
+        if not left:
+            return
+        time.sleep(0.05)
+    conn.batch([Request("RemoveInput", {"inputName": n}) for n in left], halt_on_failure=False)
+
+
 def check(conn: ObsConnection, ss: SceneSet) -> list[Difference]:
     """What `apply` would change, in words (its dry run); [] when OBS matches the file."""
-    return check_plan(ss, observe(conn, ss))
+    ob = observe(conn, ss)
+    return check_plan(ss, ob, devices_missing(conn, ss, resolve(ss, ob.kinds, ob.inputs)))
 
 
 def _send(conn: ObsConnection, reqs: list[Request]) -> None:

@@ -17,14 +17,32 @@ def scene_names(obs):
 
 def test_apply_builds_every_scene_and_input_and_check_then_finds_no_difference(obs, chamber_set):
     report = build.apply(obs, chamber_set)
+    camera_items = sum(1 for s in chamber_set.scenes for i in s.items if i.input == "Chamber camera")
     assert report.creates == len(chamber_set.scenes) + len(chamber_set.inputs) + sum(
-        len(s.items) for s in chamber_set.scenes) - len(chamber_set.inputs)
+        len(s.items) for s in chamber_set.scenes) - len(chamber_set.inputs) + camera_items  # + the camera rebuilt
     assert {s.name for s in chamber_set.scenes} <= scene_names(obs)
     inputs = {i["inputName"]: i["inputKind"] for i in obs.call("GetInputList")["inputs"]}
     assert inputs["Lower third"] == "text_ft2_source_v2"  # Linux's text kind, chosen from GetInputKindList
-    assert inputs["Chamber camera"] == "v4l2_input"
     assert inputs["Feed - Jane Smith"] == "color_source_v3"  # no NDI plugin here: the file's fallback
     assert build.check(obs, chamber_set) == []
+
+
+def test_a_camera_with_no_device_is_built_from_its_fallback_so_the_chamber_is_never_blank(obs, chamber_set):
+    """This machine has v4l2_input but no camera: a v4l2 input with no device draws nothing."""
+    import os
+
+    from obs_helpers import average_rgb, close_to, screenshot_bmp
+
+    assert not any(name.startswith("video") for name in os.listdir("/dev")), "this test needs a machine with no camera"
+    report = build.apply(obs, chamber_set)
+    inputs = {i["inputName"]: i["inputKind"] for i in obs.call("GetInputList")["inputs"]}
+    assert inputs["Chamber camera"] == "color_source_v3" and "Chamber camera (no device)" not in inputs
+    assert any(n.startswith("Chamber camera: built from its fallback") and "no camera device" in n for n in report.notes)
+    for scene in ("Chamber", "Speaker"):  # every scene that shows the camera, in its declared place
+        items = obs.call("GetSceneItemList", {"sceneName": scene})["sceneItems"]
+        assert min(items, key=lambda i: i["sceneItemIndex"])["sourceName"] == "Chamber camera"
+    assert close_to(average_rgb(screenshot_bmp(obs, "Chamber")), (0x2B, 0x2D, 0x42), 12)  # the fallback's colour, not black
+    assert build.check(obs, chamber_set) == [] and build.apply(obs, chamber_set).requests == []
 
 
 def test_a_second_apply_sends_nothing(obs, chamber_set):
