@@ -53,11 +53,10 @@ def send_links(store, meeting: Meeting, plan: list[LinkPlan], calendar) -> dict[
     from meetstream.teams.mail import send_letters
 
     letters = [p.letter for p in plan if p.action == "send"]
-    results = send_letters(calendar.client, calendar.mail_path, letters)
-    for address, error in results.items():
-        if error is None:
-            store.record_mail_sent(meeting.id, address, meeting.join_url)
-    return results
+    # Recorded as each is accepted, not after the last batch: when a later batch fails and raises,
+    # the members already mailed are on record and a rerun does not mail them again.
+    return send_letters(calendar.client, calendar.mail_path, letters,
+                        on_sent=lambda address: store.record_mail_sent(meeting.id, address, meeting.join_url))
 
 
 def create_teams_meeting(store, meeting: Meeting, get_calendar) -> tuple[str, bool]:

@@ -8,7 +8,10 @@ round of calendarView/delta, paging through @odata.nextLink, and keeps the delta
 with (store.calendar_delta). Later syncs GET that link and see only what changed: edits,
 cancellations (isCancelled) and removals (@removed). `sync_calendar(..., start=, end=)` reads an
 explicit window with a plain calendarView ($select: only the fields used) and leaves the delta
-link alone.
+link alone. An expired delta link (410, or a 40X syncStateNotFound/resyncRequired) means one new
+full round, and the summary says so. A delta item that carries only what changed is read whole
+first (batched). A group calendar has no delta in Graph v1.0: each sync reads its whole window
+with calendarView and reconciles what is no longer there as removed.
 
 Everything Graph returns is fetched before anything is written, and then written in one
 transaction with the new delta link: a failed sync changes nothing, so no meeting and no delta
@@ -92,6 +95,13 @@ def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
         events, pages = calendar.view(w_start, w_end, page_size)
         summary = SyncSummary("window", source, w_start, w_end, pages=pages)
         _apply(store, calendar, ctx, source, events, summary, reconcile=True)
+    elif not calendar.has_delta:
+        # No change tracking (a group calendar): every sync reads the whole window, paged, and
+        # whatever is no longer in it is reconciled as removed, since nothing says "@removed".
+        w_start, w_end = default_window(settings, now)
+        events, pages = calendar.view(w_start, w_end, page_size)
+        summary = SyncSummary("full", source, w_start, w_end, pages=pages)
+        _apply(store, calendar, ctx, source, events, summary, reconcile=True)
     else:
         state = store.calendar_delta(source)
         want_start, want_end = default_window(settings, now)
@@ -103,7 +113,10 @@ def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
             try:
                 rnd = calendar.delta(link=state.link, page_size=page_size)
                 summary = SyncSummary("delta", source, state.start, state.end)
-            except DeltaExpired:
+            except DeltaExpired as err:
+                # Once: a new round starts from nothing, so it cannot be expired; if it fails, that
+                # failure is the error shown.
+                log.info("delta link refused as expired: %s", err)
                 note = "Graph expired the delta link: read the whole calendar again"
                 rnd = None
         if rnd is None:
@@ -122,23 +135,35 @@ def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
 
 def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncSummary, *,
            reconcile: bool, delta: DeltaState | None = None) -> None:
-    from meetstream.teams.events import event_to_meeting, is_webcast, subject_of
+    from meetstream.teams.events import NEEDED, event_to_meeting, is_webcast, subject_of
+    from meetstream.teams.http import error_message
 
     summary.events = len(events)
-    # Partial delta items (Graph may send only the changed properties) are read whole first,
-    # before the write transaction, so no request happens while the store is locked.
+    # A delta item for an updated event carries "at least the properties that have been updated"
+    # (delta-query-overview): one missing anything a meeting is made of is read whole, in $batch
+    # requests of 20, before the write transaction (no request while the store is locked).
+    partial = [ev["id"] for ev in events
+               if isinstance(ev, dict) and "@removed" not in ev and ev.get("id") and not all(k in ev for k in NEEDED)]
+    reread = calendar.get_events(partial) if partial else {}
+    unread: set[str] = set()  # could not be read now: keep the old delta link so it comes again
     full: list[dict] = []
     for ev in events:
-        if isinstance(ev, dict) and "@removed" not in ev and ev.get("id") and "start" not in ev:
-            try:
-                ev = calendar.get_event(ev["id"])
-            except CalendarError as err:
-                summary.skipped += 1
-                summary.warnings.append(f"event {ev['id'][:12]}…: could not be read ({err})")
+        if isinstance(ev, dict) and ev.get("id") in reread:
+            r = reread[ev["id"]]
+            if r["status"] == 200 and isinstance(r["body"], dict) and r["body"].get("id"):
+                full.append(r["body"])
                 continue
+            why = error_message(r["status"], r["body"])[0]
+            summary.skipped += 1
+            if r["status"] == 404:  # gone since the round was read: the next round says @removed
+                summary.warnings.append(f"event {ev['id'][:12]}…: could not be read ({why})")
+            else:
+                unread.add(ev["id"])
+                summary.warnings.append(f"event {ev['id'][:12]}…: could not be read ({why}); it is read again next sync")
+            continue
         full.append(ev)
 
-    seen: set[str] = set()
+    seen: set[str] = set(unread)  # not read is not removed
     with store.transaction():
         for ev in full:
             if not isinstance(ev, dict) or not ev.get("id"):
@@ -177,7 +202,7 @@ def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncS
                 m = store.find_meeting(meeting_id)
                 if m is not None and m.end > summary.start and m.start < summary.end and _mark_removed(store, meeting_id):
                     summary.removed += 1
-        if delta is not None:
+        if delta is not None and not unread:
             store.set_calendar_delta(delta)
 
 

@@ -6,7 +6,7 @@ The real msal and requests talk to it unchanged over loopback HTTP. It serves:
              POST /{tenant}/oauth2/v2.0/devicecode
              POST /{tenant}/oauth2/v2.0/token   (device_code, client_credentials, refresh_token)
   graph      GET  /v1.0/{me|users/{id}}[/calendars/{id}]/calendarView[/delta]
-             GET  /v1.0/groups/{id}[/calendar]/calendarView[/delta]
+             GET  /v1.0/groups/{id}[/calendar]/calendarView   (no delta: event-delta, v1.0)
              GET/PATCH /v1.0/{me|users/{id}|groups/{id}}[/calendar]/events/{id}
              POST /v1.0/{me|users/{id}}/sendMail   (mail kept in `sent_mail` for inspection)
              POST /v1.0/$batch
@@ -180,6 +180,7 @@ class GraphSimulator(LoopbackServer):
         self.log: list[RequestRecord] = []
         self.seq = 0
         self.delta_epoch = 1
+        self._expiry: tuple[int, str] = (400, "syncStateNotFound")
         self._throttle: list[tuple[int, int]] = []  # (status, retry_after) per coming request
         self._throttle_after = 0
         self._devices: dict[str, dict] = {}
@@ -240,6 +241,8 @@ class GraphSimulator(LoopbackServer):
             ev.setdefault("organizer", {"emailAddress": {"name": "Democratic Services", "address": owner.split("/")[1]}})
             ev.setdefault("exceptions", {})
             self._touch(ev)
+            ev["_created"] = ev["_seq"]
+            ev["_changed"] = {}  # occurrence id ("" for the event itself) -> {property: seq}
             self.calendar(owner).events[ev["id"]] = ev
             return ev
 
@@ -252,6 +255,9 @@ class GraphSimulator(LoopbackServer):
             else:
                 ev.update(copy.deepcopy(changes))
             self._touch(ev)
+            marks = ev.setdefault("_changed", {}).setdefault(occ or "", {})
+            for prop in changes:
+                marks[prop] = self.seq
             return ev
 
     def cancel_event(self, event_id: str) -> None:
@@ -285,10 +291,18 @@ class GraphSimulator(LoopbackServer):
         with self._lock:
             self._throttle.clear()
 
-    def expire_delta_tokens(self) -> None:
-        """Every delta link handed out so far now answers 410 Gone (the client must resync)."""
+    def expire_delta_tokens(self, status: int = 400, code: str = "syncStateNotFound") -> None:
+        """Every delta link (and next link) handed out so far is now refused as expired.
+
+        delta-query-overview ("Token duration"): an expired token gets "a 40X-series error with
+        error codes such as syncStateNotFound"; errors ("Code property") lists syncStateNotFound and
+        resyncRequired. ("Synchronization reset"): 410 Gone with a Location header holding the
+        initial query (an empty $deltaToken). Which of these Outlook events send is not said, so
+        the default is the 400 the token-duration text describes; a test can ask for the others.
+        """
         with self._lock:
             self.delta_epoch += 1
+            self._expiry = (status, code)
 
     def approve_device_code(self, user_code: str, user: str | None = None) -> None:
         with self._lock:
@@ -501,6 +515,10 @@ class GraphSimulator(LoopbackServer):
         m = re.match(r"^/(users/[^/]+(?:/calendars/[^/]+)?|groups/[^/]+(?:/calendar)?)/calendarView(/delta)?$", path)
         if m and method == "GET":
             owner = self._owner(m.group(1))
+            if m.group(2) and m.group(1).startswith("groups/"):
+                # event-delta (v1.0) documents calendarView/delta for /me and /users/{id} only.
+                # GUESS at the answer for a group: OData's usual one for a segment it does not know.
+                raise GraphHTTPError(400, "BadRequest", "Resource not found for the segment 'delta'.")
             if m.group(2):
                 return self._delta(owner, path, query, prefer)
             return self._calendar_view(owner, path, query, prefer)
@@ -632,10 +650,10 @@ class GraphSimulator(LoopbackServer):
             # GUESS: the reference says delta on calendarView does not support these; we refuse.
             raise GraphHTTPError(400, "ErrorInvalidUrlQuery", "The following parameters are not supported with change tracking over the 'CalendarView' resource: '$orderby, $search, $select, $expand, $filter'.")
         if "$deltatoken" in query:
-            state = self._state(query["$deltatoken"], cal)
+            state = self._state(query["$deltatoken"], cal, path)
             state = {**state, "since": state["seq"], "seq": self.seq, "offset": 0}
         elif "$skiptoken" in query:
-            state = self._state(query["$skiptoken"], cal)
+            state = self._state(query["$skiptoken"], cal, path)
         else:
             start, end = self._window(query)
             state = {"cal": cal.key, "w": [start.isoformat(), end.isoformat()], "since": None, "seq": self.seq,
@@ -645,7 +663,8 @@ class GraphSimulator(LoopbackServer):
         with self._lock:
             changes = self._changes(cal, start, end, state["since"], state["seq"])
             page = changes[state["offset"] : state["offset"] + size]
-            rendered = [c if "@removed" in c else {"@odata.type": "#microsoft.graph.event", **self._render(c, prefer)} for c in page]
+            rendered = [c if "@removed" in c else {"@odata.type": "#microsoft.graph.event", **self._delta_item(c, prefer, state["since"])}
+                        for c in page]
         out: dict[str, Any] = {"@odata.context": f"{self.graph_url}/$metadata#Collection(event)", "value": rendered}
         base = f"{self.graph_url}{_quote_path(path)}"
         if state["offset"] + size < len(changes):
@@ -655,14 +674,53 @@ class GraphSimulator(LoopbackServer):
             out["@odata.deltaLink"] = f"{base}?$deltatoken={_b64(done)}"
         return 200, _applied(prefer), out
 
-    def _state(self, token: str, cal: _Calendar) -> dict:
+    def _delta_item(self, inst: dict, prefer: dict, since: int | None) -> dict:
+        """An event as a delta round reports it. delta-query-overview ("Resource representation in
+        the delta query response"): new instances in full; "updated instances are represented by
+        their id with *at least* the properties that have been updated". We send the least the
+        reference allows (id, the changed properties, the etag), so a client that needs more must
+        read the event."""
+        out = self._render(inst, prefer)
+        master = self._master_of(inst)
+        if since is None or master is None or since < master.get("_created", 0):
+            return out
+        occ = inst["id"] if inst["id"] != master["id"] else None
+        marks = dict(master.get("_changed", {}).get("", {}))
+        if occ:
+            marks.update(master.get("_changed", {}).get(occ, {}))
+        changed = {k for k, seq in marks.items() if seq > since}
+        if changed & {"start", "end"}:
+            changed |= {"start", "end"}  # a moved meeting: GUESS that both ends come together
+        # GUESS: an occurrence of a changed series with nothing of its own changed comes as its id
+        # and etag alone (the reference does not say whether it comes at all).
+        return {k: v for k, v in out.items() if k in changed or k in ("id", "@odata.etag")}
+
+    def _master_of(self, inst: dict) -> dict | None:
+        master_id = inst.get("seriesMasterId") or inst["id"]
+        for cal in self.calendars.values():
+            if master_id in cal.events:
+                return cal.events[master_id]
+        return None
+
+    def _state(self, token: str, cal: _Calendar, path: str) -> dict:
         try:
             state = _unb64(token)
         except Exception:
             raise GraphHTTPError(400, "ErrorInvalidUrlQuery", "The sync state token is not valid.") from None
         if state.get("epoch") != self.delta_epoch or state.get("cal") != cal.key:
-            # GUESS at the code: the reference says an expired token means a full resync (410 Gone).
-            raise GraphHTTPError(410, "SyncStateNotFound", "The sync state has expired; start a new round of delta queries.")
+            # See expire_delta_tokens for the references. The two messages are the errors page's
+            # descriptions of the codes; the fallback message is a GUESS.
+            status, code = self._expiry
+            message = {"syncstatenotfound": "The sync state generation is not found. The delta token is expired and data must be synchronized again.",
+                       "resyncrequired": "The delta token is no longer valid, and the app must reset the sync state."}.get(
+                code.casefold(), "The sync state has expired; start a new round of delta queries.")
+            headers = {}
+            if status == 410:
+                start, end = (datetime.fromisoformat(t) for t in state["w"])
+                window = urlencode({"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                    "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "$deltatoken": ""})
+                headers["Location"] = f"{self.graph_url}{_quote_path(path)}?{window}"
+            raise GraphHTTPError(status, code, message, headers)
         return state
 
     def _changes(self, cal: _Calendar, start, end, since: int | None, upto: int) -> list[dict]:
@@ -752,9 +810,12 @@ class GraphSimulator(LoopbackServer):
             if out is not None:
                 resp["body"] = out
             responses.append(resp)
-        # The reference: responses may come back in any order; match them on id.
+        # json-batching: responses may come back in any order; match them on id.
         responses.reverse()
-        return 200, {}, {"responses": responses}
+        # throttling ("Throttling and batching"): a throttled item fails with 429 and "the batch
+        # itself fails with a status code of 424 (Failed Dependency)"; the body still has every item.
+        status = 424 if any(r["status"] == 429 for r in responses) else 200
+        return status, {}, {"responses": responses}
 
 
 class _Handler(BaseHTTPRequestHandler):

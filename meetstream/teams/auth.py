@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -119,6 +120,20 @@ def _authority(cfg) -> tuple[str, dict]:
     return f"{host}/{cfg.tenant}", {}
 
 
+@contextmanager
+def _reaching(cfg):
+    """msal's own HTTP failures (no route to the authority, DNS, a proxy) as one user error, not
+    requests' ConnectionError: msal asks the authority before every sign-in and token refresh."""
+    import requests
+
+    try:
+        yield
+    except requests.RequestException as err:
+        host = urlsplit(cfg.authority_host).netloc or cfg.authority_host
+        raise CalendarError(f"cannot reach the Microsoft sign-in service at {host} ({type(err).__name__}); "
+                            "check the network connection, any proxy or firewall, and calendar.authority_host") from err
+
+
 class GraphAuth:
     """Tokens for Graph from msal, with a persistent cache. Build once per command."""
 
@@ -165,6 +180,10 @@ class GraphAuth:
 
     def sign_in_device(self, show: Callable[[str], None]) -> str:
         """Device-code flow: `show` gets Microsoft's instruction (URL and code). Returns the account."""
+        with _reaching(self.cfg):
+            return self._sign_in_device(show)
+
+    def _sign_in_device(self, show: Callable[[str], None]) -> str:
         app = self._public()
         try:
             flow = app.initiate_device_flow(scopes=delegated_scopes(self.cfg))
@@ -186,6 +205,10 @@ class GraphAuth:
 
     def token(self) -> str:
         """A current access token (from the cache when it can be)."""
+        with _reaching(self.cfg):
+            return self._token()
+
+    def _token(self) -> str:
         if self.cfg.app_only:
             result = self._confidential().acquire_token_for_client(scopes=APP_ONLY_SCOPES)
             token = self._checked(result, "app-only sign-in")
@@ -202,7 +225,8 @@ class GraphAuth:
     def account(self) -> str | None:
         if self.cfg.app_only:
             return None
-        accounts = self._public().get_accounts()
+        with _reaching(self.cfg):
+            accounts = self._public().get_accounts()
         return accounts[0].get("username") if accounts else None
 
     @staticmethod

@@ -60,6 +60,12 @@ class GraphCalendar:
         return f"{self.owner}/calendarView"
 
     @property
+    def has_delta(self) -> bool:
+        """Whether Graph tracks changes on this calendar. event-delta (v1.0) documents
+        calendarView/delta for /me and /users/{id} only: a group calendar is read whole each time."""
+        return not self.cfg.group
+
+    @property
     def source_key(self) -> str:
         """Names this calendar in the store (delta links, which events came from where)."""
         return self.view_path.rsplit("/calendarView", 1)[0]
@@ -116,6 +122,20 @@ class GraphCalendar:
     def get_event(self, event_id: str, select: str | None = SELECT) -> dict:
         params = {"$select": select} if select else None
         return self.client.get(self.event_path(event_id), params=params, headers=self.headers())
+
+    def get_events(self, event_ids: list[str], select: str = SELECT) -> dict[str, dict]:
+        """Many events read whole through $batch (20 to a request): {id: {"status", "body"}}."""
+        from urllib.parse import quote as q
+
+        reqs, ids = [], {}
+        for i, event_id in enumerate(dict.fromkeys(event_ids)):
+            ids[str(i + 1)] = event_id
+            reqs.append({"id": str(i + 1), "method": "GET",
+                         "url": f"/{self.event_path(event_id)}?$select={q(select, safe=',')}",
+                         "headers": self.headers()})
+        if not reqs:
+            return {}
+        return {ids[rid]: result for rid, result in self.client.batch(reqs).items() if rid in ids}
 
     def patch_event(self, event_id: str, body: dict) -> dict:
         return self.client.patch(self.event_path(event_id), body, headers=self.headers())

@@ -25,6 +25,11 @@ SELECT = (
     "onlineMeetingProvider,attendees,categories,body,type,seriesMasterId,originalStartTimeZone,organizer"
 )
 
+# What a delta item must carry to be made a meeting without losing anything stored (the join link,
+# the agenda, the members, the committee): an item lacking any of these is read whole first.
+NEEDED = ("subject", "start", "end", "isAllDay", "location", "isCancelled", "onlineMeeting", "attendees",
+          "categories", "body", "type", "iCalUId")
+
 # Windows time-zone names Exchange uses (originalStartTimeZone, or start.timeZone when no
 # Prefer: outlook.timezone is sent) -> IANA. The CLDR windowsZones table, the zones a UK council
 # is likely to meet: anything else falls back to UTC with a warning.

@@ -17,10 +17,19 @@ from meetstream.net import is_loopback_host
 log = logging.getLogger("meetstream.teams")
 
 RETRY_STATUSES = (429, 503, 504)
+# Inside a batch, 424 (Failed Dependency) marks an item that was not run because another failed
+# (json-batching, "dependsOn"): asking again is safe.
+BATCH_RETRY_STATUSES = RETRY_STATUSES + (424,)
+
+# An expired or reset sync state. delta-query-overview ("Token duration"): "a 40X-series error with
+# error codes such as syncStateNotFound"; ("Synchronization reset"): 410 Gone. errors ("Code
+# property"): syncStateNotFound and resyncRequired both mean the delta token is no longer valid.
+SYNC_RESET_CODES = frozenset({"syncstatenotfound", "resyncrequired"})
 
 
 class DeltaExpired(CalendarError):
-    """The stored delta link is no longer valid (410 Gone): a full resync is needed."""
+    """The stored delta link is no longer valid (410, or a 40X syncStateNotFound/resyncRequired):
+    a full resync is needed."""
 
 
 class GraphRequestError(CalendarError):
@@ -73,8 +82,11 @@ class GraphClient:
             return path_or_url
         return self.base_url + "/" + path_or_url.lstrip("/")
 
-    def request(self, method: str, path_or_url: str, *, params=None, json=None, headers=None) -> Any:
-        """One Graph call, retried on 429/503/504 as Retry-After says. Returns the JSON body or None."""
+    def request(self, method: str, path_or_url: str, *, params=None, json=None, headers=None,
+                accept: tuple[int, ...] = ()) -> Any:
+        """One Graph call, retried on 429/503/504 as Retry-After says. Returns the JSON body or None.
+
+        A status in `accept` is returned like a success (its body) instead of raised."""
         import requests
 
         url = self.url(path_or_url)
@@ -87,7 +99,8 @@ class GraphClient:
                 resp = self.session.request(method, url, params=params, json=json, headers=h, timeout=self.timeout)
             except requests.RequestException as err:
                 host = urlsplit(url).netloc
-                raise CalendarError(f"cannot reach Microsoft Graph at {host} ({type(err).__name__}); check the network and calendar.graph_url") from err
+                raise CalendarError(f"cannot reach Microsoft Graph at {host} ({type(err).__name__}); "
+                                    "check the network connection, any proxy or firewall, and calendar.graph_url") from err
             if resp.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 wait = _retry_after(resp.headers.get("Retry-After"), attempt)
                 if wait > self.max_wait:
@@ -98,7 +111,7 @@ class GraphClient:
                 log.info("Graph %s on %s %s; retrying in %.1fs (attempt %d)", resp.status_code, method, urlsplit(url).path, wait, attempt)
                 self.sleep(wait)
                 continue
-            if resp.status_code >= 400:
+            if resp.status_code >= 400 and resp.status_code not in accept:
                 raise _error(resp)
             if resp.status_code == 204 or not resp.content:
                 return None
@@ -129,10 +142,13 @@ class GraphClient:
 
     # --- JSON batching -----------------------------------------------------------------------------
 
-    def batch(self, requests_: list[dict]) -> dict[str, dict]:
+    def batch(self, requests_: list[dict], on_result: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
         """Run many calls as `$batch` (20 a time). Returns {id: {"status", "body"}}.
 
-        Items that come back 429/503/504 are retried (only those) after the longest Retry-After.
+        Items that come back 429/503/504 (or 424, not run) are retried (only those) after the longest
+        Retry-After. `on_result(id, result)` is called for each item as soon as its outcome is final,
+        before any later batch is sent: a caller that records what was done there keeps that record
+        even when a later batch fails.
         """
         results: dict[str, dict] = {}
         pending = list(requests_)
@@ -142,17 +158,34 @@ class GraphClient:
             wait = 0.0
             for i in range(0, len(pending), 20):
                 chunk = pending[i : i + 20]
-                body = self.post("$batch", {"requests": chunk})
+                # throttling ("Throttling and batching"): when an item is throttled "the batch itself
+                # fails with a status code of 424 (Failed Dependency)"; its body still holds every
+                # item's own status, so it is read like a 200.
+                body = self.request("POST", "$batch", json={"requests": chunk}, accept=(424,))
                 by_id = {r["id"]: r for r in chunk}
+                answered = set()
                 for resp in (body or {}).get("responses", []):
                     rid = str(resp.get("id"))
+                    if rid not in by_id:
+                        continue
+                    answered.add(rid)
                     status = int(resp.get("status", 500))
-                    if status in RETRY_STATUSES and attempt < self.max_retries:
+                    if status in BATCH_RETRY_STATUSES and attempt < self.max_retries:
                         headers = {k.lower(): v for k, v in (resp.get("headers") or {}).items()}
                         wait = max(wait, _retry_after(headers.get("retry-after"), attempt))
                         retry.append(by_id[rid])
                     else:
                         results[rid] = {"status": status, "body": resp.get("body")}
+                        if on_result is not None:
+                            on_result(rid, results[rid])
+                for rid in by_id.keys() - answered:
+                    # An item Graph did not answer was not done: ask again, within the same limit.
+                    if attempt < self.max_retries:
+                        retry.append(by_id[rid])
+                    else:
+                        results[rid] = {"status": 500, "body": None}
+                        if on_result is not None:
+                            on_result(rid, results[rid])
             if retry:
                 attempt += 1
                 self.counters.retries += len(retry)
@@ -201,6 +234,20 @@ def _error(resp, extra: str = "") -> CalendarError:
         text += f" [{resp.request.method if resp.request is not None else ''} {path}]"
     if extra:
         text = f"{extra}: {text}"
-    if resp.status_code == 410:
+    if resp.status_code == 410 or (400 <= resp.status_code < 500 and _codes(body) & SYNC_RESET_CODES):
         return DeltaExpired(text)
     return GraphRequestError(text, resp.status_code, code)
+
+
+def _codes(body: Any) -> set[str]:
+    """Every error code in a Graph error body, the nested innerError ones too (errors: "loop
+    through all the error codes available"), in lower case (Graph's casing varies)."""
+    out: set[str] = set()
+    err = body.get("error") if isinstance(body, dict) else None
+    for _ in range(10):
+        if not isinstance(err, dict):
+            break
+        if isinstance(err.get("code"), str):
+            out.add(err["code"].casefold())
+        err = err.get("innerError") or err.get("innererror")
+    return out

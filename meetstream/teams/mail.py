@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Callable
 
 from meetstream.teams.http import GraphClient, error_message
 from meetstream.timefmt import local
@@ -34,10 +35,17 @@ def join_letter(meeting, member, youtube_url: str | None, council_zone: str, cou
     return Letter(to=member.email, name=member.name, subject=subject, html="".join(lines))
 
 
-def send_letters(client: GraphClient, mail_path: str, letters: list[Letter]) -> dict[str, str | None]:
-    """Send each letter; returns {address: None if sent (202), else the error text}."""
+def send_letters(client: GraphClient, mail_path: str, letters: list[Letter],
+                 on_sent: Callable[[str], None] | None = None) -> dict[str, str | None]:
+    """Send each letter; returns {address: None if sent (202), else the error text}.
+
+    `on_sent(address)` is called the moment Graph accepts a letter, before the next batch goes:
+    if a later batch fails (and raises), what was already accepted has been reported.
+    """
     requests_ = []
+    by_id: dict[str, Letter] = {}
     for i, letter in enumerate(letters):
+        by_id[str(i + 1)] = letter
         requests_.append({
             "id": str(i + 1),
             "method": "POST",
@@ -54,7 +62,12 @@ def send_letters(client: GraphClient, mail_path: str, letters: list[Letter]) -> 
         })
     if not requests_:
         return {}
-    results = client.batch(requests_)
+
+    def accepted(rid: str, result: dict) -> None:
+        if result["status"] == 202 and on_sent is not None and rid in by_id:
+            on_sent(by_id[rid].to)
+
+    results = client.batch(requests_, on_result=accepted)
     out: dict[str, str | None] = {}
     for i, letter in enumerate(letters):
         r = results.get(str(i + 1), {"status": 500, "body": None})

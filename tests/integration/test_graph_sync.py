@@ -180,7 +180,8 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
         assert summary.inserted == 1
         assert committee in {m.committee for m in store.meetings()}
     paths = {r.path for r in graph_sim.graph_requests()}
-    assert "/v1.0/groups/committee-services/calendar/calendarView/delta" in paths
+    assert "/v1.0/groups/committee-services/calendar/calendarView" in paths  # no delta for groups (event-delta, v1.0)
+    assert "/v1.0/groups/committee-services/calendar/calendarView/delta" not in paths
     assert f"/v1.0/users/{MAILBOX}/calendars/webcasts/calendarView/delta" in paths
 
 
