@@ -79,11 +79,18 @@ def sign_in_microsoft(settings: Settings, state_path: Path | None, show: Callabl
     return sign_in(settings, state_path, show=show)
 
 
-def sign_in_youtube(settings: Settings, *, open_browser: bool) -> Path:
-    """Google installed-app OAuth; returns the token file written (mode 0600)."""
-    from meetstream.youtube.auth import sign_in
+def sign_in_youtube(settings: Settings, *, open_browser: bool = True, device: bool = False, timeout: float = 600,
+                    show: Callable[[str], None] = print) -> Path:
+    """Google sign-in for YouTube; returns the token file written (mode 0600). `device`: the
+    device flow (a code entered on a laptop or phone, with the 'TVs and Limited Input devices'
+    client of youtube.device_client_secrets, else youtube.client_secrets); otherwise the
+    installed-app flow in a browser on this computer. Either gives up after `timeout` seconds."""
+    from meetstream.youtube import auth
 
-    return sign_in(settings.youtube.client_secrets, open_browser=open_browser)
+    yt = settings.youtube
+    if device:
+        return auth.sign_in_device(yt.device_client_secrets or yt.client_secrets, show=show, timeout=timeout)
+    return auth.sign_in(yt.client_secrets, open_browser=open_browser, timeout=timeout)
 
 
 def apply_scene_set(settings: Settings, key: str, override: Path | None = None, *, dry_run: bool = False):

@@ -90,6 +90,9 @@ class YouTubeConfig(_Model):
 
     api_url: str | None = None  # None = the real API; the sandbox sets a loopback URL
     client_secrets: Path | None = None
+    # An OAuth client of type 'TVs and Limited Input devices', for `auth youtube --device`
+    # (signing in from another device); None: client_secrets is tried.
+    device_client_secrets: Path | None = None
     privacy: Literal["public", "unlisted", "private"] = "public"
     enable_dvr: bool = True
     record_from_start: bool = True
@@ -218,7 +221,8 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         return None if p is None else (p if p.is_absolute() else base / p)
 
     rooms = {k: r.model_copy(update={"scene_set": abs_(r.scene_set)}) for k, r in settings.rooms.items()}
-    youtube = settings.youtube.model_copy(update={"client_secrets": abs_(settings.youtube.client_secrets)})
+    youtube = settings.youtube.model_copy(update={"client_secrets": abs_(settings.youtube.client_secrets),
+                                                  "device_client_secrets": abs_(settings.youtube.device_client_secrets)})
     return settings.model_copy(
         update={"rooms": rooms, "roster": abs_(settings.roster), "agendas": abs_(settings.agendas), "youtube": youtube}
     )

@@ -43,6 +43,7 @@ calendar:                        # Microsoft Graph (meetstream auth microsoft)
 
 youtube:                         # meetstream auth youtube
   client_secrets: null           # the OAuth client JSON downloaded from Google Cloud
+  device_client_secrets: null    # a "TVs and Limited Input devices" client, for `auth youtube --device`
   privacy: public
   auto_start: true
   auto_stop: false               # a network blip would end the broadcast for good

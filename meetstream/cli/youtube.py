@@ -103,16 +103,27 @@ def schedule_command(
 
 def auth_youtube_command(
     ctx: typer.Context,
-    no_browser: bool = typer.Option(False, "--no-browser", help="Print the sign-in address instead of opening a browser."),
+    device: bool = typer.Option(False, "--device", help=(
+        "Sign in from another device (laptop or phone): show a code to enter at Google's device page. "
+        "Needs an OAuth client of type 'TVs and Limited Input devices' (youtube.device_client_secrets).")),
+    no_browser: bool = typer.Option(False, "--no-browser", help=(
+        "Print the sign-in address instead of opening a browser; it still has to be opened on this computer.")),
+    timeout: int = typer.Option(600, "--timeout", min=1, max=3600, help="Give up after this many seconds without an answer."),
 ) -> None:
-    """Sign in to YouTube (Google installed-app OAuth); the token is kept in a file only you can read.
+    """Sign in to YouTube; the token is kept in a file only you can read.
 
-    Example: meetstream auth youtube
+    With a browser on this computer: `meetstream auth youtube` (Google's installed-app flow; the
+    browser returns to localhost here). From a laptop or phone (the chamber PC runs OBS): add
+    `--device` and enter the code shown at the address shown.
+
+    Example: meetstream auth youtube --device
     """
     from meetstream import bootstrap
 
-    path = bootstrap.sign_in_youtube(app_context(ctx).settings, open_browser=not no_browser)
-    console().print(f"Signed in to YouTube; token saved to {path} (mode 0600).")
+    out = console()
+    path = bootstrap.sign_in_youtube(app_context(ctx).settings, open_browser=not no_browser and not device,
+                                     device=device, timeout=timeout, show=lambda line: out.print(line, markup=False))
+    out.print(f"Signed in to YouTube; token saved to {path} (mode 0600).")
 
 
 def register(root: typer.Typer) -> None:

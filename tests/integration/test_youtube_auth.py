@@ -38,12 +38,12 @@ def token_endpoint():
     server.server_close()
 
 
-def expired_token_file(tmp_path, token_uri):
+def expired_token_file(tmp_path, token_uri, scopes=("https://www.googleapis.com/auth/youtube.force-ssl",)):
     path = tmp_path / "youtube-token.json"
     path.write_text(json.dumps({
         "token": "old-access-token", "refresh_token": "refresh-token-1234", "token_uri": token_uri,
         "client_id": "client-id.apps.googleusercontent.com", "client_secret": "client-secret-5678",
-        "scopes": ["https://www.googleapis.com/auth/youtube.force-ssl"], "expiry": "2020-01-01T00:00:00Z",
+        "scopes": list(scopes), "expiry": "2020-01-01T00:00:00Z",
     }))
     path.chmod(0o644)
     return path
@@ -58,6 +58,18 @@ def test_an_expired_access_token_is_refreshed_and_saved_only_for_the_owner(tmp_p
     assert "refresh_token=refresh-token-1234" in seen[0]
     assert json.loads(path.read_text())["token"] == "new-access-token"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_refresh_asks_only_for_the_scope_the_token_was_granted(tmp_path, token_endpoint):
+    # A device-flow sign-in holds `youtube` (its allowed scopes exclude force-ssl); asking to refresh
+    # it with force-ssl would ask for more than was granted.
+    url, answers, seen = token_endpoint
+    answers.append((200, {"access_token": "new-access-token", "expires_in": 3600, "token_type": "Bearer"}))
+    path = expired_token_file(tmp_path, url, scopes=["https://www.googleapis.com/auth/youtube"])
+    creds = load_credentials(path, token_uri=url)
+    assert creds.valid and creds.scopes == ["https://www.googleapis.com/auth/youtube"]
+    assert "scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fyoutube&" in seen[0] + "&"
+    assert "force-ssl" not in seen[0]
 
 
 def test_a_revoked_or_week_old_testing_refresh_token_says_sign_in_again(tmp_path, token_endpoint):
