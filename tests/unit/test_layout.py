@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "meetstream"
-ADAPTERS = ("meetstream.obs", "meetstream.teams", "meetstream.youtube", "meetstream.sandbox")
+ADAPTERS = ("meetstream.obs", "meetstream.teams", "meetstream.youtube", "meetstream.sandbox", "meetstream.moderngov")
 SDKS = ("obsws_python", "websocket", "googleapiclient", "google", "msal", "requests", "aiohttp", "httpx")
 CORE = ("domain", "planner", "session", "chapters", "store", "night", "watchdog", "agenda", "roster", "timefmt")
 # Published facts kept beside their adapter that the core may read: pure, no SDK (checked below).
 FACTS = ("meetstream.youtube.quota",)  # YouTube's quota cost table and the Pacific-day ledger
 # What builds an adapter: calling one of these is wiring, and wiring lives in bootstrap.py.
-BUILDERS = {"ObsConnection", "ObsOutputs", "Director", "ObsEventWatch", "connect_room", "open_calendar",
+BUILDERS = {"ModernGovClient", "ObsConnection", "ObsOutputs", "Director", "ObsEventWatch", "connect_room", "open_calendar",
             "open_sandbox_calendar", "GraphCalendar", "GraphClient", "GraphAuth", "build_client", "build_service",
             "YouTubeClient", "YouTubeOnAir", "LiveControl"}
 
