@@ -745,6 +745,7 @@ class AgendaOverride:
     meeting: str | None = None  # a Graph event id or iCalUId
     committee: str | None = None
     on: date | None = None
+    public: tuple[str, ...] = ()  # item numbers the file marks `exempt: false`: the only way to make an item public
 
     def applies_to(self, meeting_id: str, ical_uid: str | None, committee: str, day: date) -> bool:
         if self.meeting is not None:
@@ -776,7 +777,7 @@ def load_overrides(path: Path | None) -> list[AgendaOverride]:
     elif path.exists():
         files = [path]
     else:
-        raise ConfigError(f"{path}: agenda file or directory not found (check `agendas:` in meetstream.yaml)")
+        raise ConfigError(f"{path}: agenda file or directory not found (check `agendas: overrides:` in meetstream.yaml)")
     out: list[AgendaOverride] = []
     for f in files:
         out.extend(_load_override_file(f, default_meeting=f.stem if path.is_dir() else None))
@@ -882,6 +883,7 @@ def _load_override_file(path: Path, default_meeting: str | None) -> list[AgendaO
             AgendaOverride(
                 source=f"{path}:{line}" if line else str(path),
                 items=walk.finish(),
+                public=tuple(i.number for i in entry.items if i.exempt is False),
                 meeting=meeting,
                 committee=committee if meeting is None else None,
                 on=on if meeting is None else None,

@@ -64,12 +64,29 @@ def sandbox_calendar(settings: Settings, sim, state_path: Path | None):
     return open_sandbox_calendar(settings, sim, state_path)
 
 
+def moderngov(settings: Settings, **kw):
+    """The council's modern.gov web service (moderngov.ModernGovClient) from agendas.moderngov;
+    `sleep=` replaces the real waits (tests)."""
+    from meetstream.moderngov import ModernGovClient
+
+    cfg = settings.agendas.moderngov
+    return ModernGovClient(cfg.base_url, timeout=cfg.timeout, retries=cfg.retries, min_interval=cfg.min_interval, **kw)
+
+
 def youtube_client(settings: Settings, store, **kw):
     """The YouTube client (youtube.client.YouTubeClient): the real API with the stored sign-in, or
     the simulator that `youtube.api_url` names; `sleep=` replaces the real back-off wait."""
     from meetstream.youtube.client import build_client
 
     return build_client(settings, store, **kw)
+
+
+def youtube_stats(settings: Settings, store, **kw):
+    """The report's views port (youtube.stats.VideoStats): videos.list statistics, 50 ids a call,
+    counted in the quota ledger; built on `youtube_client`."""
+    from meetstream.youtube.stats import VideoStats
+
+    return VideoStats(youtube_client(settings, store, **kw))
 
 
 def sign_in_microsoft(settings: Settings, state_path: Path | None, show: Callable[[str], None]):

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from meetstream.errors import ConfigError
 from meetstream.yamlfile import load_yaml, pydantic_error
@@ -114,16 +114,84 @@ class ControlConfig(_Model):
     token_env: str = "MEETSTREAM_API_TOKEN"
 
 
+class ModernGovConfig(_Model):
+    """The council's modern.gov site, where the clerk keeps agendas and their exempt markings."""
+
+    # The site's address: https://democracy.example.gov.uk (the web service is at
+    # <base_url>/mgWebService.asmx). Plain http only on this machine (the simulator).
+    base_url: str
+    # The committees to follow, by name as modern.gov spells it or by id, and the room each meets in.
+    committees: dict[str, str] = Field(min_length=1)
+    timeout: float = Field(30.0, gt=0, le=300)
+    retries: int = Field(3, ge=0, le=10)
+    min_interval: float = Field(1.0, ge=0, le=60)  # seconds between requests: polite to the council's server
+    # modern.gov gives a start but no end: a meeting found only there is taken to last this long (GUESS).
+    duration_minutes: int = Field(180, ge=15, le=24 * 60)
+    # A calendar event and a modern.gov meeting of the same committee starting this close are one meeting.
+    join_within_minutes: int = Field(90, ge=0, le=24 * 60)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        from urllib.parse import urlparse
+
+        from meetstream.net import is_loopback_host
+
+        u = urlparse(value)
+        if u.scheme not in ("https", "http") or not u.hostname:
+            raise ValueError(f"expected the site's address, like https://democracy.example.gov.uk, got {value!r}")
+        if u.scheme == "http" and not is_loopback_host(u.hostname):
+            raise ValueError("use https (plain http only for a simulator on this machine)")
+        return value.rstrip("/").removesuffix("/mgWebService.asmx")
+
+    @field_validator("committees", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value):
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+class AgendasConfig(_Model):
+    """Where agendas come from, and the officer's own corrections."""
+
+    # calendar: parsed from the invitation's body; moderngov: from the council's modern.gov site,
+    # joined onto the calendar's meetings (the Teams link and attendees stay the calendar's).
+    source: Literal["calendar", "moderngov"] = "calendar"
+    # Agenda override YAML: a file, or a folder of <meeting id>.yaml (see meetstream.agenda).
+    overrides: Path | None = None
+    moderngov: ModernGovConfig | None = None
+
+    @model_validator(mode="after")
+    def _site_for_moderngov(self):
+        if self.source == "moderngov" and self.moderngov is None:
+            raise ValueError("`source: moderngov` needs a `moderngov:` section with base_url and committees")
+        return self
+
+
 class Settings(_Model):
     council: CouncilConfig = CouncilConfig()
     control: ControlConfig = ControlConfig()
     rooms: dict[str, RoomConfig]
     roster: Path | None = None
-    agendas: Path | None = None
+    agendas: AgendasConfig = AgendasConfig()
     calendar: CalendarConfig = CalendarConfig()
     youtube: YouTubeConfig = YouTubeConfig()
     # Where the file was read from; relative paths above are resolved against it.
     source: Path | None = Field(None, exclude=True)
+
+    @field_validator("agendas", mode="before")
+    @classmethod
+    def _overrides_path(cls, value):
+        # `agendas: agendas/` (a path) was the whole section before modern.gov: still accepted.
+        return {"overrides": value} if isinstance(value, (str, Path)) else value
+
+    @model_validator(mode="after")
+    def _committee_rooms(self):
+        mg = self.agendas.moderngov
+        for committee, room in (mg.committees.items() if mg else ()):
+            if room not in self.rooms:
+                raise ValueError(f"agendas.moderngov.committees: {committee!r} meets in room {room!r}, "
+                                 f"which is not in rooms ({', '.join(sorted(self.rooms))})")
+        return self
 
     @field_validator("rooms")
     @classmethod
@@ -224,5 +292,6 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     youtube = settings.youtube.model_copy(update={"client_secrets": abs_(settings.youtube.client_secrets),
                                                   "device_client_secrets": abs_(settings.youtube.device_client_secrets)})
     return settings.model_copy(
-        update={"rooms": rooms, "roster": abs_(settings.roster), "agendas": abs_(settings.agendas), "youtube": youtube}
+        update={"rooms": rooms, "roster": abs_(settings.roster), "youtube": youtube,
+                "agendas": settings.agendas.model_copy(update={"overrides": abs_(settings.agendas.overrides)})}
     )

@@ -63,6 +63,12 @@ class Meeting:
     agenda: tuple[AgendaItem, ...] = ()
     members: tuple[Member, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Where each fact came from when it was not all the calendar: (("agenda", "modern.gov meeting
+    # 1234"), ("time", "modern.gov")). Empty: everything is the calendar's.
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, fact: str) -> str | None:
+        return dict(self.sources).get(fact)
 
     def item(self, number: str) -> AgendaItem:
         for it in self.agenda:

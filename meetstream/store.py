@@ -171,6 +171,8 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
         """,
     ),
     ("0004_typed_night_state", _typed_night_state),
+    # Where a meeting's facts came from, once agendas can come from modern.gov.
+    ("0005_meeting_sources", "ALTER TABLE meetings ADD COLUMN sources_json TEXT NOT NULL DEFAULT '[]'"),
 ]
 
 
@@ -589,6 +591,19 @@ class Store:
         )
         return {r["method"]: (int(r["n"]), int(r["u"])) for r in rows}
 
+    # --- read-only views for `publish` and `report` (meetstream.publish) ----------------------
+
+    def meeting_revisions(self) -> dict[str, datetime]:
+        """meeting id -> when its row last changed (upsert_meeting leaves it alone when nothing
+        did): the published feed's DTSTAMP and SEQUENCE."""
+        return {r[0]: parse_utc(r[1]) for r in self.conn.execute("SELECT id, updated_utc FROM meetings")}
+
+    def quota_spends(self, start: datetime, end: datetime) -> list[tuple[datetime, str, int]]:
+        """(when, method, units) of every call in the quota ledger from `start` to before `end`."""
+        rows = self.conn.execute("SELECT at_utc, method, units FROM youtube_quota WHERE at_utc >= ? AND at_utc < ? ORDER BY id",
+                                 (utc_text(start), utc_text(end)))
+        return [(parse_utc(r[0]), r[1], int(r[2])) for r in rows]
+
 
 def _broadcast_from_row(r: sqlite3.Row) -> Broadcast:
     return Broadcast(
@@ -619,6 +634,7 @@ def _meeting_row(m: Meeting) -> dict:
         "agenda_json": json.dumps([asdict(i) for i in m.agenda]),
         "members_json": json.dumps([asdict(x) for x in m.members]),
         "warnings_json": json.dumps(list(m.warnings)),
+        "sources_json": json.dumps([list(p) for p in m.sources]),
     }
 
 
@@ -638,4 +654,5 @@ def _meeting_from_row(r: sqlite3.Row) -> Meeting:
         agenda=tuple(AgendaItem(**i) for i in json.loads(r["agenda_json"])),
         members=tuple(Member(**x) for x in json.loads(r["members_json"])),
         warnings=tuple(json.loads(r["warnings_json"])),
+        sources=tuple((str(f), str(w)) for f, w in json.loads(r["sources_json"])),
     )

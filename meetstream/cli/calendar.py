@@ -59,7 +59,8 @@ def sync(
     from_: Optional[str] = typer.Option(None, "--from", help="First day to read (YYYY-MM-DD, council time)."),
     to: Optional[str] = typer.Option(None, "--to", help="Last day to read (YYYY-MM-DD, council time)."),
 ) -> None:
-    """Read the committee calendar into the store.
+    """Read the committee calendar into the store (and, with `agendas.source: moderngov`, the
+    agendas from the council's modern.gov site, joined onto it).
 
     The first run reads the next `calendar.days_ahead` days; later runs fetch only what changed.
     With --from/--to, read just that window (the change-tracking link is left alone).
@@ -67,14 +68,25 @@ def sync(
     Example: meetstream calendar sync --from 2026-12-01 --to 2026-12-31
     """
     from meetstream import bootstrap
-    from meetstream.meetings.sync import sync_calendar
+    from meetstream.meetings.sync import sync_meetings
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     zone = settings.council.timezone
     start, end = _day(from_, zone, "--from"), _day(to, zone, "--to", end=True)
-    s = sync_calendar(store, settings, bootstrap.calendar(settings, app_ctx.state_path), start=start, end=end)
+    moderngov = settings.agendas.source == "moderngov"
+    # With modern.gov, the Microsoft 365 calendar is optional: it adds the Teams links and attendees.
+    graph = bootstrap.calendar(settings, app_ctx.state_path) if settings.calendar.client_id or not moderngov else None
+    s, mg = sync_meetings(store, settings, graph, bootstrap.moderngov(settings) if moderngov else None, start=start, end=end)
     out = _console()
+    if mg is not None:
+        out.print(f"modern.gov: {mg.meetings} meetings read ({mg.requests} requests): {mg.joined} joined with the calendar, "
+                  f"{mg.alone} from modern.gov only, {mg.changed} changed, {mg.cancelled} cancelled.", soft_wrap=True)
+        for w in mg.warnings:
+            out.print(f"Warning: {w}", style="yellow", soft_wrap=True)
+    if s is None:
+        out.print("No Microsoft 365 calendar configured (calendar.client_id): no Teams links or attendees.", soft_wrap=True)
+        return
     what = {"full": "Read the whole calendar", "delta": "Read the changes", "window": "Read the window"}[s.mode]
     out.print(f"{what} ({_local(s.start, zone, '%d %b %Y')} to {_local(s.end - timedelta(seconds=1), zone, '%d %b %Y')}): "
               f"{s.inserted} new, {s.updated} changed, {s.unchanged} unchanged, {s.cancelled} cancelled, "
@@ -119,15 +131,21 @@ def list_(
     from rich import box
 
     table = Table(title=f"Webcast meetings ({zone})", box=box.SIMPLE_HEAD)
+    # At 80 columns the words wrap at spaces and no word is cut: the committee keeps room for
+    # "Sub-Committee", the time goes under the day, the agenda count under its figure.
     for col in ("Ref", "When", "Committee", "Room", "Agenda", "Teams"):
-        table.add_column(col, no_wrap=col != "Committee", overflow="fold")
+        table.add_column(col, no_wrap=col in ("Ref", "Room", "Teams"), min_width=13 if col == "Committee" else None,
+                         overflow="fold")
     for m in meetings:
         exempt = sum(1 for i in m.agenda if i.exempt)
         items = f"{len(m.agenda)}" + (f" ({exempt} exempt)" if exempt else "")
+        items += " mg" if (m.source_of("agenda") or "").startswith("modern.gov") else ""
         committee = m.committee + (" [CANCELLED]" if m.cancelled else "") + (" *" if m.warnings else "")
         table.add_row(short_ref(m.id), _local(m.start, zone, "%a %d %b %H:%M"), committee, m.room or "-",
                       items, "yes" if m.join_url else "no")
     out.print(table)
+    if any((m.source_of("agenda") or "").startswith("modern.gov") for m in meetings):
+        out.print("mg: agenda and exempt markings from modern.gov (`--json` says where each fact came from)")
     for m in meetings:
         # Which items the session will take private, and why, so the officer can check before the
         # night; titles stay out of it (exempt_summary names numbers and reasons only).

@@ -32,7 +32,12 @@ rooms:
     record_backup: true          # also record locally in OBS while on air
 
 # roster: roster.yaml            # members' titles, roles and wards for lower thirds
-# agendas: agendas/              # <meeting id>.yaml here overrides the agenda from the calendar
+# agendas:
+#   overrides: agendas/          # <meeting id>.yaml here corrects an agenda (see the README)
+#   source: moderngov            # agendas from the council's modern.gov site (default: calendar)
+#   moderngov:
+#     base_url: https://democracy.example.gov.uk
+#     committees: {{"Planning Committee": chamber, "Full Council": chamber}}   # name (or id) -> room
 
 calendar:                        # Microsoft Graph (meetstream auth microsoft)
   tenant: organizations          # your tenant id or domain

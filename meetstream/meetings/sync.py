@@ -67,7 +67,7 @@ def event_context(settings):
     from meetstream.roster import load_roster
     from meetstream.teams.events import EventContext
 
-    return EventContext.from_settings(settings, load_roster(settings.roster), load_overrides(settings.agendas))
+    return EventContext.from_settings(settings, load_roster(settings.roster), load_overrides(settings.agendas.overrides))
 
 
 def default_window(settings, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -135,6 +135,7 @@ def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
 
 def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncSummary, *,
            reconcile: bool, delta: DeltaState | None = None) -> None:
+    from meetstream.meetings.moderngov import keep_moderngov_facts
     from meetstream.teams.events import NEEDED, event_to_meeting, is_webcast, subject_of
     from meetstream.teams.http import error_message
 
@@ -184,7 +185,7 @@ def _apply(store, calendar, ctx, source: str, events: list[dict], summary: SyncS
                     store.upsert_meeting(replace(existing, webcast=False))
                 continue
             try:
-                m = event_to_meeting(ev, ctx)
+                m = keep_moderngov_facts(event_to_meeting(ev, ctx), existing)
             except Exception as err:  # never crash the sync on one event
                 summary.skipped += 1
                 summary.warnings.append(f"{subject_of(ev) or ev['id'][:12] + '…'}: skipped: {err}")
@@ -212,3 +213,18 @@ def _mark_removed(store, meeting_id: str) -> bool:
         return False
     store.upsert_meeting(replace(m, cancelled=True, warnings=m.warnings + (REMOVED_WARNING,)))
     return True
+
+
+def sync_meetings(store, settings, calendar=None, moderngov=None, *, start: datetime | None = None,
+                  end: datetime | None = None):
+    """`calendar sync`: the Graph calendar (when handed one) and, with `agendas.source: moderngov`,
+    the council's modern.gov site (its client handed in), joined. modern.gov is read first, so a
+    site that cannot be read stops the sync before anything is written. Returns (SyncSummary or
+    None, meetings.moderngov.ModernGovSummary or None)."""
+    from meetstream.meetings.moderngov import apply_moderngov, read_moderngov
+
+    found = read_moderngov(settings, moderngov) if moderngov is not None else None
+    summary = sync_calendar(store, settings, calendar, start=start, end=end) if calendar is not None else None
+    joined = apply_moderngov(store, settings, found) if found is not None else None
+    return summary, joined
+

@@ -26,4 +26,6 @@ def as_json(meeting: Meeting, zone: str) -> dict:
                     "exempt": i.exempt, "reason": i.reason if i.exempt else None} for i in meeting.agenda],
         "members": [{"name": m.name, "lower_third": m.lower_third(), "email": m.email} for m in meeting.members],
         "warnings": list(meeting.warnings),
+        # Where each fact came from: the calendar, unless a modern.gov sync says otherwise.
+        "sources": {"agenda": "calendar", "time": "calendar", "Teams link and attendees": "calendar"} | dict(meeting.sources),
     }

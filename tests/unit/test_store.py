@@ -92,7 +92,7 @@ def test_the_nights_state_left_in_kv_by_an_older_meetstream_moves_into_its_table
         old.conn.executemany("INSERT INTO kv VALUES (?, ?)", rows.items())
     monkeypatch.undo()
     with Store.open(path) as s:
-        assert s.applied_migrations()[-1] == "0004_typed_night_state"
+        assert "0004_typed_night_state" in s.applied_migrations()
         record = s.on_air("chamber")
         assert (record.meeting_id, record.broadcast_id, record.stream_id, record.quota_mark, record.started, record.completed) == (
             "m1", "bc-1", "st-1", 7, T0, True)
@@ -126,3 +126,22 @@ def test_a_calendar_delta_link_is_kept_per_source(store):
     store.set_calendar_delta(DeltaState("users/a", "link-2", T0, T0 + timedelta(days=90)))
     assert store.calendar_delta("users/a") == DeltaState("users/a", "link-2", T0, T0 + timedelta(days=90))
     assert store.calendar_delta("groups/b") is None
+
+
+def test_a_store_from_before_sources_upgrades_and_keeps_its_meetings(tmp_path, sample_meeting, monkeypatch):
+    import meetstream.store as store_module
+    from dataclasses import replace
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(store_module, "MIGRATIONS", [m for m in store_module.MIGRATIONS if m[0] != "0005_meeting_sources"])
+    with Store.open(path) as old:
+        old.conn.execute("INSERT INTO meetings (id, committee, start_utc, end_utc, agenda_json, updated_utc) VALUES "
+                         "('m1', 'Cabinet', '2026-12-01T18:00:00Z', '2026-12-01T20:00:00Z', '[]', '2026-11-01T00:00:00Z')")
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        assert s.applied_migrations()[-1] == "0005_meeting_sources"
+        assert s.get_meeting("m1").committee == "Cabinet" and s.get_meeting("m1").sources == ()
+        joined = replace(sample_meeting, sources=(("agenda", "modern.gov meeting 1234"), ("time", "modern.gov")))
+        s.upsert_meeting(joined)
+        assert s.get_meeting(joined.id).source_of("agenda") == "modern.gov meeting 1234"
+        assert s.upsert_meeting(joined) == "unchanged"
