@@ -106,10 +106,12 @@ def auto_script(meeting) -> list[tuple[str, str, str | None]]:
 
 
 def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_settings=None,
-                  say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0) -> RehearsalReport:
+                  say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0,
+                  agendas: str = "calendar") -> RehearsalReport:
     from meetstream import bootstrap
     from meetstream.config import CouncilConfig, RoomConfig, Settings, YouTubeConfig
-    from meetstream.meetings.sync import sync_calendar
+    from meetstream.config import AgendasConfig, ModernGovConfig
+    from meetstream.meetings.sync import sync_meetings
     from meetstream.obs.headless import HeadlessObs
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer, nginx_available
@@ -158,11 +160,24 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
             roster=SAMPLE_ROSTER,
             youtube=YouTubeConfig(api_url=youtube_sim.url, privacy="unlisted"),
         )
+        moderngov = None
+        if agendas == "moderngov":
+            from meetstream.sandbox.moderngov import ModernGovSimulator
+
+            site = ModernGovSimulator.from_sample_council(SAMPLE_COUNCIL).start()
+            stack.callback(site.stop)
+            settings = settings.model_copy(update={"agendas": AgendasConfig(source="moderngov", moderngov=ModernGovConfig(
+                base_url=site.url, committees=_sample_committee_rooms(settings), min_interval=0))})
+            moderngov = bootstrap.moderngov(settings)
+            say(f"Agendas: from the modern.gov simulator on {site.url} (the sample council's committees)")
         store = Store.open(folder / "state.sqlite3")
         stack.callback(store.close)
 
         settings, calendar = bootstrap.sandbox_calendar(settings, graph, folder / "state.sqlite3")
-        synced = sync_calendar(store, settings, calendar)
+        synced, joined = sync_meetings(store, settings, calendar, moderngov)
+        if joined is not None:
+            say(f"modern.gov: {joined.meetings} meetings read ({joined.requests} requests), {joined.joined} joined with "
+                f"the calendar, {joined.alone} from modern.gov only")
         say(f"Calendar: synced the sample council from the Graph simulator: {synced.events} events, "
             f"{synced.inserted} meetings stored, {synced.not_webcast} not webcast, {synced.requests} request(s)")
         for warning in synced.warnings:
@@ -394,4 +409,18 @@ class _Overlays:
                 text = self.conn.call("GetInputSettings", {"inputName": item["sourceName"]})["inputSettings"].get("text", "")
                 out[item["sourceName"]] = {"text": text, "x": t["positionX"], "y": t["positionY"], "scale": t["scaleX"]}
         return out
+
+
+def _sample_committee_rooms(settings) -> dict[str, str]:
+    """The sample council's webcast committees and the room each meets in (from its calendar)."""
+    import yaml
+
+    from meetstream.sandbox.graph import SAMPLE_COUNCIL
+
+    rooms = {}
+    for event in yaml.safe_load(SAMPLE_COUNCIL.read_text(encoding="utf-8")).get("events", []):
+        room = settings.room_for_location(event.get("location"))
+        if room and "Webcast" in event.get("categories", ["Webcast"]) and not event.get("all_day"):
+            rooms.setdefault(event["subject"], room)
+    return rooms
 

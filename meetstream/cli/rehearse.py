@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         script: Optional[str] = typer.Option(None, "--script", help="auto: walk the sample agenda unattended (the one script). Without --script the live console opens."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the rehearsal's state, screenshots, timeline and chapters."),
         pause: float = typer.Option(0.5, "--pause", min=0, max=60, help="Seconds between the scripted steps (time to watch them)."),
+        agendas: str = typer.Option("calendar", "--agendas", help="Where agendas come from: calendar (the invitations) or moderngov (a modern.gov simulator)."),
     ) -> None:
         """Rehearse a meeting night on the built-in simulators: no real account is touched.
 
@@ -27,6 +28,8 @@ def register(app: typer.Typer) -> None:
         from meetstream.errors import ConfigError
         from meetstream.rehearsal import run_rehearsal
 
+        if agendas not in ("calendar", "moderngov"):
+            raise ConfigError(f"unknown agenda source {agendas!r} (calendar or moderngov)")
         if script not in (None, "auto"):
             raise ConfigError(f"unknown script {script!r} (the one script is `auto`)")
         folder = out or Path.cwd() / f"rehearsal-{datetime.now():%Y%m%d-%H%M%S}"
@@ -35,7 +38,7 @@ def register(app: typer.Typer) -> None:
             settings = app_context(ctx).settings
             obs_settings = settings.room(settings.room_key(None)).obs
         c = console()
-        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause)
+        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause, agendas=agendas)
         c.print("\n[bold]Timeline[/]")
         for line in report.timeline:
             c.print(f"  {line}")

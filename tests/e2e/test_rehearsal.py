@@ -114,3 +114,20 @@ def test_each_rehearsal_screenshot_shows_its_steps_title_and_speaker(cli, room_c
             assert abs(edge - expected) <= 6, f"{shot['file']}: {name} ends at {edge}, {o['text']!r} ends at {expected:.0f}"
             checked += 1
     assert checked >= 15
+
+
+def test_a_rehearsal_with_agendas_from_moderngov_keeps_what_moderngov_marks_exempt_private(cli, room_config, obs, tmp_path, monkeypatch):
+    import meetstream.rehearsal as rehearsal
+    from meetstream.store import Store
+
+    real = rehearsal.run_rehearsal
+    monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
+    out = tmp_path / "rehearsal"
+    result = cli("rehearse", "--script", "auto", "--agendas", "moderngov", "--out", out)
+    assert result.code == 0, result
+    assert "Agendas: from the modern.gov simulator" in result.out and "joined with the calendar" in result.out
+    assert "PRIVATE   Item 7" in result.out and "Station Road" not in result.out
+    with Store.open(out / "state.sqlite3") as store:
+        (meeting,) = [m for m in store.meetings(include_cancelled=True) if m.committee == "Full Council"]
+        assert meeting.source_of("agenda").startswith("modern.gov meeting ") and meeting.join_url
+        assert "modern.gov marks it exempt" in meeting.item("7").reason
