@@ -6,6 +6,7 @@ meetstream.teams.auth, and renders the result.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Optional
 
@@ -161,35 +162,63 @@ def links(
     meeting: str = typer.Argument(..., help="The meeting: REF from `calendar list`, its id, or 'YYYY-MM-DD committee'."),
     send: bool = typer.Option(False, "--send", help="Email each member their Teams join link (not again to anyone already sent it)."),
     resend: bool = typer.Option(False, "--resend", help="With --send: send to everyone again."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --send: show who would get what; send nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --send: send without asking (scripts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the links, and with --send who got what)."),
 ) -> None:
-    """Show a meeting's Teams join link and YouTube link; --send emails members their join link.
+    """Show a meeting's Teams join link and YouTube link; --send emails members their join link,
+    after showing who gets what and asking.
 
     Example: meetstream links 3f9a1c --send
     """
+    import sys
+
     from meetstream import bootstrap
-    from meetstream.errors import CalendarError
+    from meetstream.errors import CalendarError, ConfigError
     from meetstream.meetings import resolve_meeting
     from meetstream.meetings.links import plan_links, send_links, youtube_url
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     m = resolve_meeting(store, meeting, settings.council.timezone)
+    record = {"meeting": m.id, "committee": m.committee, "cancelled": m.cancelled, "teams": m.join_url,
+              "youtube": youtube_url(store, m.id)}
     out = _console()
-    out.print(f"{m.committee}, {_local(m.start, settings.council.timezone)}" + (" (CANCELLED)" if m.cancelled else ""))
-    out.print(f"Teams:   {m.join_url or '(none yet: meetstream teams create ' + meeting + ')'}")
-    out.print(f"YouTube: {youtube_url(store, m.id) or '(not scheduled yet)'}")
+    if not as_json:
+        out.print(f"{m.committee}, {_local(m.start, settings.council.timezone)}" + (" (CANCELLED)" if m.cancelled else ""))
+        out.print(f"Teams:   {m.join_url or '(none yet: meetstream teams create ' + meeting + ')'}")
+        out.print(f"YouTube: {record['youtube'] or '(not scheduled yet)'}")
     if not (send or resend):
+        if as_json:
+            typer.echo(json.dumps(record, indent=2))
         return
     plan = plan_links(store, settings, m, resend=resend)
-    for p in plan:
-        out.print(f"  {p.action:<12} {p.member.display_name()} <{p.member.email or '-'}>", soft_wrap=True)
-    if not any(p.action == "send" for p in plan):
-        out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
+    record["plan"] = [{"member": p.member.display_name(), "email": p.member.email, "action": p.action} for p in plan]
+    to_send = sum(1 for p in plan if p.action == "send")
+    if not as_json:
+        for p in plan:
+            out.print(f"  {p.action:<12} {p.member.display_name()} <{p.member.email or '-'}>", soft_wrap=True)
+    if not to_send or dry_run:
+        if as_json:
+            typer.echo(json.dumps(record | {"sent": [], "failed": {}}, indent=2))
+        elif not to_send:
+            out.print("Nothing to send: every member with an email has this link already (--resend to send again).")
+        else:
+            out.print(f"Dry run: {to_send} email{'s' if to_send != 1 else ''} would be sent; nothing was sent.")
         return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"{to_send} email(s) to send: add --yes to send without being asked, or --dry-run to only look")
+        if not typer.confirm(f"Send the Teams link to {to_send} member{'s' if to_send != 1 else ''}?", default=False):
+            out.print("Nothing sent.")
+            return
     results = send_links(store, m, plan, bootstrap.calendar(settings, app_ctx.state_path))
     sent = [a for a, e in results.items() if e is None]
     failed = {a: e for a, e in results.items() if e is not None}
-    out.print(f"Sent {len(sent)} email{'s' if len(sent) != 1 else ''}.")
+    if as_json:
+        typer.echo(json.dumps(record | {"sent": sent, "failed": failed}, indent=2))
+    else:
+        out.print(f"Sent {len(sent)} email{'s' if len(sent) != 1 else ''}.")
     if failed:
         first = next(iter(failed.items()))
         raise CalendarError(f"{len(failed)} email(s) not sent, e.g. to {first[0]}: {first[1]} (run the command again to retry them)")

@@ -18,6 +18,7 @@ app = typer.Typer(help="YouTube Live: the rooms' streams and the API quota.", no
 def streams_command(
     ctx: typer.Context,
     show_key: bool = typer.Option(False, "--show-key", help="Show each stream key in full (keep it off screen shares)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the key hidden unless --show-key)."),
 ) -> None:
     """List each room's reusable YouTube stream: status, ingest address and key (hidden unless --show-key).
 
@@ -32,6 +33,13 @@ def streams_command(
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     rows = stream_report(settings, store, bootstrap.youtube_client(settings, store))
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([{"room": r.room, "stream": r.stream_id, "status": r.status, "health": r.health,
+                                "ingestion_address": r.ingestion_address,
+                                "key": (r.key if show_key else redact(r.key)) if r.key else None} for r in rows], indent=2))
+        return
     table = Table("room", "stream", "status", "health", "ingest address", "stream key")
     for r in rows:
         if r.stream_id is None:
@@ -50,6 +58,7 @@ def streams_command(
 def quota_command(
     ctx: typer.Context,
     days: int = typer.Option(60, "--days", help="Window of the pending schedule to cost."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show today's YouTube API quota spend (Pacific-time day, as YouTube counts) and what the pending schedule would cost.
 
@@ -61,6 +70,13 @@ def quota_command(
 
     app_ctx = app_context(ctx)
     q = quota_report(app_ctx.settings, app_ctx.store, days=days)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"day_pacific": q.day, "spent": q.spent, "daily_quota": q.daily_quota, "remaining": q.remaining,
+                               "by_method": {m: {"calls": c, "units": u} for m, (c, u) in q.by_method.items()},
+                               "pending": {"days": days, "changes": q.pending_changes, "units": q.pending_units}}, indent=2))
+        return
     table = Table("method", "calls", "units", title=f"YouTube quota for {q.day} (Pacific time)")
     for method, (calls, units) in q.by_method.items():
         table.add_row(method, str(calls), str(units))
@@ -74,6 +90,7 @@ def schedule_command(
     ctx: typer.Context,
     days: int = typer.Option(60, "--days", min=1, max=730, help="Schedule meetings starting within this many days."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and its quota cost; call nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: each action, and what was done."),
 ) -> None:
     """Create, update or delete YouTube broadcasts so every webcast meeting has one. Safe to run again.
 
@@ -87,6 +104,16 @@ def schedule_command(
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
     result = schedule(settings, store, days=days, dry_run=dry_run, open_client=lambda: bootstrap.youtube_client(settings, store))
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({
+            "dry_run": dry_run, "estimated_units": result.estimated_units, "units_spent": None if dry_run else result.units_spent,
+            "actions": [{"kind": a.kind, "meeting": a.label, "broadcast": a.broadcast.broadcast_id if a.broadcast else None,
+                         "why": a.reason, "units": a.cost} for a in result.actions],
+            "done": [{"meeting": a.label, "outcome": outcome} for a, outcome in result.done],
+        }, indent=2))
+        return
     out = console()
     table = Table("action", "meeting", "broadcast", "why", "units")
     for a in result.actions:

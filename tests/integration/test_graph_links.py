@@ -59,7 +59,7 @@ def test_list_shows_times_in_the_council_zone_and_json_hides_exempt_titles(run):
 
 def test_links_send_emails_each_member_once(run, graph_sim):
     ref = full_council(run)["ref"]
-    first = run("links", ref, "--send")
+    first = run("links", ref, "--send", "--yes")
     assert first.code == 0, first
     assert "Sent 7 emails." in first.out
     assert len(graph_sim.sent_mail) == 7
@@ -67,22 +67,40 @@ def test_links_send_emails_each_member_once(run, graph_sim):
     assert mail["from"] == MAILBOX and "Dear Cllr Jane Smith" in mail["body"]["content"]
     assert "https://teams.microsoft.com/l/meetup-join/" in mail["body"]["content"]
 
-    second = run("links", ref, "--send")
+    second = run("links", ref, "--send", "--yes")
     assert second.code == 0 and "Nothing to send" in second.out
     assert len(graph_sim.sent_mail) == 7
 
-    third = run("links", ref, "--send", "--resend")
+    third = run("links", ref, "--send", "--yes", "--resend")
     assert "Sent 7 emails." in third.out and len(graph_sim.sent_mail) == 14
+
+
+def test_links_send_shows_who_gets_what_and_sends_only_when_told(run, graph_sim, monkeypatch):
+    ref = full_council(run)["ref"]
+    piped = run("links", ref, "--send")  # no terminal to ask on, no --yes: refused
+    assert piped.code == 2 and "add --yes" in piped.err and "  send" in piped.out
+    dry = run("links", ref, "--send", "--dry-run")
+    assert dry.code == 0 and "Dry run: 7 emails would be sent" in dry.out
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("typer.confirm", lambda *a, **kw: False)
+    declined = run("links", ref, "--send")
+    assert declined.code == 0 and "Nothing sent." in declined.out
+    assert graph_sim.sent_mail == []
+    monkeypatch.setattr("typer.confirm", lambda *a, **kw: True)
+    asked = run("links", ref, "--send", "--json")
+    record = json.loads(asked.out)
+    assert len(record["sent"]) == 7 and record["failed"] == {} and len(graph_sim.sent_mail) == 7
+    assert {p["action"] for p in record["plan"]} >= {"send"} and record["teams"].startswith("https://teams.microsoft.com/")
 
 
 def test_a_failed_email_is_retried_next_time_and_the_others_are_not_repeated(run, graph_sim):
     ref = full_council(run)["ref"]
     graph_sim.throttle(100, retry_after=0)  # the batch runs out of retries for every item
-    failed = run("links", ref, "--send")
+    failed = run("links", ref, "--send", "--yes")
     assert failed.code == 2 and "email(s) not sent" in failed.err
     graph_sim.calm()
     assert len(graph_sim.sent_mail) == 0
-    ok = run("links", ref, "--send")
+    ok = run("links", ref, "--send", "--yes")
     assert ok.code == 0 and "Sent 7 emails." in ok.out
 
 

@@ -63,12 +63,12 @@ def test_a_failed_second_batch_never_mails_the_first_twenty_again(graph_sim, gra
     ref = next(m["ref"] for m in json.loads(run("calendar", "list", "--json").out) if m["id"] == event["id"])
 
     graph_sim.throttle(1000, retry_after=0, after=20)  # the first 20 letters go; every later one is throttled
-    failed = run("links", ref, "--send")
+    failed = run("links", ref, "--send", "--yes")
     assert failed.code == 2 and "5 email(s) not sent" in failed.err and len(failed.err.strip().splitlines()) == 1
     assert len(graph_sim.sent_mail) == 20
 
     graph_sim.calm()
-    again = run("links", ref, "--send")
+    again = run("links", ref, "--send", "--yes")
     assert again.code == 0 and "Sent 5 emails." in again.out
     to = [m["to"][0] for m in graph_sim.sent_mail]
     assert len(to) == len(set(to)) == 25  # everyone once, nobody twice
