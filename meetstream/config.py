@@ -167,6 +167,26 @@ class AgendasConfig(_Model):
         return self
 
 
+class PublishConfig(_Model):
+    """`meetstream publish`: the public site's look, and where it is served."""
+
+    colour: str = Field("#1d4f91", pattern=r"^#[0-9a-fA-F]{6}$")  # checked for 4.5:1 against white when publishing
+    base_url: str | None = None  # https://webcasts.example.gov.uk/: the feeds then link to each meeting's page
+
+
+class TargetsConfig(_Model):
+    webcast_percent: float | None = Field(None, ge=0, le=100)  # of the meetings held, the share webcast
+    max_delay_minutes: float | None = Field(None, ge=0)  # mean minutes from the scheduled start to on air
+    max_incidents: float | None = Field(None, ge=0)  # mean incidents per webcast meeting
+    min_views: float | None = Field(None, ge=0)  # mean views per video
+
+
+class ReportConfig(_Model):
+    """`meetstream report`: the targets the scrutiny committee set (each optional)."""
+
+    targets: TargetsConfig = TargetsConfig()
+
+
 class Settings(_Model):
     council: CouncilConfig = CouncilConfig()
     control: ControlConfig = ControlConfig()
@@ -175,6 +195,8 @@ class Settings(_Model):
     agendas: AgendasConfig = AgendasConfig()
     calendar: CalendarConfig = CalendarConfig()
     youtube: YouTubeConfig = YouTubeConfig()
+    publish: PublishConfig = PublishConfig()
+    report: ReportConfig = ReportConfig()
     # Where the file was read from; relative paths above are resolved against it.
     source: Path | None = Field(None, exclude=True)
 

@@ -260,6 +260,7 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         report.youtube_writes = [c.method for c in youtube_sim.write_calls()]
         (folder / "timeline.txt").write_text("\n".join(report.timeline) + "\n")
         (folder / "chapters.txt").write_text(report.chapters + "\n")
+        _publish(settings, store, folder, clock.now(), say)
     return report
 
 
@@ -423,4 +424,17 @@ def _sample_committee_rooms(settings) -> dict[str, str]:
         if room and "Webcast" in event.get("categories", ["Webcast"]) and not event.get("all_day"):
             rooms.setdefault(event["subject"], room)
     return rooms
+
+
+def _publish(settings, store, folder: Path, now: datetime, say: Callable[[str], None]) -> None:
+    """What the council would put on its website after the night: the public site, and the
+    webcast report (views read from the YouTube simulator, within the quota ledger)."""
+    from meetstream import bootstrap
+    from meetstream.publish.report import build_report, render
+    from meetstream.publish.site import publish_site
+
+    publish_site(settings, store, folder / "site", now=now)
+    report = build_report(settings, store, now=now, views_factory=lambda: bootstrap.youtube_stats(settings, store))
+    (folder / "report.html").write_text(render(report, "html"), encoding="utf-8")
+    say(f"Published: the public site in {folder / 'site'}, the webcast report in {folder / 'report.html'}")
 

@@ -33,6 +33,10 @@ def test_the_scripted_rehearsal_runs_a_whole_night_and_keeps_part_2_private(cli,
     shots = sorted((out / "screenshots").glob("*.png"))
     assert len(shots) >= 15 and all(p.read_bytes().startswith(b"\x89PNG") for p in shots)
     assert any("private" in p.name for p in shots)
+    site = out / "site"  # what the council would put on its website after the night
+    assert (site / "index.html").exists() and (site / "meetings.ics").exists() and (out / "report.html").exists()
+    published = "".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file()) + (out / "report.html").read_text()
+    assert "Station Road" not in published and "Full Council" in published
     quota = int(result.out.split("YouTube quota for this meeting: ")[1].split()[0])
     assert 50 <= quota <= 250
     # The officer's OBS (here the test's): their collection and stream settings are back, and
