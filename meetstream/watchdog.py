@@ -102,7 +102,11 @@ class Watchdog:
             back, self._back = self._back, False
             try:
                 if back:
-                    self.tick()  # OBS restarted: reconnect, re-assert, and restart the output if due
+                    # OBS went away and came back (it restarted, or the network between dropped):
+                    # on the timeline, so the night's report counts it.
+                    self.session.incident("OBS connection lost and back (OBS restarted or the network dropped); "
+                                          "the recorded state is put back", obs="restart")
+                    self.tick()  # reconnect, re-assert, and restart the output if due
                 else:
                     self.react()
             except Exception:

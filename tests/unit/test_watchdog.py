@@ -114,3 +114,29 @@ def test_no_restart_while_the_private_session_is_not_verified():
     health = Watchdog(session, outputs, clock=clock).tick()
     assert outputs.restart_asks == 0
     assert "stays down until the private session is verified" in " ".join(health.problems)
+
+
+def test_obs_coming_back_is_an_obs_restart_incident_and_a_whole_check():
+    import threading
+
+    from meetstream.watchdog import BACK
+
+    clock, outputs, session = Clock(), FakeOutputs(), FakeSession()
+    dog = Watchdog(session, outputs, clock=clock)
+    checked = threading.Event()
+    real_tick = dog.tick
+    dog.tick = lambda: (real_tick(), checked.set())[0]
+    handlers = []
+
+    class Watch:
+        def stop(self):
+            pass
+
+    dog.watch_events(lambda on_change: handlers.append(on_change) or Watch())
+    try:
+        handlers[0]("CurrentProgramSceneChanged", {})  # an ordinary change: a reaction, no incident
+        handlers[0](BACK, {})
+        assert checked.wait(5)
+    finally:
+        dog.stop()
+    assert [d for _, d in session.incidents] == [{"obs": "restart"}]
