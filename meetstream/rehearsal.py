@@ -192,8 +192,11 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         say(f"Meeting: {report.meeting}: {len(meeting.agenda)} agenda items "
             f"({sum(i.exempt for i in meeting.agenda)} exempt), {len(meeting.members)} members")
 
-        say(f"Clock: accelerated. Each scripted step moves meeting time on {STEP.seconds // 60} minutes, so the "
-            f"timeline and chapters look like a real evening's; times are council time ({ZONE}).")
+        lead_in = meeting.start - timedelta(minutes=5) - clock.now()
+        if lead_in > timedelta(0):  # the evening arrives: the night runs at the meeting's own time
+            clock.skip(lead_in)
+        say(f"Clock: the rehearsal's own, from {local(clock.now(), ZONE):%H:%M} council time ({ZONE}), and accelerated: "
+            f"each scripted step moves it on {STEP.seconds // 60} minutes, so the timeline and chapters look like a real evening's.")
         conn = bootstrap.obs_at(host, port, password)
         stack.callback(conn.close)
         if not headless:
