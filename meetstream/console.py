@@ -73,6 +73,47 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class VoteForm(ModalScreen[dict | None]):
+    """Record a vote on the current item: the motion, the counts, the result, and named votes if
+    any ("Jane Smith=for, Khan=against"). Enter in the last field records it; Esc cancels. A vote
+    the control refuses as bad input comes back here with what was typed and the reason."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FIELDS = (("motion", "Motion voted on"), ("for", "For (a number)"), ("against", "Against (a number)"),
+              ("abstain", "Abstain (a number, 0 if none)"), ("result", "Result: carried, lost, carried_casting, lost_casting"),
+              ("named", "Named votes, optional: Jane Smith=for, Khan=against"))
+
+    def __init__(self, item: str, values: dict | None = None, error: str = ""):
+        super().__init__()
+        self.item, self.values, self.error = item, values or {}, error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="vote-form"):
+            yield Label(f"Record a vote on item {self.item}", id="vote-title")
+            for name, hint in self.FIELDS:
+                value = self.values.get(name, "")
+                if name == "named" and isinstance(value, list):
+                    value = ", ".join(value)
+                yield Input(value=str(value), placeholder=hint, id=f"vote-{name}")
+            yield Label(self.error, id="vote-error")
+            yield Label("Enter on the last field records it · Tab next field · Esc cancels", id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#vote-motion", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id != "vote-named":
+            self.focus_next()
+            return
+        body = {name: self.query_one(f"#vote-{name}", Input).value.strip() for name, _ in self.FIELDS}
+        named = [p.strip() for p in body.pop("named").split(",") if p.strip()]
+        self.dismiss(body | ({"named": named} if named else {}))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class LiveConsole(App):
     AUTO_FOCUS = None  # keys are actions: nothing is typed into until / or o asks for it
     CSS = """
@@ -86,6 +127,9 @@ class LiveConsole(App):
     #message { height: 2; padding: 0 1; }
     #confirm { width: 64; height: 11; border: thick $error; background: $surface; padding: 1 2; align: center middle; }
     Confirm { align: center middle; }
+    VoteForm { align: center middle; }
+    #vote-form { width: 80; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    #vote-error { color: $error; }
     """
 
     BINDINGS = [
@@ -100,6 +144,7 @@ class LiveConsole(App):
         Binding("r", "cue('recess')", "Recess"),
         Binding("s", "cue('resume')", "Resume"),
         Binding("e", "ask('end')", "End"),
+        Binding("v", "vote", "Vote"),
         Binding("slash", "find_member", "Find speaker"),
         Binding("o", "oneoff", "One-off speaker"),
         Binding("q", "quit", "Quit console"),
@@ -259,6 +304,42 @@ class LiveConsole(App):
             return
         question, default_no = QUESTIONS[action]
         self.push_screen(Confirm(question, default_no=default_no), lambda yes: self._send(action) if yes else None)
+
+    def action_vote(self, values: dict | None = None, error: str = "") -> None:
+        item = (self.state or {}).get("item")
+        if item is None and not values:
+            self.message = "[red]No agenda item is current: move to the item the vote is on first (n, p).[/]"
+            self.bell()
+            self.render_all()
+            return
+        self.push_screen(VoteForm(item["number"] if item else "?", values, error),
+                         lambda body: self._send_vote(body) if body else None)
+
+    def _send_vote(self, body: dict) -> None:
+        self.busy += 1
+        self.run_worker(lambda: self._vote(body), thread=True, group="act", exit_on_error=False)
+
+    def _vote(self, body: dict) -> None:
+        """Like _act, but a vote refused as bad input goes back to the form with what was typed."""
+        try:
+            outcome = self.control.act("vote", body)
+        except Exception as err:
+            self.call_from_thread(self._acted, f"[red]{err}[/]", False, None)
+            return
+        if not outcome.ok and outcome.kind == "bad_input":
+            self.call_from_thread(self._vote_again, body, outcome.message)
+            return
+        text = outcome.message if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
+        try:
+            state = self.control.state()
+        except Exception:
+            state = None
+        self.call_from_thread(self._acted, text, outcome.ok, state)
+
+    def _vote_again(self, body: dict, error: str) -> None:
+        self.busy -= 1
+        self.bell()
+        self.action_vote(body, error)
 
     def action_find_member(self) -> None:
         self.query_one("#find", Input).focus()

@@ -122,3 +122,19 @@ class TimelineEntry:
     item_number: str | None = None
     detail: dict = field(default_factory=dict)
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A vote recorded on an agenda item: what the minutes need (meetstream.votes checks it)."""
+
+    meeting_id: str
+    item_number: str
+    motion: str
+    votes_for: int
+    against: int
+    abstain: int
+    result: str  # carried | lost | carried_casting | lost_casting (the chair's casting vote)
+    named: tuple[tuple[str, str], ...] = ()  # (member's name, "for" | "against" | "abstain"), as recorded
+    at: datetime | None = None  # aware, UTC
+    id: int | None = None

@@ -15,14 +15,18 @@ incident on the timeline, and raises.
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Protocol
 
-from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry
+from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, Vote
 from meetstream.errors import MeetstreamError, StateError
 from meetstream.roomlock import room_lock
 from meetstream.store import Store, now_utc
+from meetstream.votes import VoteError, VoteRecorded, make_vote, overlay_text, timeline_detail
+
+log = logging.getLogger(__name__)
 
 
 class Director(Protocol):
@@ -39,6 +43,9 @@ class Director(Protocol):
     def enforce(self, role: str): ...
     def program_scene(self) -> str: ...
     def ensure_scene_set(self) -> int: ...  # apply the scene set; the number of requests it took
+    def show_vote(self, text: str): ...  # the vote overlay on, read back (meetstream.obs.director.VoteRead)
+    def hide_vote(self): ...  # off everywhere and blanked, read back; None without a vote overlay
+    def vote_seconds(self) -> int | None: ...  # how long a result stays up; None: no vote overlay
     def versions(self) -> dict: ...  # {"obsVersion": …, "obsWebSocketVersion": …}
 
     # After OBS comes back (restart, dropped socket), the director calls this to put the recorded
@@ -242,6 +249,77 @@ class LiveSession:
         with self._action():
             return self._do("adjourned", lambda: self.director.show("adjourned"), speaker=None)
 
+    def vote(self, motion, votes_for, against, abstain=0, result="", named=None) -> VoteRecorded:
+        """Record a vote on the current item, and show its result on the stream for the scene
+        set's time. A vote in a private session is recorded too (it is on the record) but never
+        shown; going private hides a result on screen in the slate's own batch. Bad input
+        (meetstream.votes.VoteError) stores nothing."""
+        with self._action():
+            meeting = self._need_meeting()
+            if self.state is SessionState.ADJOURNED:
+                raise StateError("the meeting is adjourned: a vote is recorded while the meeting sits")
+            item = self.item
+            if item is None:
+                raise StateError("no agenda item is current: move to the item the vote is on first (`cue item N`)")
+            vote = make_vote(meeting, item.number, motion=motion, votes_for=votes_for, against=against, abstain=abstain,
+                             result=result, named=named, at=self.clock())
+            if self._dry:
+                raise _WouldAct()
+            return self._record_vote(vote)
+
+    def _record_vote(self, vote: Vote) -> VoteRecorded:
+        seconds, seen, why = self.director.vote_seconds(), None, None
+        if self.state is SessionState.PRIVATE:
+            why = "not shown on screen: the meeting is in private session (the vote is on the record)"
+        elif self.state is not SessionState.ON_AIR:
+            why = f"not shown on screen: the meeting is {self.state.value.replace('_', ' ')}"
+        elif seconds is None:
+            why = "not shown on screen: the scene set has no vote overlay"
+        else:
+            try:
+                seen = self.director.show_vote(overlay_text(vote))
+            except MeetstreamError as err:
+                why = f"NOT shown on screen: {err}"
+                self._hide_vote_quietly()  # whatever half of it reached OBS
+        detail = timeline_detail(vote) | {"shown": seen is not None} | ({"not_shown": why} if why else {})
+        entry = TimelineEntry(self._meeting_id(), vote.at or self.clock(), "vote", vote.item_number, detail)
+        # The overlay's time is wall-clock time (a rehearsal's meeting clock may stand still),
+        # rounded up to the whole second the store keeps: never taken off early.
+        until = None
+        if seen is not None:
+            until = (datetime.now(timezone.utc) + timedelta(seconds=seconds, microseconds=999_999)).replace(microsecond=0)
+        stored = self.store.record_vote(vote, entry, room=self.room, until=until)
+        if seen is None:
+            return VoteRecorded(stored, False, why)
+        return VoteRecorded(stored, True, seconds=seconds, program_scene=seen.program_scene,
+                            on_program=seen.program_scene in seen.shown)
+
+    def vote_due(self, now: datetime | None = None) -> bool:
+        """Is a vote result on screen whose time is up? (A store read only: asked every second.)"""
+        shown = self.store.vote_overlay(self.room)
+        return shown is not None and shown[1] <= (now or datetime.now(timezone.utc))
+
+    def expire_vote(self, now: datetime | None = None):
+        """Take a vote result off screen once its time is up, in this room's turn; the read-back,
+        or None when nothing was due. OBS failing raises, and the next call tries again."""
+        with self.turn():
+            return self._expire_due(now)
+
+    def _expire_due(self, now: datetime | None = None):
+        if not self.vote_due(now):
+            return None
+        seen = None
+        if self.state is not SessionState.PRIVATE:  # going private took it off already, verified
+            seen = self.director.hide_vote()
+        self.store.clear_vote_overlay(self.room)
+        return seen
+
+    def _hide_vote_quietly(self) -> None:
+        try:
+            self.director.hide_vote()
+        except MeetstreamError as err:
+            log.warning("the vote overlay could not be hidden: %s", err)
+
     def keep_private(self):
         """In a private session, read OBS and put right anything that breaks it (a scene clicked,
         a source unmuted or added, OBS restarted); each repair is an incident on the timeline.
@@ -266,6 +344,14 @@ class LiveSession:
         reconnect, which an action holding the lock may be waiting on.
         """
         self.reload()
+        result = self._restore_state()
+        if self.state is not SessionState.PRIVATE and self.store.vote_overlay(self.room) is not None:
+            # A result that was on screen when OBS went away (or this process died) is not put
+            # back: its time may be up. Going private took it off already.
+            self._hide_vote_quietly()
+        return result
+
+    def _restore_state(self):
         s = self.state
         if s is SessionState.PRIVATE:
             return self.director.private(item=self.item)
@@ -302,6 +388,10 @@ class LiveSession:
                 return
             self.store.probe_write()
             try:
+                self._expire_due()
+            except MeetstreamError as err:  # the action itself finds out about OBS
+                log.warning("a vote result due off screen was not taken off: %s", err)
+            try:
                 yield
             except StateError:
                 if self.state is SessionState.PRIVATE:
@@ -317,6 +407,8 @@ class LiveSession:
             action()
         except _WouldAct:
             return None
+        except VoteError:
+            raise  # bad input, not a refusal: the surface says so as it would on acting
         except StateError as err:
             return str(err)
         finally:

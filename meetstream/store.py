@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, SessionState, TimelineEntry
+from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, SessionState, TimelineEntry, Vote
 from meetstream.errors import StateError, StoreUnwritable
 from meetstream.paths import default_state_path
 from meetstream.timefmt import now_utc, parse_utc, utc_text  # noqa: F401  (imported from here by older callers)
@@ -173,6 +173,53 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
     ("0004_typed_night_state", _typed_night_state),
     # Where a meeting's facts came from, once agendas can come from modern.gov.
     ("0005_meeting_sources", "ALTER TABLE meetings ADD COLUMN sources_json TEXT NOT NULL DEFAULT '[]'"),
+    # Recorded votes, for the minutes; and the vote overlay on screen in each room until when, so
+    # whoever acts next (another process, a restarted serve) can take it off in time.
+    (
+        "0006_votes",
+        """
+        CREATE TABLE votes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            meeting_id TEXT NOT NULL,
+            item_number TEXT NOT NULL,
+            at_utc TEXT NOT NULL,
+            motion TEXT NOT NULL,
+            votes_for INTEGER NOT NULL,
+            against INTEGER NOT NULL,
+            abstain INTEGER NOT NULL,
+            result TEXT NOT NULL,
+            named_json TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX votes_meeting ON votes(meeting_id, id);
+        CREATE TABLE vote_overlay (
+            room TEXT PRIMARY KEY,
+            vote_id INTEGER NOT NULL,
+            until_utc TEXT NOT NULL
+        )
+        """,
+    ),
+    # Each recording's caption track on its way to YouTube (meetstream.captions): the track as
+    # fetched, corrected and reviewed (WebVTT), and what was uploaded. Independent of 0006.
+    (
+        "0007_captions",
+        """
+        CREATE TABLE captions (
+            meeting_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            video_id TEXT,
+            source TEXT NOT NULL DEFAULT '',
+            video_start_utc TEXT,
+            video_end_utc TEXT,
+            fetched TEXT,
+            corrected TEXT,
+            reviewed TEXT,
+            track_id TEXT,
+            uploaded_sha TEXT,
+            uploaded_utc TEXT,
+            updated_utc TEXT NOT NULL
+        )
+        """,
+    ),
 ]
 
 
@@ -419,6 +466,44 @@ class Store:
         ]
 
 
+    # --- votes -------------------------------------------------------------------------------
+
+    def record_vote(self, vote: Vote, entry: TimelineEntry, *, room: str | None = None,
+                    until: datetime | None = None) -> Vote:
+        """The vote, its timeline entry (with the vote's id) and, when it went on screen, until when
+        the room's overlay shows it: one transaction, all or nothing. Returns the vote with its id."""
+        with self.transaction() as c:
+            cur = c.execute(
+                """INSERT INTO votes (meeting_id, item_number, at_utc, motion, votes_for, against, abstain, result, named_json)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (vote.meeting_id, vote.item_number, utc_text(vote.at or now_utc()), vote.motion, vote.votes_for,
+                 vote.against, vote.abstain, vote.result, json.dumps([list(p) for p in vote.named])),
+            )
+            vote_id = cur.lastrowid
+            self._append(c, TimelineEntry(entry.meeting_id, entry.at, entry.kind, entry.item_number,
+                                          dict(entry.detail) | {"vote_id": vote_id}))
+            if room is not None and until is not None:
+                c.execute("""INSERT INTO vote_overlay (room, vote_id, until_utc) VALUES (?, ?, ?)
+                             ON CONFLICT(room) DO UPDATE SET vote_id = excluded.vote_id, until_utc = excluded.until_utc""",
+                          (room, vote_id, utc_text(until)))
+        return Vote(vote.meeting_id, vote.item_number, vote.motion, vote.votes_for, vote.against, vote.abstain,
+                    vote.result, vote.named, vote.at, vote_id)
+
+    def votes(self, meeting_id: str) -> list[Vote]:
+        rows = self.conn.execute("SELECT * FROM votes WHERE meeting_id = ? ORDER BY id", (meeting_id,))
+        return [Vote(r["meeting_id"], r["item_number"], r["motion"], r["votes_for"], r["against"], r["abstain"], r["result"],
+                     tuple((str(n), str(c)) for n, c in json.loads(r["named_json"])), parse_utc(r["at_utc"]), r["id"])
+                for r in rows]
+
+    def vote_overlay(self, room: str) -> tuple[int, datetime] | None:
+        """(vote id, until when) of the vote the room's overlay is showing, or None."""
+        row = self.conn.execute("SELECT vote_id, until_utc FROM vote_overlay WHERE room = ?", (room,)).fetchone()
+        return None if row is None else (row[0], parse_utc(row[1]))
+
+    def clear_vote_overlay(self, room: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM vote_overlay WHERE room = ?", (room,))
+
     # --- on air: what `start` left for `end`, and whether the output should be up -------------
 
     def on_air(self, room: str) -> OnAirRecord | None:
@@ -603,6 +688,36 @@ class Store:
         rows = self.conn.execute("SELECT at_utc, method, units FROM youtube_quota WHERE at_utc >= ? AND at_utc < ? ORDER BY id",
                                  (utc_text(start), utc_text(end)))
         return [(parse_utc(r[0]), r[1], int(r[2])) for r in rows]
+
+    # --- captions (meetstream.captions) -------------------------------------------------------
+
+    CAPTION_FIELDS = ("state", "video_id", "source", "video_start_utc", "video_end_utc", "fetched", "corrected",
+                      "reviewed", "track_id", "uploaded_sha", "uploaded_utc")
+
+    def caption_record(self, meeting_id: str) -> dict | None:
+        """The meeting's caption row as a dict (times as UTC text), or None before the first fetch."""
+        row = self.conn.execute("SELECT * FROM captions WHERE meeting_id = ?", (meeting_id,)).fetchone()
+        return dict(row) if row is not None else None
+
+    def caption_states(self) -> dict[str, tuple[str, str]]:
+        """meeting id -> (caption state, when it last changed as UTC text), for every meeting with a row."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT meeting_id, state, updated_utc FROM captions")}
+
+    def save_caption_record(self, meeting_id: str, **fields) -> None:
+        """Insert or update the meeting's caption row with these fields (names in CAPTION_FIELDS)."""
+        unknown = set(fields) - set(self.CAPTION_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown caption fields {sorted(unknown)}")
+        fields["updated_utc"] = utc_text(now_utc())
+        with self.transaction() as c:
+            if c.execute("SELECT 1 FROM captions WHERE meeting_id = ?", (meeting_id,)).fetchone() is None:
+                fields.setdefault("state", "fetched")
+                cols = ["meeting_id", *fields]
+                c.execute(f"INSERT INTO captions ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                          (meeting_id, *fields.values()))
+            else:
+                c.execute(f"UPDATE captions SET {', '.join(f'{k} = ?' for k in fields)} WHERE meeting_id = ?",
+                          (*fields.values(), meeting_id))
 
 
 def _broadcast_from_row(r: sqlite3.Row) -> Broadcast:

@@ -28,6 +28,8 @@ class FakeDirector:
             raise ObsError(self.broken)
         self.shown.append((role, item.number if item else None))
         self.role = role
+        if role in ("holding", "private", "recess", "adjourned"):
+            self.vote_text = None  # every slate takes the vote result off, as the real director's do
 
     def show(self, role, *, item=None):
         self._act(role, item)
@@ -60,6 +62,32 @@ class FakeDirector:
 
     def versions(self):
         return {"obsVersion": "29.0.2", "obsWebSocketVersion": "5.1.0"}
+
+    # The vote overlay: `vote_text` is what it shows (None: hidden); `seconds` None: no overlay.
+    seconds: int | None = 15
+    vote_text: str | None = None
+
+    def vote_seconds(self):
+        return self.seconds
+
+    def show_vote(self, text):
+        if self.broken:
+            raise ObsError(self.broken)
+        self.vote_text = text
+        return VoteRead(self.program_scene(), text, {self.program_scene(): True})
+
+    def hide_vote(self):
+        if self.broken:
+            raise ObsError(self.broken)
+        self.vote_text = None
+        return VoteRead(self.program_scene(), "", {self.program_scene(): False})
+
+
+@dataclass(frozen=True)
+class VoteRead:
+    program_scene: str
+    text: str
+    shown: dict
 
 
 @dataclass
@@ -142,6 +170,12 @@ class FakeOnAir:
     def write_chapters(self, video_id, text, snippet=None):
         self._call("write_chapters")
         return {}
+
+    def hand_over(self, room):
+        # Not in `calls`: the night's tests count the calls that reach YouTube's broadcast.
+        if self.down:
+            raise YouTubeError("YouTube is unavailable (backendError)")
+        return None
 
     def health(self, stream_id):
         self._call("health")

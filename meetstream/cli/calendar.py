@@ -121,7 +121,7 @@ def list_(
     if as_json:
         import json
 
-        typer.echo(json.dumps([meeting_json(m, zone) for m in meetings], indent=2))
+        typer.echo(json.dumps([meeting_json(m, zone, store.votes(m.id)) for m in meetings], indent=2))
         return
     from rich.table import Table
 

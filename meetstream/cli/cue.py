@@ -5,7 +5,7 @@ Each cue acts on the room's live session in the store, so a console on the same 
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, List, Optional
 
 import typer
 
@@ -18,7 +18,8 @@ JsonOpt = typer.Option(False, "--json", help="Print the result as JSON (what a s
 MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "next" (default: the room\'s current session).')
 
 
-def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable, as_json: bool = False) -> None:
+def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable, as_json: bool = False,
+         after: Callable | None = None) -> None:
     from meetstream import bootstrap
     from meetstream.meetings import resolve
 
@@ -32,9 +33,11 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Call
         # changed by hand, or lost in an OBS restart, is put right (and goes on the timeline).
         session.keep_private()
         verified = action(session)
+        _render(session, verified, as_json)
+        if after is not None:
+            after(session, verified)
     finally:
         night.close()
-    _render(session, verified, as_json)
 
 
 def _render(session, verified, as_json: bool) -> None:
@@ -91,6 +94,44 @@ def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member
     Example: meetstream cue speaker "Jane Smith" --item 5
     """
     _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item), as_json)
+
+
+@app.command("vote")
+def vote_cmd(ctx: typer.Context,
+             motion: str = typer.Option(..., "--motion", help="The motion voted on, as the minutes will have it."),
+             votes_for: str = typer.Option(..., "--for", help="Votes for."),
+             against: str = typer.Option(..., "--against", help="Votes against."),
+             abstain: str = typer.Option("0", "--abstain", help="Abstentions."),
+             result: str = typer.Option(..., "--result", help="carried, lost, carried_casting or lost_casting (the chair's casting vote)."),
+             named: List[str] = typer.Option([], "--named", help='A named vote, "Jane Smith=for" (again for each member).'),
+             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
+    """Record a vote on the current item; its result is shown on the stream for a while (never in
+    a private session). Named votes must add up to the counts.
+
+    Example: meetstream cue vote --motion "That the application be approved" --for 9 --against 3 --abstain 1 --result carried
+    """
+    from meetstream.votes import vote_args
+
+    args = vote_args({"motion": motion, "for": votes_for, "against": against, "abstain": abstain, "result": result,
+                      "named": list(named) or None})
+    _cue(ctx, room, meeting, lambda s: s.vote(**args), as_json, after=_take_off_in_time)
+
+
+def _take_off_in_time(session, done) -> None:
+    """Without a `serve` nothing else takes the result off when its time is up: this process
+    waits for it (Ctrl-C takes it off at once)."""
+    import time
+
+    if not done.shown:
+        return
+    now = None  # its own time: a later vote shown meanwhile by another process stays up
+    try:
+        time.sleep(done.seconds + 0.2)
+    except KeyboardInterrupt:
+        from datetime import datetime, timezone
+
+        now = datetime.max.replace(tzinfo=timezone.utc)
+    session.expire_vote(now=now)
 
 
 def register(root: typer.Typer) -> None:

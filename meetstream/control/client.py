@@ -18,8 +18,11 @@ CUES = {
     "next": ("next", None), "prev": ("prev", None), "item": ("item", "number"), "speaker": ("speaker", "name"),
     "chamber": ("chamber", None), "gallery": ("gallery", None), "agenda": ("agenda", None), "holding": ("holding", None),
     "private": ("private", None), "public": ("public", None), "recess": ("recess", None), "resume": ("resume", None),
-    "adjourned": ("adjourned", None),
+    "adjourned": ("adjourned", None), "vote": ("vote", None),
 }
+# `cue vote`'s options -> the API body's fields (the server checks the values).
+VOTE_OPTIONS = {"--motion": "motion", "--for": "for", "--against": "against", "--abstain": "abstain",
+                "--result": "result", "--named": "named"}
 
 
 def try_cue(argv: list[str]) -> int | None:
@@ -51,6 +54,7 @@ def _parse(argv: list[str]):
     room = state = None
     as_json = False
     rest: list[str] = []
+    vote_body: dict = {}
     while args:
         a = args.pop(0)
         if a in ("--room", "-r") and args:
@@ -61,6 +65,17 @@ def _parse(argv: list[str]):
             state = args.pop(0)
         elif a == "--json":
             as_json = True
+        elif rest[:1] == ["vote"] and a.split("=", 1)[0] in VOTE_OPTIONS:
+            name, eq, value = a.partition("=")
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            field = VOTE_OPTIONS[name]
+            if field == "named":
+                vote_body.setdefault("named", []).append(value)
+            else:
+                vote_body[field] = value
         elif a.startswith("-"):
             return None  # --help, --meeting, --item …: the full CLI handles them
         else:
@@ -68,7 +83,7 @@ def _parse(argv: list[str]):
     if not rest or rest[0] not in CUES:
         return None
     action, positional = CUES[rest[0]]
-    body: dict = {}
+    body: dict = dict(vote_body)
     if positional is not None:
         if len(rest) != 2:
             return None

@@ -26,6 +26,7 @@ from typing import Callable
 from meetstream.control.words import BANNERS, action_words, cue_line
 from meetstream.domain import SessionState
 from meetstream.errors import MeetstreamError, StateError, StoreUnwritable
+from meetstream.votes import VoteError, vote_args, vote_record
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ def _item(s, body: dict):
     return s.go_to_item(str(body["number"]))
 
 
+def _vote(s, body: dict):
+    return s.vote(**vote_args(body))
+
+
 ACTIONS: dict[str, Callable] = {
     "next": lambda s, b: s.next_item(),
     "prev": lambda s, b: s.prev_item(),
@@ -69,6 +74,7 @@ ACTIONS: dict[str, Callable] = {
     "recess": lambda s, b: s.recess(),
     "resume": lambda s, b: s.resume(),
     "adjourned": lambda s, b: s.adjourn(),
+    "vote": _vote,
 }
 
 
@@ -88,6 +94,7 @@ class RoomControl:
         self.youtube_text: str | None = None
         self._preview: tuple[float, bytes] | None = None
         self._preview_lock = threading.Lock()
+        self._vote_expiring = threading.Event()  # a take-off is queued on the worker
 
     # --- life ---------------------------------------------------------------------------------
 
@@ -108,6 +115,7 @@ class RoomControl:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.tick_every):
+            self._expire_vote()
             if self.watchdog is None:
                 continue
             try:
@@ -126,6 +134,28 @@ class RoomControl:
                 self.youtube_text = self.youtube_health()
             except MeetstreamError as err:
                 self.youtube_text = f"unknown ({err})"
+            self._bump()
+
+    def _expire_vote(self) -> None:
+        """A vote result whose time is up is taken off on the worker: one action at a time, like
+        any other, never in the middle of one."""
+        try:
+            due = self.session.vote_due()
+        except Exception:
+            log.exception("could not read the vote overlay's time")
+            return
+        if due and not self._vote_expiring.is_set():
+            self._vote_expiring.set()
+            self._worker.submit(self._take_vote_off)
+
+    def _take_vote_off(self) -> None:
+        try:
+            if self.session.expire_vote() is not None:
+                log.info("vote result taken off screen")
+        except MeetstreamError as err:  # tried again on the next tick
+            log.warning("vote result not taken off screen yet: %s", err)
+        finally:
+            self._vote_expiring.clear()
             self._bump()
 
     def _bump(self) -> None:
@@ -156,7 +186,7 @@ class RoomControl:
                 return Outcome(False, f"no action {action!r} (one of: {', '.join([*ACTIONS, 'end'])})", "bad_input")
             verified = fn(s, body)
             return Outcome(True, cue_line(s, verified))
-        except Refused as err:
+        except (Refused, VoteError) as err:
             return Outcome(False, str(err), "bad_input")
         except StoreUnwritable as err:
             return Outcome(False, str(err), "unavailable")
@@ -180,7 +210,7 @@ class RoomControl:
             return Outcome(False, f"no action {action!r}", "bad_input")
         try:
             refusal = s.check(lambda: fn(s, body))
-        except Refused as err:
+        except (Refused, VoteError) as err:
             return Outcome(False, str(err), "bad_input")
         return Outcome(True, "") if refusal is None else Outcome(False, refusal, "refused")
 
@@ -221,6 +251,8 @@ class RoomControl:
                 "youtube": self.youtube_text or "not checked yet",
                 "problems": list(h.problems) if h else [],
             },
+            "votes": [_vote_json(meeting, v) for v in s.store.votes(meeting.id)] if meeting else [],
+            "vote_on_screen": s.store.vote_overlay(s.room) is not None,
             "last_actions": [{"at": f"{self.local_time(e.at):%H:%M:%S}", "text": action_words(e)} for e in reversed(timeline)],
             "version": self.version,
         }
@@ -244,6 +276,12 @@ def _item_json(item, current: str | None) -> dict | None:
         return None
     return {"number": item.number, "title": item.public_title(), "exempt": item.exempt,
             "reason": item.reason, "current": item.number == current}
+
+
+def _vote_json(meeting, vote) -> dict:
+    """A vote as the surfaces list it: never the title or the motion of an exempt item."""
+    r = vote_record(meeting, vote)
+    return {k: r[k] for k in ("item", "title", "exempt", "motion", "for", "against", "abstain", "result", "line")}
 
 
 def _is_refusal(err: StateError) -> bool:

@@ -4,6 +4,7 @@ timeline entries as plain words for "last actions". Pure."""
 from __future__ import annotations
 
 from meetstream.domain import SessionState, TimelineEntry
+from meetstream.votes import VoteRecorded, recorded_line
 
 # Red means private everywhere (a Stream Deck button, the tablet, the console); white text on
 # each of these colours has a contrast of at least 4.5:1.
@@ -19,6 +20,8 @@ BANNERS = {
 
 def cue_line(session, verified) -> str:
     """'PRIVATE: program 'Private session', all 4 audio input(s) muted (read back from OBS); item 5. …'"""
+    if isinstance(verified, VoteRecorded):
+        return recorded_line(verified)
     line = session.state.value.replace("_", " ").upper()
     if verified is not None:
         line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
@@ -43,10 +46,17 @@ def cue_record(session, verified) -> dict:
             "item": None if item is None else {"number": item.number, "title": item.public_title(), "exempt": item.exempt},
             "speaker": session.speaker_name,
         },
-        "read_back": None if verified is None else {
-            "program": verified.program_scene, "all_muted": verified.all_muted, "live": verified.live,
-        },
-    }
+        "read_back": _read_back(verified),
+    } | ({"vote": {"id": verified.vote.id, "item": verified.vote.item_number, "line": recorded_line(verified),
+                   "shown": verified.shown, "seconds": verified.seconds}} if isinstance(verified, VoteRecorded) else {})
+
+
+def _read_back(verified) -> dict | None:
+    if verified is None:
+        return None
+    if isinstance(verified, VoteRecorded):
+        return {"program": verified.program_scene, "vote_shown": verified.shown} if verified.shown else None
+    return {"program": verified.program_scene, "all_muted": verified.all_muted, "live": verified.live}
 
 
 def _sound(verified) -> str:
@@ -79,6 +89,8 @@ def action_words(e: TimelineEntry) -> str:
         return f"Item {e.item_number}"
     if e.kind == "speaker":
         return f"Speaker: {e.detail.get('member', '')}"
+    if e.kind == "vote":
+        return f"Vote on item {e.item_number}: {e.detail.get('line', '')}" + ("" if e.detail.get("shown") else " (not on screen)")
     if e.kind == "incident":
         return f"Incident: {e.detail.get('what', '')}"
     text = _WORDS.get(e.kind, e.kind)

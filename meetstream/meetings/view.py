@@ -7,7 +7,11 @@ from meetstream.meetings.lookup import short_ref
 from meetstream.timefmt import local, utc_text
 
 
-def as_json(meeting: Meeting, zone: str) -> dict:
+def as_json(meeting: Meeting, zone: str, votes=()) -> dict:
+    """`votes`: the meeting's recorded votes (Store.votes), as the minutes take them: an exempt
+    item's title and motion never."""
+    from meetstream.votes import vote_record
+
     return {
         "id": meeting.id,
         "ref": short_ref(meeting.id),
@@ -26,6 +30,7 @@ def as_json(meeting: Meeting, zone: str) -> dict:
                     "exempt": i.exempt, "reason": i.reason if i.exempt else None} for i in meeting.agenda],
         "members": [{"name": m.name, "lower_third": m.lower_third(), "email": m.email} for m in meeting.members],
         "warnings": list(meeting.warnings),
+        "votes": [vote_record(meeting, v) for v in votes],
         # Where each fact came from: the calendar, unless a modern.gov sync says otherwise.
         "sources": {"agenda": "calendar", "time": "calendar", "Teams link and attendees": "calendar"} | dict(meeting.sources),
     }

@@ -24,7 +24,7 @@ from meetstream.errors import NotVerified, ObsError
 from meetstream.obs.connection import ObsConnection, Request, Result
 from meetstream.obs.invariant import SceneItem, Verified, private_scene_repair, problems
 from meetstream.obs.kinds import fit_text, text_settings
-from meetstream.obs.sceneset import SLATE_ROLES, SceneSet
+from meetstream.obs.sceneset import SLATE_ROLES, VOTE_SECONDS, SceneSet
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,15 @@ NO_AUDIO = 604  # InvalidResourceState: GetInputMute on an input without audio
 # the private slate with everything muted, instead of on the last scene it happened to save.
 SAVE_SCENE = "meetstream: saving private state"
 SAVE_COLLECTION = [Request("CreateScene", {"sceneName": SAVE_SCENE}), Request("RemoveScene", {"sceneName": SAVE_SCENE})]
+
+
+@dataclass(frozen=True)
+class VoteRead:
+    """The vote overlay as OBS reported it in the read-back of one batch."""
+
+    program_scene: str
+    text: str
+    shown: dict[str, bool]  # scene -> whether the vote item is shown in it
 
 
 @dataclass
@@ -193,6 +202,66 @@ class Director:
     def public(self) -> Verified:
         return self.show("chamber")
 
+    # --- the vote overlay ---------------------------------------------------------------------
+    # It is in the public scenes only (the scene set is refused otherwise), shown in all of them
+    # at once so a cut between chamber, speaker and gallery keeps it, and hidden in all of them by
+    # every slate (private above all) as part of the slate's own batch.
+
+    def vote_seconds(self) -> int | None:
+        """How long a vote result stays on screen; None when the scene set has no vote overlay."""
+        name = self.ss.overlay("vote")
+        return None if name is None else (self.ss.inputs[name].seconds or VOTE_SECONDS)
+
+    def show_vote(self, text: str) -> VoteRead:
+        """Write the result and show it, read back (the text, and the item shown in every scene)."""
+        if self.ss.overlay("vote") is None:
+            raise ObsError(f"{self.ss.path.name} has no vote overlay (a text input with `overlay: vote`)")
+        if not self._vote_items():
+            raise ObsError("OBS has no vote overlay in its scenes: run `meetstream obs apply` first")
+        changes = self._text("vote", text) + self._vote_enable(True)
+        return self._vote_check(changes, changes[0].data["inputSettings"]["text"], True)
+
+    def hide_vote(self) -> VoteRead | None:
+        """Hide the vote overlay everywhere and blank its text, read back; None without one."""
+        if self.ss.overlay("vote") is None:
+            return None
+        return self._vote_check(self._vote_enable(False) + self._vote_blank(), "", False)
+
+    def _vote_items(self) -> list[tuple[str, int]]:
+        name = self.ss.overlay("vote")
+        return [(s.name, self._ids[(s.name, name)]) for s in self.ss.scenes if name and (s.name, name) in self._ids]
+
+    def _vote_enable(self, on: bool) -> list[Request]:
+        return [Request("SetSceneItemEnabled", {"sceneName": scene, "sceneItemId": item, "sceneItemEnabled": on})
+                for scene, item in self._vote_items()]
+
+    def _vote_blank(self) -> list[Request]:
+        name = self.ss.overlay("vote")
+        if name is None:
+            return []
+        return [Request("SetInputSettings", {"inputName": name, "inputSettings": text_settings(self._text_kind.get(name, ""), ""),
+                                             "overlay": True})]
+
+    def _vote_check(self, changes: list[Request], text: str, on: bool) -> VoteRead:
+        name, items = self.ss.overlay("vote"), self._vote_items()
+        reads = [Request("GetCurrentProgramScene"), Request("GetInputSettings", {"inputName": name})]
+        reads += [Request("GetSceneItemEnabled", {"sceneName": scene, "sceneItemId": item}) for scene, item in items]
+        results = self.conn.batch(changes + reads, halt_on_failure=False)
+        for req, res in zip(changes + reads, results):
+            if not res.ok:
+                raise _refused(req, res)
+        tail = results[len(changes):]
+        program = tail[0].data.get("currentProgramSceneName") or tail[0].data.get("sceneName", "")
+        seen = VoteRead(program, tail[1].data.get("inputSettings", {}).get("text", ""),
+                        {scene: bool(r.data.get("sceneItemEnabled")) for (scene, _), r in zip(items, tail[2:])})
+        wrong = [f"its text reads {seen.text!r}"] if seen.text != text else []
+        off = [scene for scene, shown in seen.shown.items() if shown != on]
+        if off:
+            wrong.append(f"it is {'hidden' if on else 'shown'} in {', '.join(off)}")
+        if wrong:
+            raise NotVerified(f"VOTE {'ON SCREEN' if on else 'OFF SCREEN'} NOT VERIFIED: " + "; ".join(wrong))
+        return seen
+
     def feed_for(self, member: Member) -> str | None:
         feeds = self.ss.member_feeds()
         for name in (member.name, member.teams_name, member.display_name()):
@@ -212,7 +281,8 @@ class Director:
         out += [Request("SetInputMute", {"inputName": n, "inputMuted": True}) for n in self.audio_inputs()]
         for spec in self.ss.scene(role).items:
             out += self._enable(role, spec.input, spec.visible)
-        return out
+        # No vote result waits in the public scenes to come back on air after the slate.
+        return out + self._vote_enable(False)
 
     def _run(self, cue: _Cue) -> Verified:
         self.last = cue
@@ -224,8 +294,12 @@ class Director:
             raise NotVerified(f"{cue.role.upper()} NOT VERIFIED at first: " + "; ".join(wrong)
                               + f" (put right and read back again: {cue.role} now)")
         verified = self._check(cue.role, seen)
-        if cue.role == "private":
-            self.conn.send_nowait(SAVE_COLLECTION)
+        if cue.role in SLATE_ROLES:
+            # The vote's text blanked too, after the verified batch: a text request that failed
+            # there would fail the slate, and a slate is never held up by an overlay.
+            after = self._vote_blank() + (SAVE_COLLECTION if cue.role == "private" else [])
+            if after:
+                self.conn.send_nowait(after)
         return verified
 
     def verify(self, role: str) -> Verified:

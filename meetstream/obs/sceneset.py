@@ -13,7 +13,9 @@ from meetstream.yamlfile import YamlDoc, load_yaml, unknown_field
 ROLES_REQUIRED = ("holding", "chamber", "speaker", "agenda", "private", "recess", "adjourned")
 ROLES = ROLES_REQUIRED + ("gallery",)
 SLATE_ROLES = ("holding", "private", "recess", "adjourned")
-OVERLAYS = ("agenda", "lower_third")
+OVERLAYS = ("agenda", "lower_third", "vote")
+VOTE_SECONDS = 15  # how long a recorded vote's result stays on screen, unless the scene set says
+VOTE_SECONDS_RANGE = (3, 300)
 
 # Ranges obs-websocket 5 accepts (SetVideoSettings, SetSceneItemTransform,
 # SetCurrentSceneTransitionDuration); the rest are sane bounds for a webcast.
@@ -44,6 +46,7 @@ class InputSpec:
     device: str | None = None
     settings: dict = field(default_factory=dict)
     fallback: "InputSpec | None" = None
+    seconds: int | None = None  # a vote overlay: how long a result stays on screen
 
 
 @dataclass(frozen=True)
@@ -191,13 +194,13 @@ def _whole(doc: YamlDoc, loc: tuple, value, bounds: tuple[int, int], unit: str) 
 
 
 INPUT_FIELDS = {"kind", "microphone", "member", "overlay", "file", "text", "font", "color", "width", "height",
-                "source", "url", "device", "settings", "fallback"}
+                "source", "url", "device", "settings", "fallback", "seconds"}
 
 
 def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: bool = False) -> InputSpec:
     if not isinstance(spec, dict):
         raise doc.error(loc, "expected a mapping with at least `kind`")
-    _only(doc, loc, spec, INPUT_FIELDS - ({"fallback", "microphone", "member", "overlay"} if nested else set()))
+    _only(doc, loc, spec, INPUT_FIELDS - ({"fallback", "microphone", "member", "overlay", "seconds"} if nested else set()))
     kind = spec.get("kind")
     if not isinstance(kind, str) or kind not in CANDIDATES:
         raise doc.error(loc + ("kind",) if "kind" in spec else loc, f"unknown kind {kind!r} (one of: {', '.join(CANDIDATES)})")
@@ -221,6 +224,11 @@ def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: boo
     overlay = spec.get("overlay")
     if overlay is not None and (overlay not in OVERLAYS or kind != "text"):
         raise doc.error(loc + ("overlay",), f"overlay must be one of {', '.join(OVERLAYS)} on a text input")
+    seconds = None
+    if "seconds" in spec:
+        if overlay != "vote":
+            raise doc.error(loc + ("seconds",), "`seconds` is how long a vote result stays on screen: only on the `overlay: vote` input")
+        seconds = _whole(doc, loc + ("seconds",), spec["seconds"], VOTE_SECONDS_RANGE, "seconds")
     microphone = spec.get("microphone", False)
     if not isinstance(microphone, bool):
         raise doc.error(loc + ("microphone",), f"expected true or false, got {microphone!r}")
@@ -245,7 +253,7 @@ def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: boo
         overlay=overlay, file=file, text=spec.get("text"), font=font, color=color,
         width=pixels.get("width", 1280), height=pixels.get("height", 720),
         source=_str(doc, loc + ("source",), spec.get("source")), url=_str(doc, loc + ("url",), spec.get("url")),
-        device=_str(doc, loc + ("device",), spec.get("device")), settings=settings, fallback=fallback,
+        device=_str(doc, loc + ("device",), spec.get("device")), settings=settings, fallback=fallback, seconds=seconds,
     )
 
 
@@ -345,6 +353,7 @@ def _check_roles(doc: YamlDoc, ss: SceneSet) -> None:
     for name in ss.inputs:
         if name not in used:
             raise doc.error(("inputs", name), "not used in any scene (OBS inputs live in scenes)")
+    _check_vote(doc, ss)
     lower = ss.overlay("lower_third")
     if lower is None or ss.scene("speaker").item(lower) is None:
         raise doc.error(("scenes", ss.scene("speaker").name), "the speaker scene needs the lower_third overlay")
@@ -352,3 +361,21 @@ def _check_roles(doc: YamlDoc, ss: SceneSet) -> None:
     for member_input in ss.member_feeds().values():
         if speaker.item(member_input) is None:
             raise doc.error(("inputs", member_input, "member"), f"a member feed must be in the speaker scene {speaker.name!r}")
+
+
+def _check_vote(doc: YamlDoc, ss: SceneSet) -> None:
+    """The vote overlay (optional) is for the public pictures only and starts hidden: a slate never
+    carries it (above all the private one, whose items are exactly its declared ones), and a
+    vote result is never on screen until a vote is recorded."""
+    vote = ss.overlay("vote")
+    if vote is None:
+        return
+    for s in ss.scenes:
+        item = s.item(vote)
+        if item is None:
+            continue
+        if s.role in SLATE_ROLES or s.role is None:
+            raise doc.error(("scenes", s.name, "items"), f"the vote overlay {vote!r} belongs in the public scenes "
+                                                          f"(chamber, speaker, gallery), not in {s.name!r}")
+        if item.visible:
+            raise doc.error(("scenes", s.name, "items"), f"the vote overlay {vote!r} starts hidden: add `visible: false`")

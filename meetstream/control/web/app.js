@@ -23,6 +23,7 @@
   const ACTIONS = {
     next: "Next item", prev: "Prev", chamber: "Chamber", gallery: "Gallery", agenda: "Agenda card",
     holding: "Holding", private: "PRIVATE", public: "Public", recess: "Recess", resume: "Resume", end: "END",
+    vote: "Vote",
   };
   const KEYS = {
     n: "next", p: "prev", c: "chamber", g: "gallery", a: "agenda", h: "holding",
@@ -673,8 +674,11 @@
       }
       return;  // Enter and Esc are the dialog's own (Enter presses the focused button)
     }
-    if (typing(event.target)) return;
-    if (key === "/") {
+    if (vote.dialog.open || typing(event.target)) return;
+    if (key === "v" && !event.repeat) {
+      event.preventDefault();
+      openVote();
+    } else if (key === "/") {
       event.preventDefault();
       ui.search.focus();
       ui.search.select();
@@ -686,6 +690,59 @@
       act(KEYS[key]);
     }
   });
+
+  // --- recording a vote: a form in a dialog; the server checks it, a refusal keeps what was typed
+
+  const vote = {
+    dialog: $("#vote-dialog"), form: $("#vote-form"), error: $("#vote-error"), motion: $("#vote-motion"),
+    for: $("#vote-for"), against: $("#vote-against"), abstain: $("#vote-abstain"), result: $("#vote-result"),
+    named: $("#vote-named"),
+  };
+
+  function openVote() {
+    if (!state || !state.item) return say("No agenda item is current: move to the item the vote is on first");
+    $("#vote-heading").textContent = `Record a vote on item ${state.item.number}`;
+    const chosen = {};
+    for (const select of vote.named.querySelectorAll("select")) chosen[select.dataset.member] = select.value;
+    vote.named.replaceChildren(...(state.members || []).map((m, i) => h("li", {},
+      h("label", { for: `vote-member-${i}` }, m.display),
+      h("select", { id: `vote-member-${i}`, dataset: { member: m.name } },
+        ...[["", "—"], ["for", "For"], ["against", "Against"], ["abstain", "Abstain"]].map(([value, text]) => {
+          const option = h("option", { value }, text);
+          option.selected = chosen[m.name] === value;
+          return option;
+        })))));
+    vote.error.hidden = true;
+    vote.dialog.showModal();
+    vote.motion.focus();
+  }
+
+  vote.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const named = {};
+    for (const select of vote.named.querySelectorAll("select")) if (select.value) named[select.dataset.member] = select.value;
+    const body = {
+      motion: vote.motion.value, for: vote.for.value, against: vote.against.value, abstain: vote.abstain.value || "0",
+      result: vote.result.value, ...(Object.keys(named).length ? { named } : {}),
+    };
+    $("#vote-record").disabled = true;
+    try {
+      const answer = await request("POST", "api/cue/vote", body);
+      if (answer.data.state) applyState(answer.data.state);
+      if (answer.ok) {
+        vote.dialog.close();
+        vote.form.reset();
+        done(answer.data.message);
+      } else {
+        vote.error.textContent = words(answer.error);
+        vote.error.hidden = false;
+      }
+    } finally {
+      $("#vote-record").disabled = false;
+    }
+  });
+  $("#vote-cancel").addEventListener("click", () => vote.dialog.close());
+  $("#vote-open").addEventListener("click", openVote);
 
   // --- start ------------------------------------------------------------------------------------
 
