@@ -6,10 +6,13 @@ streaming" is nginx-rtmp's on_publish callback sent to the simulator 8 simulated
 the meeting's start. Prints the units per phase and the ratio; asserts nothing.
 
 meetstream  one `schedule` run for all meetings (one reusable stream for the room, made once;
-            insert + bind per meeting), go-live by enableAutoStart (we only watch, with backoff),
-            a stream health check every --health-every seconds on air (OBS's own stats are read
-            locally for free), complete, chapters (videos.update using the snippet complete()
-            returned, so no videos.list).
+            an insert per meeting, and a bind for the room's next meeting only), then per meeting
+            what `start` and `end` spend through YouTubeOnAir: prepare (the stream and the
+            broadcast looked at), go-live by enableAutoStart (we only watch, with backoff), a
+            stream health check every --health-every seconds on air (OBS's own stats are read
+            locally for free), complete, the hand-over once OBS has stopped (the stream seen idle,
+            the next meeting's broadcast bound), chapters (videos.list, then videos.update with
+            only the description changed).
 naive       what many scripts do: a new stream per meeting, insert + bind, poll the stream every
             5 s until active, transition testing then live (monitor stream on, the API default),
             poll the broadcast until each status, poll the stream every 5 s while on air,
@@ -38,6 +41,7 @@ from meetstream.schedule import schedule  # noqa: E402
 from meetstream.store import Store  # noqa: E402
 from meetstream.youtube.client import YouTubeClient, build_service  # noqa: E402
 from meetstream.youtube.golive import LiveControl  # noqa: E402
+from meetstream.youtube.onair import YouTubeOnAir  # noqa: E402
 
 CHAPTERS = "0:00 Welcome\n2:10 1. Apologies\n5:30 2. Minutes\n14:00 3. Planning application 24/0101"
 
@@ -91,24 +95,27 @@ def run_meetstream(meetings: int, hours: float, health_every: float) -> dict[str
             schedule(settings, store, client=client, now=base)
             phases["schedule"] += units_since(sim, mark)
             live = LiveControl(client, sleep=clock.sleep, clock=clock)
-            for b in store.broadcasts():
-                key = sim.streams[b.stream_id]["cdn"]["ingestionInfo"]["streamName"]
-                clock.now = b.scheduled_start.timestamp() - 60  # the officer presses start a minute early
-                clock.at(clock.now + 8, lambda key=key: nginx_publish(sim, key))
+            onair = YouTubeOnAir(client, store, settings, live=live, now=lambda: datetime.fromtimestamp(clock.now, timezone.utc))
+            for m in store.meetings(base):
+                clock.now = m.start.timestamp() - 60  # the officer presses start a minute early
                 mark = len(sim.calls)
-                live.go_live(b.broadcast_id, b.stream_id, auto_start=True)
+                prepared = onair.prepare(m.id, "chamber")
+                clock.at(clock.now + 8, lambda key=prepared.key: nginx_publish(sim, key))
+                onair.go_live(prepared.broadcast_id, prepared.stream_id)
                 phases["go live"] += units_since(sim, mark)
                 mark = len(sim.calls)
                 end = clock.now + hours * 3600
                 while clock.now + health_every <= end:
                     clock.sleep(health_every)
-                    live.stream_health(b.stream_id)
+                    live.stream_health(prepared.stream_id)
                 phases["on air"] += units_since(sim, mark)
                 mark = len(sim.calls)
-                ended = live.complete(b.broadcast_id)
-                live.write_chapters(b.broadcast_id, CHAPTERS, category_id="25", snippet=ended["snippet"])
+                onair.complete(prepared.broadcast_id)
+                sim.publish_done(prepared.key)  # OBS stops streaming
+                onair.hand_over("chamber")
+                onair.write_chapters(prepared.broadcast_id, CHAPTERS)
                 phases["end + chapters"] += units_since(sim, mark)
-                sim.publish_done(key)
+            assert not sim.double_bindings, sim.double_bindings
             store.close()
     finally:
         sim.stop()

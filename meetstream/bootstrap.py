@@ -89,6 +89,13 @@ def youtube_stats(settings: Settings, store, **kw):
     return VideoStats(youtube_client(settings, store, **kw))
 
 
+def caption_tracks(settings: Settings, store, **kw):
+    """The captions port (youtube.captions.CaptionTracks): captions list/download/insert/update/
+    delete on `youtube_client`, so every call is in the quota ledger."""
+    from meetstream.youtube.captions import CaptionTracks
+
+    return CaptionTracks(youtube_client(settings, store, **kw))
+
 def sign_in_microsoft(settings: Settings, state_path: Path | None, show: Callable[[str], None]):
     """Device-code (or app-only) sign-in to Microsoft 365; teams.auth.SignedIn."""
     from meetstream.teams.auth import sign_in

@@ -187,6 +187,17 @@ class ReportConfig(_Model):
     targets: TargetsConfig = TargetsConfig()
 
 
+class CaptionsConfig(_Model):
+    """`meetstream captions`: the council's own words, and its deadline for reviewed captions."""
+
+    # Terms the automatic captions get wrong: a list of how they are written ("Staveley"), or a
+    # mapping of what YouTube hears to how it is written ("stave lee": Staveley).
+    glossary: list[str] | dict[str, str | None] = Field(default_factory=list)
+    deadline_days: int = Field(14, ge=1, le=365)  # from the end of the meeting (PSBAR 2018: the council's own policy)
+    language: str = "en-GB"
+    track_name: str | None = Field(None, max_length=150)  # default "English (reviewed by <council>)"
+
+
 class Settings(_Model):
     council: CouncilConfig = CouncilConfig()
     control: ControlConfig = ControlConfig()
@@ -196,6 +207,7 @@ class Settings(_Model):
     calendar: CalendarConfig = CalendarConfig()
     youtube: YouTubeConfig = YouTubeConfig()
     publish: PublishConfig = PublishConfig()
+    captions: CaptionsConfig = CaptionsConfig()
     report: ReportConfig = ReportConfig()
     # Where the file was read from; relative paths above are resolved against it.
     source: Path | None = Field(None, exclude=True)

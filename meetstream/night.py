@@ -34,6 +34,7 @@ class OnAir(Protocol):
     def go_live(self, broadcast_id: str, stream_id: str, *, stream_timeout: float = 120.0) -> str: ...
     def complete(self, broadcast_id: str) -> dict: ...
     def write_chapters(self, video_id: str, text: str, snippet: dict | None = None) -> dict: ...
+    def hand_over(self, room: str) -> str | None: ...
     def health(self, stream_id: str) -> str: ...
 
 
@@ -133,7 +134,8 @@ class EndSummary:
 
 def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: Progress = _quiet,
                 quota_after: Callable[[int], int] | None = None) -> EndSummary:
-    """Closing slate, broadcast completed, output and recording stopped, chapters written.
+    """Closing slate, broadcast completed, output and recording stopped, the room's next broadcast
+    bound (only once the output has stopped), chapters written.
 
     The local side always finishes (slate, output, recording, timeline, summary), whatever YouTube
     or OBS does; what could not be done is in `EndSummary.left`, with the command that finishes it.
@@ -162,11 +164,13 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
             progress("Broadcast completed", record["broadcast_id"])
         except MeetstreamError as err:
             left.append(f"YouTube broadcast {record['broadcast_id']} is not completed ({err}): run `meetstream end` again when YouTube answers")
+    stopped = True
     try:
         if outputs.streaming():
             outputs.stop_stream()
         progress("OBS output stopped", "")
     except MeetstreamError as err:
+        stopped = False
         left.append(f"OBS output not confirmed stopped ({err}): stop streaming in OBS")
     store.set_streaming(room, False)
     recording = None
@@ -176,6 +180,20 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
             progress("Recording stopped", recording or "")
     except MeetstreamError as err:
         left.append(f"OBS recording not confirmed stopped ({err}): stop recording in OBS")
+    if youtube is not None and record.get("broadcast_id") and completed:
+        # Only one auto-start broadcast is ever bound to the room's stream, so the next meeting's
+        # waits until now; bound while OBS still streamed the closing slate, it could start on it.
+        # Not binding it is safe, and not this meeting's business: `schedule`, or the next
+        # meeting's `start`, binds it. So a miss is said, not left to do.
+        try:
+            if not stopped:
+                raise MeetstreamError("OBS may still be streaming")
+            handed = youtube.hand_over(room)
+            if handed:
+                progress("Next meeting's broadcast bound to the room's stream", handed)
+        except MeetstreamError as err:
+            progress("Next meeting's broadcast not bound yet", f"{err}; `meetstream schedule` once OBS has stopped "
+                     "streaming, or that meeting's `meetstream start`, binds it")
 
     ended = session.clock()
     started = parse_utc(snippet["actualStartTime"]) if snippet.get("actualStartTime") else (

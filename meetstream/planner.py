@@ -2,8 +2,14 @@
 
 Each meeting that is to be webcast gets one broadcast. The plan says, per meeting, whether to
 create one, update it (time, title, agenda or settings changed: the fingerprint of what we last
-wrote differs), delete it (cancelled or no longer webcast, and it never went live) or do nothing.
-`schedule.apply_plan` carries the actions out; `--dry-run` prints them.
+wrote differs), delete it (cancelled or no longer webcast, and it never went live), bind or unbind
+it, or do nothing. `schedule.schedule` carries the actions out; `--dry-run` prints them.
+
+One auto-start broadcast per room's stream. Every room streams to one reusable liveStream, and
+which of several auto-start broadcasts bound to it YouTube starts when OBS publishes is not
+documented. So at any moment only the room's next meeting is bound (`binding_targets`); the others
+wait unbound, and the next one is bound when a meeting ends (YouTubeOnAir.hand_over) or is
+cancelled (the next `schedule`). A room with a broadcast on air has none bound besides it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from meetstream.youtube.quota import ACTION_COST  # what each action costs in qu
 TITLE_MAX = 100  # characters (YouTube)
 DESCRIPTION_MAX = 5000  # bytes (YouTube)
 NOT_STARTED = ("created", "ready")
+ON_AIR = ("testStarting", "testing", "liveStarting", "live")
 STALE_AFTER = timedelta(hours=12)  # a broadcast this long past its start that never went live is over
 
 
@@ -67,7 +74,7 @@ class BroadcastSpec:
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
     def body(self) -> dict:
-        """The liveBroadcast resource for insert/update (snippet, status, contentDetails)."""
+        """The liveBroadcast resource for an insert (snippet, status, contentDetails)."""
         return {
             "snippet": {
                 "title": self.title,
@@ -87,8 +94,38 @@ class BroadcastSpec:
             },
         }
 
+    def body_over(self, current: dict) -> dict:
+        """The update body: the broadcast as YouTube has it (`current`, read with snippet, status and
+        contentDetails), with only the fields meetstream owns replaced.
 
-Kind = Literal["create", "update", "delete", "nothing"]
+        An update resets every settable property it leaves out of a part it names, privacy included
+        (https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/update), so the rest is
+        sent back as read: what the officer set in YouTube Studio (captions, embedding, the stream
+        delay, latency …) survives a change of time or agenda. Embedding and the delay are set at
+        insert only; after that they are the officer's.
+        """
+        ours = self.body()
+        body: dict = {"id": current["id"]}
+        for part in ("snippet", "status", "contentDetails"):
+            theirs = {k: v for k, v in (current.get(part) or {}).items() if k not in _READ_ONLY[part]}
+            body[part] = {**theirs, **{k: v for k, v in ours[part].items() if k not in _INSERT_ONLY}}
+        # Both monitorStream fields go back: an update without both is refused (community, see the simulator).
+        monitor = {k: v for k, v in (current.get("contentDetails", {}).get("monitorStream") or {}).items() if k != "embedHtml"}
+        monitor.setdefault("broadcastStreamDelayMs", 0)
+        monitor["enableMonitorStream"] = self.options.monitor_stream
+        body["contentDetails"]["monitorStream"] = monitor
+        return body
+
+
+# What YouTube reports but an update does not take (liveBroadcasts resource: not settable).
+_READ_ONLY = {
+    "snippet": {"publishedAt", "channelId", "thumbnails", "liveChatId", "actualStartTime", "actualEndTime", "isDefaultBroadcast"},
+    "status": {"lifeCycleStatus", "recordingStatus", "madeForKids", "liveBroadcastPriority"},
+    "contentDetails": {"boundStreamId", "boundStreamLastUpdateTimeMs"},
+}
+_INSERT_ONLY = {"enableEmbed", "monitorStream"}  # written at insert; afterwards the officer's (monitorStream is merged)
+
+Kind = Literal["create", "update", "bind", "unbind", "delete", "nothing"]
 
 
 @dataclass(frozen=True)
@@ -98,11 +135,17 @@ class Action:
     reason: str
     spec: BroadcastSpec | None = None
     broadcast: Broadcast | None = None
-    rebind: bool = False  # the meeting moved room: bind the broadcast to the new room's stream
+    rebind: bool = False  # a create or update that also binds: it is (now) its room's next meeting
+    unbind: bool = False  # an update that also unbinds: it is no longer its room's next meeting
 
     @property
     def cost(self) -> int:
-        return ACTION_COST[self.kind] + (ACTION_COST["rebind"] if self.rebind else 0)
+        return ACTION_COST[self.kind] + (ACTION_COST["rebind"] if self.rebind else 0) + (ACTION_COST["unbind"] if self.unbind else 0)
+
+    @property
+    def releases(self) -> bool:
+        """Frees a room's stream: applied before any action that binds, so two are never bound at once."""
+        return self.kind in ("delete", "unbind") or self.unbind
 
     @property
     def label(self) -> str:
@@ -161,6 +204,44 @@ def broadcast_spec(meeting: Meeting, options: BroadcastOptions) -> BroadcastSpec
     )
 
 
+def binding_targets(
+    meetings: Iterable[Meeting],
+    broadcasts: Iterable[Broadcast],
+    *,
+    now: datetime,
+    room_streams: dict[str, str] | None = None,
+) -> dict[str, str | None]:
+    """room -> the meeting whose broadcast should be bound to the room's stream, or None for none.
+
+    The room's next meeting: the earliest to be webcast whose broadcast exists and has not started,
+    or is still to be made. None while one of the room's broadcasts is on air (testing or live):
+    another bound beside it could start by itself on the stream that is already running.
+    """
+    by_meeting = {b.meeting_id: b for b in broadcasts}
+    stream_rooms = {sid: room for room, sid in (room_streams or {}).items()}
+    candidates: dict[str, list[Meeting]] = {}
+    busy: set[str] = set()
+    for b in by_meeting.values():
+        if b.life_cycle_status in ON_AIR and stream_rooms.get(b.stream_id or ""):
+            busy.add(stream_rooms[b.stream_id])
+    for m in meetings:
+        b = by_meeting.get(m.id)
+        if b is not None and b.life_cycle_status in ON_AIR:
+            if m.room:
+                busy.add(m.room)
+            continue
+        if not m.webcast or m.cancelled or m.room is None:
+            continue
+        if (b is None and m.start <= now) or (b is not None and b.life_cycle_status not in NOT_STARTED):
+            continue  # too late to make, or over
+        candidates.setdefault(m.room, []).append(m)
+    targets: dict[str, str | None] = {room: None for room in busy}
+    for room, ms in candidates.items():
+        if room not in busy:
+            targets[room] = min(ms, key=lambda m: (m.start, m.id)).id
+    return targets
+
+
 def plan(
     meetings: Iterable[Meeting],
     broadcasts: Iterable[Broadcast],
@@ -173,13 +254,18 @@ def plan(
     """One action per meeting (and per broadcast whose meeting has gone), in start order.
 
     `meetings` should include cancelled and non-webcast ones in the window, so their broadcasts
-    can be deleted. `room_streams` (room -> stream id) lets the plan notice a change of room.
+    can be deleted. `room_streams` (room -> stream id) lets the plan notice a change of room and
+    find the room of a broadcast whose meeting is not in `meetings`.
     """
+    meetings = sorted(meetings, key=lambda m: (m.start, m.id))
+    broadcasts = list(broadcasts)
     by_meeting = {b.meeting_id: b for b in broadcasts}
     room_streams = room_streams or {}
+    stream_rooms = {sid: room for room, sid in room_streams.items()}
+    targets = binding_targets(meetings, broadcasts, now=now, room_streams=room_streams)
     actions: list[Action] = []
     seen: set[str] = set()
-    for m in sorted(meetings, key=lambda m: (m.start, m.id)):
+    for m in meetings:
         seen.add(m.id)
         b = by_meeting.get(m.id)
         wanted = m.webcast and not m.cancelled
@@ -194,24 +280,33 @@ def plan(
                 actions.append(Action("delete", m.id, why, broadcast=b))
             continue
         if m.room is None:
-            actions.append(Action("nothing", m.id, "no room for this meeting (set its location, or add it to a room's locations)", broadcast=b))
+            if b is not None and not started and b.stream_id:
+                actions.append(Action("unbind", m.id, "no room for this meeting: unbound so no room's stream starts it", broadcast=b))
+            else:
+                actions.append(Action("nothing", m.id, "no room for this meeting (set its location, or add it to a room's locations)", broadcast=b))
             continue
         spec = broadcast_spec(m, options)
+        is_next = targets.get(m.room) == m.id
         if b is None:
             if m.start <= now:
                 actions.append(Action("nothing", m.id, "already started; too late to schedule", spec=spec))
             else:
-                actions.append(Action("create", m.id, "new meeting", spec=spec))
+                actions.append(Action("create", m.id, "new meeting" + (", the room's next: bound" if is_next else ""), spec=spec, rebind=is_next))
             continue
         if started:
             actions.append(Action("nothing", m.id, f"broadcast is {b.life_cycle_status}", spec=spec, broadcast=b))
             continue
         stream = room_streams.get(m.room)
-        rebind = b.stream_id is None or bool(stream and stream != b.stream_id)
-        if b.fingerprint == spec.fingerprint() and not rebind:
-            actions.append(Action("nothing", m.id, "up to date", spec=spec, broadcast=b))
+        bound_right = b.stream_id is not None and (stream is None or stream == b.stream_id)
+        bind, unbind = is_next and not bound_right, not is_next and b.stream_id is not None
+        if b.fingerprint != spec.fingerprint():
+            actions.append(Action("update", m.id, _what_changed(spec, b, bind, unbind), spec=spec, broadcast=b, rebind=bind, unbind=unbind))
+        elif bind:
+            actions.append(Action("bind", m.id, "the room's next meeting: bound to the room's stream", spec=spec, broadcast=b))
+        elif unbind:
+            actions.append(Action("unbind", m.id, _NOT_NEXT, spec=spec, broadcast=b))
         else:
-            actions.append(Action("update", m.id, _what_changed(spec, b, rebind), spec=spec, broadcast=b, rebind=rebind))
+            actions.append(Action("nothing", m.id, "up to date", spec=spec, broadcast=b))
     for b in by_meeting.values():
         if b.meeting_id in seen:
             continue
@@ -221,13 +316,21 @@ def plan(
         if upcoming and b.life_cycle_status in NOT_STARTED:
             actions.append(Action("delete", b.meeting_id, "meeting no longer in the calendar", broadcast=b))
         elif b.scheduled_start + STALE_AFTER < now and b.life_cycle_status in NOT_STARTED:
-            # Still bound to the room's reusable stream with auto-start on: the next time OBS
-            # streams to that key, YouTube might take this stale broadcast live instead.
+            # A meeting long over that never went live: nothing to keep it for.
             actions.append(Action("delete", b.meeting_id, "meeting is over and never went live", broadcast=b))
+        elif b.life_cycle_status in NOT_STARTED and b.stream_id:
+            # Outside the window or just over: still bound, it must not stand beside the room's next
+            # one. One beyond the window stays bound while its room has nothing sooner.
+            room = stream_rooms.get(b.stream_id)
+            if b.scheduled_start <= now or (room in targets and targets[room] != b.meeting_id):
+                actions.append(Action("unbind", b.meeting_id, _NOT_NEXT, broadcast=b))
     return actions
 
 
-def _what_changed(spec: BroadcastSpec, b: Broadcast, rebind: bool) -> str:
+_NOT_NEXT = "not the room's next meeting: unbound so auto-start cannot pick it"
+
+
+def _what_changed(spec: BroadcastSpec, b: Broadcast, rebind: bool, unbind: bool = False) -> str:
     changed = []
     if spec.scheduled_start != b.scheduled_start:
         changed.append("time")
@@ -235,9 +338,14 @@ def _what_changed(spec: BroadcastSpec, b: Broadcast, rebind: bool) -> str:
         changed.append("title")
     if spec.options.privacy != b.privacy:
         changed.append("privacy")
-    if rebind:
+    if spec.room is not None and b.stream_id is not None and rebind:
         changed.append("room")
-    return ", ".join(changed) + " changed" if changed else "agenda or settings changed"
+    text = ", ".join(changed) + " changed" if changed else "agenda or settings changed"
+    if rebind:
+        text += "; the room's next: bound"
+    elif unbind:
+        text += "; not the room's next: unbound"
+    return text
 
 
 def plan_cost(actions: Iterable[Action]) -> int:

@@ -280,7 +280,7 @@ class _TellingOutputs:
     """Without nginx-rtmp there is no ingest to publish to: tell the simulator directly."""
 
     def __init__(self, obs_outputs, sim):
-        self._obs, self._sim, self._key = obs_outputs, sim, None
+        self._obs, self._sim, self._key, self._on = obs_outputs, sim, None, False
 
     def set_target(self, server, key):
         self._key = key
@@ -288,15 +288,19 @@ class _TellingOutputs:
 
     def start_stream(self):
         self._sim.publish(self._key)
+        self._on = True
 
     def restart_stream(self):
         self.start_stream()
 
     def stop_stream(self):
         self._sim.publish_done(self._key)
+        self._on = False
 
     def streaming(self):
-        return False
+        # `end` stops only a stream it sees; the simulator must hear the publish end before the
+        # room's next broadcast is bound (YouTubeOnAir.hand_over waits for the stream to go idle).
+        return self._on
 
     def __getattr__(self, name):
         return getattr(self._obs, name)

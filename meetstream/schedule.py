@@ -1,9 +1,11 @@
 """`meetstream schedule`: plan broadcasts for the coming meetings and apply the plan.
 
 Plan (pure, meetstream.planner) from what the store knows, refuse it if the quota ledger says it
-would overrun today's remaining quota, refresh the statuses of broadcasts that have not started
-(1 unit per 50), plan again, then apply. Each result is stored as soon as YouTube confirms it, so
-a failure halfway loses nothing and the next run carries on.
+would overrun today's remaining quota, refresh the broadcasts that are not over (1 unit per 50:
+status, bound stream, and everything an update has to send back), plan again, then apply: first
+what frees a room's stream (deletes, unbinds), then what binds, so no room's stream ever has two
+auto-start broadcasts bound. Each result is stored as soon as YouTube confirms it, so a failure
+halfway loses nothing and the next run carries on.
 
 Also what `meetstream youtube streams` and `youtube quota` show: each room's reusable stream
 (`stream_report`), and today's quota spend beside what the pending schedule would cost
@@ -12,12 +14,12 @@ Also what `meetstream youtube streams` and `youtube quota` show: each room's reu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from meetstream.errors import YouTubeError
-from meetstream.planner import NOT_STARTED, Action, BroadcastOptions, plan, plan_cost, writes
+from meetstream.planner import NOT_STARTED, ON_AIR, Action, BroadcastOptions, plan, plan_cost, writes
 from meetstream.youtube.quota import ROOM_STREAM_COST, STATUS_REFRESH_COST, QuotaLedger
 
 
@@ -56,11 +58,16 @@ def _stored_plan(settings, store, *, days: int, now: datetime) -> list[Action]:
     return plan(meetings, store.broadcasts(), options=options_from_settings(settings), now=now, window_end=end, room_streams=streams)
 
 
+def _not_over(store) -> list:
+    """The stored broadcasts YouTube may have moved on since: not started (auto-start, Studio) or on air."""
+    return [b for b in store.broadcasts() if b.life_cycle_status in NOT_STARTED + ON_AIR]
+
+
 def estimate(actions: list[Action], store, settings) -> int:
-    """Units the plan would spend: the status refresh, the actions, and any room stream still to make."""
+    """Units the plan would spend: the refresh, the actions, and any room stream still to make."""
     have = store.room_streams()
-    new_rooms = {a.spec.room for a in actions if a.kind in ("create", "update") and a.spec and a.spec.room not in have}
-    refresh = STATUS_REFRESH_COST if any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions) else 0
+    new_rooms = {a.spec.room for a in actions if a.kind in ("create", "update", "bind") and a.spec and a.spec.room not in have}
+    refresh = STATUS_REFRESH_COST * ((len(_not_over(store)) + 49) // 50)
     return refresh + plan_cost(actions) + ROOM_STREAM_COST * len(new_rooms)
 
 
@@ -96,18 +103,20 @@ def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=N
             settings.room(a.spec.room)
     ledger = client.ledger if client is not None and client.ledger is not None else QuotaLedger(store, settings.youtube.daily_quota)
     _refuse_if_over(units, ledger)
-    if not result.changes and not any(a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED for a in actions):
+    if not result.changes and not _not_over(store):
         return result
     if client is None:
         client = open_client()
     spent_before = client.units_spent()
-    _refresh_statuses(client, store, actions)
-    result.actions = actions = _stored_plan(settings, store, days=days, now=now)
-    result.estimated_units = estimate(actions, store, settings)
-    _refuse_if_over(result.estimated_units - STATUS_REFRESH_COST, ledger)
     try:
-        for action in writes(actions):
-            result.done.append((action, _apply(client, store, settings, action)))
+        current = _refresh(client, store)
+        result.actions = actions = _stored_plan(settings, store, days=days, now=now)
+        refreshed = estimate(actions, store, settings)
+        result.estimated_units = refreshed
+        _refuse_if_over(refreshed - STATUS_REFRESH_COST * ((len(_not_over(store)) + 49) // 50), ledger)
+        # Whatever frees a stream goes first: a failure after it leaves none bound, never two.
+        for action in sorted(writes(actions), key=lambda a: not a.releases):
+            result.done.append((action, _apply(client, store, settings, action, current)))
     finally:
         result.units_spent = client.units_spent() - spent_before
     return result
@@ -139,60 +148,74 @@ def quota_report(settings, store, *, days: int = 60, now: datetime | None = None
                        len(writes(actions)), units)
 
 
-def _refresh_statuses(client, store, actions: list[Action]) -> None:
-    """Auto-start may have taken a broadcast live, or someone deleted it in YouTube Studio."""
-    from meetstream.youtube.broadcasts import get_broadcasts
+def _refresh(client, store) -> dict[str, dict]:
+    """Broadcast id -> the broadcast as YouTube has it now, for those not over; the store follows it.
 
-    mine = [a.broadcast for a in actions if a.broadcast and a.broadcast.life_cycle_status in NOT_STARTED]
+    Auto-start may have taken one live, someone may have deleted one in YouTube Studio, or a bind
+    may have gone through without its answer reaching us. The parts read are those an update must
+    send back, so an update costs no read of its own.
+    """
+    from meetstream.youtube.broadcasts import PARTS, get_broadcasts
+
+    mine = _not_over(store)
     if not mine:
-        return
-    found = get_broadcasts(client, [b.broadcast_id for b in mine])
+        return {}
+    found = get_broadcasts(client, [b.broadcast_id for b in mine], part=PARTS)
     for b in mine:
         item = found.get(b.broadcast_id)
         if item is None:
             store.forget_broadcast(b.meeting_id)  # gone on YouTube: a new one is planned if still wanted
-        elif item["status"]["lifeCycleStatus"] != b.life_cycle_status:
-            store.set_broadcast_status(b.broadcast_id, item["status"]["lifeCycleStatus"])
+            continue
+        status = item["status"]["lifeCycleStatus"]
+        stream = (item.get("contentDetails") or {}).get("boundStreamId")
+        if (status, stream) != (b.life_cycle_status, b.stream_id):
+            store.save_broadcast(replace(b, life_cycle_status=status, stream_id=stream))
+    return found
 
 
-def _apply(client, store, settings, action: Action) -> str:
+def _apply(client, store, settings, action: Action, current: dict[str, dict]) -> str:
     from meetstream.domain import Broadcast
     from meetstream.youtube import broadcasts as yb
     from meetstream.youtube.client import ApiRefusal
     from meetstream.youtube.streams import ensure_room_stream
 
+    b = action.broadcast
     if action.kind == "delete":
-        b = action.broadcast
         existed = yb.delete_broadcast(client, b.broadcast_id)
         store.forget_broadcast(b.meeting_id)
         return "deleted" if existed else "already gone"
+    if action.kind == "unbind" or action.unbind:
+        yb.unbind_broadcast(client, b.broadcast_id)
+        b = replace(b, stream_id=None, life_cycle_status="created")
+        store.save_broadcast(b)
+        if action.kind == "unbind":
+            return "unbound"
 
     spec = action.spec
-    stream_id = ensure_room_stream(client, store, spec.room, settings.room(spec.room))
     if action.kind == "create":
         item = yb.insert_broadcast(client, spec)
-        # Stored at once, unbound and without a fingerprint: if the bind fails, the next run updates and binds it.
-        row = Broadcast(spec.meeting_id, item["id"], None, spec.title, spec.scheduled_start, spec.options.privacy,
-                        item["status"]["lifeCycleStatus"], "")
-        store.save_broadcast(row)
-        rebind, outcome = True, "created"
+        # Stored at once, unbound: if the bind below fails, the next run binds it (and only that).
+        b = Broadcast(spec.meeting_id, item["id"], None, spec.title, spec.scheduled_start, spec.options.privacy,
+                      item["status"]["lifeCycleStatus"], spec.fingerprint())
+        store.save_broadcast(b)
+        outcome = "created"
+    elif action.kind == "update":
+        item = yb.update_broadcast(client, b.broadcast_id, spec, current.get(b.broadcast_id))
+        b = replace(b, title=spec.title, scheduled_start=spec.scheduled_start, privacy=spec.options.privacy,
+                    life_cycle_status=item["status"]["lifeCycleStatus"], fingerprint=spec.fingerprint())
+        store.save_broadcast(b)
+        outcome = "updated"
     else:
-        item = yb.update_broadcast(client, action.broadcast.broadcast_id, spec)
-        row = action.broadcast
-        rebind, outcome = action.rebind, "updated"
-    status = item["status"]["lifeCycleStatus"]
-    if rebind:
+        outcome = "bound"
+    if action.kind == "bind" or action.rebind:
+        stream_id = ensure_room_stream(client, store, spec.room, settings.room(spec.room))
         try:
-            bound = yb.bind_broadcast(client, row.broadcast_id, stream_id)
+            bound = yb.bind_broadcast(client, b.broadcast_id, stream_id)
         except ApiRefusal as err:
             if err.reason != "liveStreamNotFound":
                 raise
             store.forget_room_stream(spec.room)  # deleted on YouTube: make a new one (new key!)
             stream_id = ensure_room_stream(client, store, spec.room, settings.room(spec.room))
-            bound = yb.bind_broadcast(client, row.broadcast_id, stream_id)
-        status = bound["status"]["lifeCycleStatus"]
-    else:
-        stream_id = row.stream_id
-    store.save_broadcast(Broadcast(spec.meeting_id, row.broadcast_id, stream_id, spec.title, spec.scheduled_start,
-                                   spec.options.privacy, status, spec.fingerprint()))
+            bound = yb.bind_broadcast(client, b.broadcast_id, stream_id)
+        store.save_broadcast(replace(b, stream_id=stream_id, life_cycle_status=bound["status"]["lifeCycleStatus"]))
     return outcome

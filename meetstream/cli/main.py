@@ -12,14 +12,14 @@ from typing import Optional
 
 import typer
 
-from meetstream.cli import auth, calendar, cue, live, night, obs, publish, rehearse, secrets, serve, setup, youtube
+from meetstream.cli import auth, calendar, captions, cue, live, night, obs, publish, rehearse, secrets, serve, setup, votes, youtube
 from meetstream.cli.context import AppContext
 from meetstream.errors import ExitCode
 
 # --help lists commands in the order an officer meets them: set up, sign in, plan, rehearse,
 # the night, then the tools (Typer alone would list single commands before groups).
 ORDER = ("init", "secrets", "auth", "calendar", "links", "teams", "schedule", "youtube", "obs", "rehearse",
-         "start", "serve", "live", "cue", "end", "publish", "report")
+         "start", "serve", "live", "cue", "end", "votes", "captions", "publish", "report")
 
 
 class _InOrder(typer.core.TyperGroup):
@@ -66,7 +66,7 @@ def _root(
 
 # Every command module adds its commands with register(app); the order is the order in --help.
 # A new outside service adds its module here (its sign-in goes under `auth`, as calendar's does).
-for _commands in (setup, night, live, serve, rehearse, obs, cue, calendar, youtube, auth, secrets, publish):
+for _commands in (setup, night, live, serve, rehearse, obs, cue, votes, calendar, youtube, auth, secrets, publish, captions):
     _commands.register(app)
 
 

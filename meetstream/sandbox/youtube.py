@@ -15,6 +15,13 @@ Where each behaviour comes from is marked in the code:
   [comm]  reported by other projects (obs-studio, companion-module-youtube-live, yt-watchme)
   [guess] not documented; our best reading, kept simple on purpose
 
+Rules taken from a reference page name it in the comment beside them (a URL, or "liveBroadcasts/update"
+for https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/update). Where YouTube's
+behaviour is undocumented and matters to the night, the simulator takes the hostile reading on
+purpose (marked GUESS, hostile): e.g. with two auto-start broadcasts bound to one stream, it starts
+the wrong one. `sim.double_bindings` records every moment a stream had more than one auto-start
+broadcast bound, so a test can prove meetstream never leaves it so.
+
 Use `YouTubeSandbox().start()` / `.stop()` (or as a context manager); everything it keeps is
 in memory. Tests and `meetstream rehearse` can read `sim.calls` (method, units, status) and
 inject failures with `sim.fail_next(...)`. The clock is injectable (`clock=` returns epoch
@@ -36,6 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from meetstream.sandbox.loopback import LoopbackServer
+from meetstream.sandbox.youtube_captions import CAPTION_COSTS, CAPTION_ROUTES, CaptionsSandbox, RawBody, answer_raw, captions_path, upload_body
 
 # [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
 # Kept apart from meetstream.youtube.client.COSTS on purpose: this side stands for YouTube, so a
@@ -54,12 +62,14 @@ COSTS = {
     "videos.list": 1,
     "videos.update": 50,
 }
+COSTS.update(CAPTION_COSTS)  # [ref] captions list 50, download 200, insert 400, update 450, delete 50
 PACIFIC = ZoneInfo("America/Los_Angeles")  # [ref] the daily quota resets at midnight Pacific time
 CHANNEL_ID = "UCsandboxCouncilChannel0"
 
 # Life cycle [ref]: created -> ready (bound) -> testStarting -> testing -> liveStarting -> live -> complete;
 # revoked is set by YouTube (not reachable here).
 TERMINAL = {"complete", "revoked"}
+DEFAULT_PRIVACY = "private"  # GUESS, hostile: what an update that leaves privacyStatus out reverts to
 
 
 class ApiError(Exception):
@@ -113,10 +123,11 @@ def _new_key() -> str:
     return "-".join("".join(random.choices(string.ascii_lowercase + string.digits, k=4)) for _ in range(5))
 
 
-class YouTubeSandbox(LoopbackServer):
+class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
     """The simulator's state and rules. `start()` serves it over HTTP on loopback."""
 
     thread_name = "youtube-simulator"
+    api_error = ApiError  # how the captions mixin (sandbox.youtube_captions) answers an error
 
     def __init__(
         self,
@@ -142,6 +153,9 @@ class YouTubeSandbox(LoopbackServer):
         self.calls: list[Call] = []
         self.publishes: list[tuple[str, bool]] = []  # (stream key, let through?) for each publish the ingest reported
         self.spent: dict[str, int] = {}  # Pacific day -> units
+        # (method, stream id, broadcast ids) after each call that left more than one auto-start
+        # broadcast, not yet started or finished, bound to one stream.
+        self.double_bindings: list[tuple[str, str, tuple[str, ...]]] = []
         self._injected: list[Injected] = []
         self._lock = threading.RLock()
 
@@ -183,6 +197,32 @@ class YouTubeSandbox(LoopbackServer):
     def write_calls(self) -> list[Call]:
         return [c for c in self.calls if not c.method.endswith(".list") and c.status < 400]
 
+    def edit_in_studio(self, broadcast_id: str, *, video_snippet: dict | None = None, content_details: dict | None = None,
+                       status: dict | None = None) -> None:
+        """What an officer changes by hand in YouTube Studio (tags, language, captions, embedding, delay …)."""
+        with self._lock:
+            b, v = self.broadcasts[broadcast_id], self.videos[broadcast_id]
+            v["snippet"].update(video_snippet or {})
+            for k in ("title", "description"):
+                b["snippet"][k] = v["snippet"][k]
+            cd = dict(content_details or {})
+            if "monitorStream" in cd:
+                b["contentDetails"]["monitorStream"].update(cd.pop("monitorStream"))
+            b["contentDetails"].update(cd)
+            b["status"].update(status or {})
+
+    def bound_auto_start(self, stream_id: str) -> list[str]:
+        """Broadcasts that could still start by themselves when this stream goes active."""
+        return sorted(b["id"] for b in self.broadcasts.values()
+                      if b["contentDetails"].get("boundStreamId") == stream_id and b["contentDetails"].get("enableAutoStart")
+                      and b["status"]["lifeCycleStatus"] in ("created", "ready", "testStarting", "testing"))
+
+    def _observe_bindings(self, method: str) -> None:
+        for sid in self.streams:
+            bound = self.bound_auto_start(sid)
+            if len(bound) > 1:
+                self.double_bindings.append((method, sid, tuple(bound)))
+
     def stream_by_key(self, key: str) -> dict | None:
         return next((s for s in self.streams.values() if s["cdn"]["ingestionInfo"]["streamName"] == key), None)
 
@@ -222,14 +262,15 @@ class YouTubeSandbox(LoopbackServer):
             self._settle(b)
         on_air = [b for b in bound if b["status"]["lifeCycleStatus"] in ("liveStarting", "live")]
         if status == "active" and not on_air:
-            # [ref] enableAutoStart: the broadcast goes live by itself when the bound stream starts.
-            # [guess] with one reusable stream bound to several upcoming broadcasts, only one starts:
-            # the earliest scheduled. (Undocumented; so a test stream on a room's key days early
-            # would start the next meeting's broadcast.)
+            # [ref] enableAutoStart: the broadcast goes live by itself when the bound stream starts
+            # (liveBroadcasts resource, contentDetails.enableAutoStart).
+            # GUESS, hostile: which of several auto-start broadcasts bound to one stream starts is not
+            # documented. Here the latest scheduled does, the wrong one for a council (the next
+            # meeting is the earliest), so only a client that never leaves two bound gets it right.
             waiting = [b for b in bound if b["contentDetails"].get("enableAutoStart")
                        and b["status"]["lifeCycleStatus"] in ("ready", "testing")]
             if waiting:
-                self._begin(min(waiting, key=lambda b: b["snippet"]["scheduledStartTime"]), "live")
+                self._begin(max(waiting, key=lambda b: b["snippet"]["scheduledStartTime"]), "live")
         if status == "inactive":
             for b in on_air:
                 # [ref] enableAutoStop: the broadcast completes when the stream stops ([comm]: for good).
@@ -268,6 +309,7 @@ class YouTubeSandbox(LoopbackServer):
 
     def handle(self, verb: str, path: str, params: dict[str, str], body: dict | None) -> tuple[int, dict | None]:
         """One API request -> (status, JSON body). Thread-safe: one request at a time."""
+        path, params = captions_path(verb, path, params)  # GET captions/{id} is captions.download
         route = {
             ("GET", "liveBroadcasts"): "liveBroadcasts.list",
             ("POST", "liveBroadcasts"): "liveBroadcasts.insert",
@@ -281,6 +323,7 @@ class YouTubeSandbox(LoopbackServer):
             ("DELETE", "liveStreams"): "liveStreams.delete",
             ("GET", "videos"): "videos.list",
             ("PUT", "videos"): "videos.update",
+            **CAPTION_ROUTES,
         }.get((verb, path))
         if route is None:
             return 404, ApiError(404, "notFound", f"No such method {verb} {path}", "global").body()
@@ -314,6 +357,7 @@ class YouTubeSandbox(LoopbackServer):
                 return err.code, err.body()
             self._charge(route, cost)
             self.calls.append(Call(route, cost, status, None, dict(params)))
+            self._observe_bindings(route)
             return status, result
 
     # --- helpers for the methods --------------------------------------------------------------
@@ -422,17 +466,32 @@ class YouTubeSandbox(LoopbackServer):
             if _parse_time(snippet["scheduledEndTime"]) <= start:
                 raise ApiError(400, "invalidScheduledEndTime", "Scheduled end time must be after the start time.")
         self._check_text(snippet.get("description", ""), "description", 5000, "invalidDescription", "youtube.liveBroadcast")
-        if status and status.get("privacyStatus") not in ("public", "unlisted", "private"):
-            raise ApiError(400, "privacyStatusRequired" if not status.get("privacyStatus") else "invalidPrivacyStatus",
-                           "A valid privacy status is required.")
-        if inserting and not status:
+        privacy = status.get("privacyStatus")
+        # [ref] liveBroadcasts/insert: status.privacyStatus is one of the three properties an insert
+        # must set. An update may leave it out (see _liveBroadcasts_update); a wrong value is a 400.
+        if inserting and not privacy:
             raise ApiError(400, "privacyStatusRequired", "The privacy status is required.")
-        if cd and "monitorStream" in cd:
-            ms = cd["monitorStream"] or {}
-            # [comm] sending monitorStream without both fields is a 400.
-            if "enableMonitorStream" not in ms or ("broadcastStreamDelayMs" not in ms and ms.get("enableMonitorStream")):
-                raise ApiError(400, "invalidMonitorStream", "monitorStream needs enableMonitorStream and broadcastStreamDelayMs.")
+        if privacy is not None and privacy not in ("public", "unlisted", "private"):
+            raise ApiError(400, "invalidPrivacyStatus", "A valid privacy status is required.")
+        # [ref] liveBroadcasts/insert lists monitorStream.enableMonitorStream and
+        # monitorStream.broadcastStreamDelayMs among the properties an insert *may* set, not must:
+        # an insert that leaves either out is accepted and gets the default (see _content_details).
+        # The update's stricter rule is in _liveBroadcasts_update.
+        self._check_exclusive(cd)
         return snippet, status, cd
+
+    @staticmethod
+    def _check_exclusive(cd: dict) -> None:
+        # [ref] discovery document, LiveBroadcastContentDetails: enableClosedCaptions "is mutually
+        # exclusive with using the closed_captions_type property, and is equivalent to setting
+        # closed_captions_type to CLOSED_CAPTIONS_HTTP_POST"; latencyPreference and enableLowLatency
+        # "if both are set, they must match". GUESS: a contradicting pair is a 400 invalidValue.
+        if "enableClosedCaptions" in cd and "closedCaptionsType" in cd:
+            if bool(cd["enableClosedCaptions"]) != (cd["closedCaptionsType"] == "closedCaptionsHttpPost"):
+                raise ApiError(400, "invalidValue", "enableClosedCaptions and closedCaptionsType disagree.")
+        if "enableLowLatency" in cd and "latencyPreference" in cd:
+            if bool(cd["enableLowLatency"]) != (cd["latencyPreference"] == "low"):
+                raise ApiError(400, "invalidValue", "enableLowLatency and latencyPreference disagree.")
 
     def _liveBroadcasts_insert(self, params: dict, body: dict) -> tuple[int, dict]:
         parts = self._parts(params, self.BROADCAST_PARTS)
@@ -468,6 +527,8 @@ class YouTubeSandbox(LoopbackServer):
             "kind": "youtube#video",
             "etag": _new_id(27),
             "id": bid,
+            # GUESS: the video takes the channel's default category; "22" (People & Blogs) is
+            # YouTube's own default. Tags and defaultLanguage are set later in Studio, if at all.
             "snippet": {"publishedAt": now, "channelId": CHANNEL_ID, "title": b["snippet"]["title"],
                         "description": b["snippet"]["description"], "categoryId": "22",
                         "liveBroadcastContent": "upcoming"},
@@ -478,20 +539,35 @@ class YouTubeSandbox(LoopbackServer):
 
     @staticmethod
     def _content_details(cd: dict, old: dict) -> dict:
-        # [ref] defaults: DVR on, recordFromStart on, auto start/stop off, monitor stream on.
-        ms = cd.get("monitorStream") or old.get("monitorStream") or {"enableMonitorStream": True, "broadcastStreamDelayMs": 0}
+        """The whole contentDetails part from what was sent: every settable property left out takes
+        its default ([ref] liveBroadcasts/update: "this method will override the existing values for
+        all of the mutable properties that are contained in any parts that the parameter value
+        specifies"). Defaults [ref] discovery document: enableDvr and recordFromStart true, auto
+        start and stop false, projection rectangular; GUESS: embedding on, captions off, normal
+        latency, monitor stream on with no delay."""
+        ms = cd.get("monitorStream") or {}
+        if "closedCaptionsType" in cd:
+            captions = cd["closedCaptionsType"]
+        else:
+            captions = "closedCaptionsHttpPost" if cd.get("enableClosedCaptions") else "closedCaptionsDisabled"
+        if "latencyPreference" in cd:
+            latency = cd["latencyPreference"]
+        else:
+            latency = "low" if cd.get("enableLowLatency") else "normal"
         out = {
             "monitorStream": {"enableMonitorStream": bool(ms.get("enableMonitorStream", True)),
                               "broadcastStreamDelayMs": int(ms.get("broadcastStreamDelayMs", 0)),
                               "embedHtml": "<iframe></iframe>"},
-            "enableEmbed": cd.get("enableEmbed", True),
-            "enableDvr": cd.get("enableDvr", True),
-            "recordFromStart": cd.get("recordFromStart", True),
-            "enableClosedCaptions": cd.get("enableClosedCaptions", False),
-            "closedCaptionsType": cd.get("closedCaptionsType", "closedCaptionsDisabled"),
-            "enableLowLatency": cd.get("enableLowLatency", False),
-            "latencyPreference": cd.get("latencyPreference", "normal"),
-            "projection": "rectangular",
+            "enableEmbed": bool(cd.get("enableEmbed", True)),
+            "enableDvr": bool(cd.get("enableDvr", True)),
+            "recordFromStart": bool(cd.get("recordFromStart", True)),
+            "enableClosedCaptions": captions == "closedCaptionsHttpPost",
+            "closedCaptionsType": captions,
+            "enableLowLatency": latency == "low",
+            "latencyPreference": latency,
+            "enableContentEncryption": bool(cd.get("enableContentEncryption", False)),
+            "startWithSlate": bool(cd.get("startWithSlate", False)),
+            "projection": cd.get("projection", "rectangular"),
             "enableAutoStart": bool(cd.get("enableAutoStart", False)),
             "enableAutoStop": bool(cd.get("enableAutoStop", False)),
         }
@@ -517,16 +593,23 @@ class YouTubeSandbox(LoopbackServer):
             v["title"], v["description"] = b["snippet"]["title"], b["snippet"]["description"]
         if "status" in parts:
             status = body.get("status") or {}
-            if status.get("privacyStatus") not in ("public", "unlisted", "private"):
-                raise ApiError(400, "privacyStatusRequired", "The privacy status is required.")
-            b["status"]["privacyStatus"] = status["privacyStatus"]
+            if status.get("privacyStatus") not in (None, "public", "unlisted", "private"):
+                raise ApiError(400, "invalidPrivacyStatus", "A valid privacy status is required.")
+            # [ref] liveBroadcasts/update, the part parameter: "If the request body does not specify a
+            # value, the existing privacy setting will be removed and the broadcast will revert to the
+            # default privacy setting." No error: the privacy silently changes.
+            # GUESS, hostile: the default is "private", so a council's public meeting quietly vanishes.
+            b["status"]["privacyStatus"] = status.get("privacyStatus") or DEFAULT_PRIVACY
             b["status"]["selfDeclaredMadeForKids"] = bool(status.get("selfDeclaredMadeForKids", False))
+            self.videos[b["id"]]["status"]["privacyStatus"] = b["status"]["privacyStatus"]
         if "contentDetails" in parts:
             cd = body.get("contentDetails") or {}
             ms = cd.get("monitorStream")
-            # [comm] on update, monitorStream must be sent with both of its fields, or 400.
+            # [comm] on update, monitorStream must be sent with both of its fields, or 400
+            # (streamlabs-obs and companion-module-youtube-live resend both for this reason).
             if not ms or "enableMonitorStream" not in ms or "broadcastStreamDelayMs" not in ms:
                 raise ApiError(400, "invalidMonitorStream", "contentDetails.monitorStream needs enableMonitorStream and broadcastStreamDelayMs.")
+            self._check_exclusive(cd)
             b["contentDetails"] = self._content_details(cd, b["contentDetails"])
         b["etag"] = _new_id(27)
         return 200, self._view(b, parts)
@@ -554,8 +637,20 @@ class YouTubeSandbox(LoopbackServer):
                 raise ApiError(404, "liveStreamNotFound", "Stream not found", "youtube.liveStream")
             cd["boundStreamId"] = sid
             cd["boundStreamLastUpdateTimeMs"] = _rfc3339(self.clock())
+            # GUESS: bound, the broadcast's settings are complete ("ready", liveBroadcasts resource).
             b["status"]["lifeCycleStatus"] = "ready"
-        else:  # [ref] no streamId unbinds
+            stream = self.streams[sid]
+            others_on_air = any(o["contentDetails"].get("boundStreamId") == sid and o["status"]["lifeCycleStatus"] in ("liveStarting", "live")
+                                for o in self.broadcasts.values() if o is not b)
+            if stream["status"]["streamStatus"] == "active" and cd.get("enableAutoStart") and not others_on_air:
+                # GUESS, hostile: an auto-start broadcast bound to a stream that is already receiving
+                # data starts at once (undocumented), so binding the next meeting's broadcast while
+                # OBS still streams the last one's closing slate would put the slate on it.
+                self._begin(b, "live")
+        else:
+            # [ref] liveBroadcasts/bind, streamId: "If this parameter is omitted, the API will remove
+            # any existing binding between the broadcast and a video stream."
+            # GUESS: unbound, the broadcast's settings are incomplete again ("created").
             cd.pop("boundStreamId", None)
             cd.pop("boundStreamLastUpdateTimeMs", None)
             b["status"]["lifeCycleStatus"] = "created"
@@ -576,7 +671,11 @@ class YouTubeSandbox(LoopbackServer):
         stream = self.streams.get(b["contentDetails"].get("boundStreamId") or "")
         monitor = b["contentDetails"]["monitorStream"]["enableMonitorStream"]
         if target == "complete":
-            if life not in ("testing", "live", "liveStarting"):
+            # [ref] errors page, liveBroadcasts.transition invalidTransition: "The live broadcast can't
+            # transition from its current status to the requested status"; [comm] (the reference
+            # notes in /work/shared/reference/youtube-live.md) only testing and live may complete. A
+            # broadcast still in liveStarting or testStarting is refused: wait until it is live.
+            if life not in ("testing", "live"):
                 raise ApiError(403, "invalidTransition", "The broadcast can only be completed from testing or live.")
             self._finish(b)
             return 200, self._view(b, parts)
@@ -696,14 +795,22 @@ class YouTubeSandbox(LoopbackServer):
             raise ApiError(404, "videoNotFound", "The video that you are trying to update cannot be found.", "youtube.video")
         if "snippet" in parts:
             snippet = body.get("snippet") or {}
-            # [ref] updating snippet needs both title and categoryId: 400 invalidVideoMetadata.
+            # [ref] videos/update: when the snippet is updated, snippet.title and snippet.categoryId
+            # must be set; without them, 400 invalidVideoMetadata.
             if not snippet.get("title") or not snippet.get("categoryId"):
                 raise ApiError(400, "invalidVideoMetadata", "The request metadata is invalid.", "youtube.video")
             self._check_text(snippet.get("description", ""), "description", 5000, "invalidDescription", "youtube.video")
-            # [ref] the part is replaced whole: a description left out is cleared.
+            # [ref] videos/update: the part is replaced whole; "if your request does not specify a value
+            # for a property that already has a value, the property's existing value will be deleted".
+            # Settable in the snippet: title, description, categoryId, tags[], defaultLanguage
+            # (videos/update request body); GUESS: defaultAudioLanguage too. Anything else is YouTube's.
             keep = {k: v["snippet"][k] for k in ("publishedAt", "channelId", "liveBroadcastContent") if k in v["snippet"]}
+            settable = {k: snippet[k] for k in ("tags", "defaultLanguage", "defaultAudioLanguage") if snippet.get(k)}
             v["snippet"] = {**keep, "title": snippet["title"], "description": snippet.get("description", ""),
-                            "categoryId": str(snippet["categoryId"]), **({"tags": snippet["tags"]} if "tags" in snippet else {})}
+                            "categoryId": str(snippet["categoryId"]), **settable}
+            b = self.broadcasts.get(v["id"])
+            if b is not None:  # [ref] liveBroadcasts resource: the broadcast is exactly one video
+                b["snippet"]["title"], b["snippet"]["description"] = v["snippet"]["title"], v["snippet"]["description"]
         return 200, self._view(v, parts)
 
 
@@ -735,6 +842,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._rtmp(url.path[len("/rtmp/"):], params)
             return
         prefix = "/youtube/v3/"
+        if url.path.startswith("/upload" + prefix):  # media uploads (captions.insert/update): multipart/related
+            body = upload_body(self.headers.get("Content-Type", ""), raw)
+            if body is None:
+                self._answer(400, ApiError(400, "parseError", "Parse Error", "global").body())
+                return
+            status, result = self.simulator.handle(verb, url.path[len("/upload" + prefix):], params, body)
+            self._answer(status, result)
+            return
         if not url.path.startswith(prefix):
             self._answer(404, ApiError(404, "notFound", "Not Found", "global").body())
             return
@@ -744,6 +859,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(400, ApiError(400, "parseError", "Parse Error", "global").body())
             return
         status, result = self.simulator.handle(verb, url.path[len(prefix):], params, body)
+        if isinstance(result, RawBody):  # captions.download answers with the track, not JSON
+            answer_raw(self, status, result)
+            return
         self._answer(status, result)
 
     def _rtmp(self, event: str, params: dict) -> None:

@@ -67,7 +67,12 @@ class YouTubeClient:
                 reason = _reason(err)
                 units = 0 if reason == "quotaExceeded" else 1  # a refused request still costs a unit
                 self._count(method, units, ok=False)
-                if (status >= 500 or reason in ("rateLimitExceeded", "userRateLimitExceeded") or status == 429) and attempt < self.retries:
+                if (status >= 500 or reason in RATE_LIMITED or status == 429) and attempt < self.retries:
+                    if self.ledger is not None and self.ledger.remaining() < COSTS.get(method, 1):
+                        # Another try would spend units today's quota does not have.
+                        if reason in RATE_LIMITED or status == 429:
+                            raise ApiRefusal(_RATE_LIMITED_NO_QUOTA, status=status, reason=reason, method=method) from err
+                        raise map_http_error(err, method, status, reason) from err
                     log.info("YouTube %s answered %s %s; retrying in %.0fs", method, status, reason, delay)
                     self.sleep(delay)
                     delay = min(delay * 2, 30.0)
@@ -90,6 +95,14 @@ class YouTubeClient:
     def units_spent(self) -> int:
         return sum(c.units for c in self.calls)
 
+
+
+# Reasons that mean "slow down": the Data API's (rateLimitExceeded, userRateLimitExceeded) and the
+# live API's own, documented for liveBroadcasts and liveStreams calls
+# (https://developers.google.com/youtube/v3/live/docs/errors: rateLimitExceeded / userRequestsExceedRateLimit).
+RATE_LIMITED = ("rateLimitExceeded", "userRateLimitExceeded", "userRequestsExceedRateLimit")
+_RATE_LIMITED_NO_QUOTA = ("YouTube says too many requests in a short time, and today's quota has no units left to try again; "
+                          "run it again after midnight Pacific time (see `meetstream youtube quota`)")
 
 
 def _reason(err) -> str | None:
@@ -129,6 +142,8 @@ _MESSAGES = {
     "userBroadcastsExceedLimit": "the channel has reached YouTube's limit of scheduled broadcasts; delete old ones or schedule fewer days ahead",
     "insufficientPermissions": "the YouTube sign-in does not allow this; run `meetstream auth youtube` again",
     "forbidden": "YouTube refused the request for this account",
+    "userRequestsExceedRateLimit": "YouTube says too many requests in a short time, even after waiting; try again in a few minutes",
+    "rateLimitExceeded": "YouTube says too many requests in a short time, even after waiting; try again in a few minutes",
 }
 
 

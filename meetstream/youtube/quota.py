@@ -31,6 +31,12 @@ COSTS: dict[str, int] = {
     "liveStreams.delete": 50,
     "videos.list": 1,
     "videos.update": 50,
+    # Each captions method's reference page: "A call to this method has a quota cost of N units".
+    "captions.list": 50,
+    "captions.download": 200,
+    "captions.insert": 400,
+    "captions.update": 450,
+    "captions.delete": 50,
 }
 
 
@@ -39,15 +45,20 @@ def cost(*methods: str) -> int:
     return sum(COSTS[m] for m in methods)
 
 
-# What the planner's actions cost (meetstream.planner.Action.cost).
+# What the planner's actions cost (meetstream.planner.Action.cost). Only a room's next meeting is
+# bound, so a create is an insert, plus a bind ("rebind") when it is the next one.
 ACTION_COST: dict[str, int] = {
-    "create": cost("liveBroadcasts.insert", "liveBroadcasts.bind"),
+    "create": cost("liveBroadcasts.insert"),
     "update": cost("liveBroadcasts.update"),
-    "rebind": cost("liveBroadcasts.bind"),
+    "bind": cost("liveBroadcasts.bind"),
+    "unbind": cost("liveBroadcasts.bind"),  # a bind with no stream
+    "rebind": cost("liveBroadcasts.bind"),  # an update or create that also binds
     "delete": cost("liveBroadcasts.delete"),
     "nothing": 0,
 }
-STATUS_REFRESH_COST = cost("liveBroadcasts.list")  # the scheduler's refresh of unstarted broadcasts (per 50)
+# The scheduler's refresh of the broadcasts not yet over (per 50); it also reads what an update
+# writes back, so an update needs no read of its own.
+STATUS_REFRESH_COST = cost("liveBroadcasts.list")
 ROOM_STREAM_COST = cost("liveStreams.list", "liveStreams.insert")  # find a room's stream again, else make it: once per room
 
 

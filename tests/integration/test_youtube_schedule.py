@@ -18,7 +18,7 @@ def bound_stream(sim, broadcast_id):
     return sim.broadcasts[broadcast_id]["contentDetails"].get("boundStreamId")
 
 
-def test_schedule_creates_one_bound_broadcast_per_meeting_and_one_stream_per_room(store, youtube_sandbox, youtube_settings, youtube):
+def test_schedule_creates_a_broadcast_per_meeting_one_stream_per_room_and_binds_each_rooms_next(store, youtube_sandbox, youtube_settings, youtube):
     store.upsert_meeting(meeting("m1", days=2))
     store.upsert_meeting(meeting("m2", "Licensing Committee", days=9))
     store.upsert_meeting(meeting("m3", "Cabinet", days=5, room="committee-room"))
@@ -27,8 +27,9 @@ def test_schedule_creates_one_bound_broadcast_per_meeting_and_one_stream_per_roo
     sim = youtube_sandbox
     assert len(sim.broadcasts) == 3 and len(sim.streams) == 2
     rows = {b.meeting_id: b for b in store.broadcasts()}
-    assert bound_stream(sim, rows["m1"].broadcast_id) == bound_stream(sim, rows["m2"].broadcast_id) == rows["m1"].stream_id
-    assert bound_stream(sim, rows["m3"].broadcast_id) != rows["m1"].stream_id
+    assert bound_stream(sim, rows["m1"].broadcast_id) == rows["m1"].stream_id == store.room_streams()["chamber"][0]
+    assert bound_stream(sim, rows["m2"].broadcast_id) is None and rows["m2"].stream_id is None  # waits for m1 to end
+    assert bound_stream(sim, rows["m3"].broadcast_id) == rows["m3"].stream_id == store.room_streams()["committee-room"][0]
     b = sim.broadcasts[rows["m1"].broadcast_id]
     assert b["status"]["lifeCycleStatus"] == "ready"
     assert b["snippet"]["title"].startswith("Planning Committee, ")
@@ -97,7 +98,8 @@ def test_a_plan_over_the_remaining_quota_is_refused_before_any_call(store, youtu
         store.upsert_meeting(meeting(f"m{i}", days=2 + i))
     ledger = QuotaLedger(store, youtube_settings.youtube.daily_quota)
     ledger.record("liveBroadcasts.insert", 9_700)  # spent earlier today
-    with pytest.raises(YouTubeError, match=r"needs about 551 YouTube quota units but only 300"):
+    # five inserts, one bind (only the room's next meeting is bound) and the room's stream: 5 x 50 + 50 + 51
+    with pytest.raises(YouTubeError, match=r"needs about 351 YouTube quota units but only 300"):
         schedule(youtube_settings, store, client=youtube)
     assert youtube_sandbox.calls == [] and store.broadcasts() == []
 
@@ -110,7 +112,7 @@ def test_a_bind_that_keeps_failing_leaves_the_broadcast_stored_and_the_next_run_
     kept = store.get_broadcast("m1")
     assert kept.stream_id is None and kept.broadcast_id in youtube_sandbox.broadcasts
     result = schedule(youtube_settings, store, client=youtube)
-    assert [outcome for _, outcome in result.done] == ["updated"]
+    assert [outcome for _, outcome in result.done] == ["bound"]  # what was written stands: only the bind is left
     assert len(youtube_sandbox.broadcasts) == 1
     assert bound_stream(youtube_sandbox, kept.broadcast_id) == store.get_broadcast("m1").stream_id
 
