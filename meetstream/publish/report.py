@@ -56,6 +56,8 @@ class MeetingRow:
     incidents: dict[str, int]
     quota_units: int
     views: int | None
+    captions: str | None = None  # the recording's reviewed-captions state: "uploaded", "fetched", … ("overdue" when late)
+    captions_overdue: bool = False
 
 
 @dataclass
@@ -93,6 +95,8 @@ class Report:
             "incidents_total": sum(incidents.values()),
             "quota_units": self.quota_units,
             "views": sum(views) if views else None,
+            "captions_uploaded": sum(1 for r in self.rows if r.captions == "uploaded"),
+            "captions_overdue": sum(1 for r in self.rows if r.captions_overdue),
         }
 
 
@@ -125,7 +129,10 @@ def build_report(settings, store, start: date | None = None, end: date | None = 
 
     ids = sorted({f.video_id for f in facts if f.webcast and f.video_id})
     counts, note = _views(views, views_factory, ids)
-    rows = [_row(f, opts, now, store, counts) for f in facts]
+    from meetstream.captions import caption_states
+
+    captions = caption_states(store, settings, today=local(now, opts.timezone).date())
+    rows = [_row(f, opts, now, store, counts, captions.get(f.meeting.id)) for f in facts]
     report = Report(opts.council, start, end, rows, sum(u for _, _, u in spends), dict(sorted(by_method.items())), note)
     report.targets, report.colour = _targets(report, opts), opts.colour
     return report
@@ -153,7 +160,7 @@ def _night_quota(f: MeetingFacts, store) -> int:
     return sum(u for _, _, u in store.quota_spends(began - NIGHT_LEAD, f.off_air + timedelta(seconds=1)))
 
 
-def _row(f: MeetingFacts, opts: PublishOptions, now: datetime, store, views: dict) -> MeetingRow:
+def _row(f: MeetingFacts, opts: PublishOptions, now: datetime, store, views: dict, captions=None) -> MeetingRow:
     m = f.meeting
     delay = f.delay_seconds
     return MeetingRow(
@@ -163,6 +170,7 @@ def _row(f: MeetingFacts, opts: PublishOptions, now: datetime, store, views: dic
         on_air_minutes=round(f.on_air_seconds / 60, 1), private_minutes=round(f.private_seconds / 60, 1),
         delay_minutes=None if delay is None else round(delay / 60, 1), incidents=f.incident_counts(),
         quota_units=_night_quota(f, store), views=views.get(f.video_id) if f.webcast and f.video_id else None,
+        captions=None if captions is None else captions.state, captions_overdue=bool(captions and captions.overdue),
     )
 
 
@@ -199,7 +207,7 @@ def _targets(report: Report, opts: PublishOptions) -> list[dict]:
 # --- rendering -------------------------------------------------------------------------------
 
 CSV_COLUMNS = ["date", "committee", "status", "video", "on_air_minutes", "private_minutes", "delay_minutes",
-               *(f"incidents_{k.casefold().replace(' ', '_')}" for k in INCIDENT_KINDS), "quota_units", "views"]
+               *(f"incidents_{k.casefold().replace(' ', '_')}" for k in INCIDENT_KINDS), "quota_units", "views", "captions"]
 
 
 def render(report: Report, fmt: str) -> str:
@@ -223,13 +231,14 @@ def render_csv(report: Report) -> str:
     for r in report.rows:
         w.writerow([r.day.isoformat(), r.committee, r.status, _video(r.video_id),
                     _num(r.on_air_minutes), _num(r.private_minutes), _num(r.delay_minutes),
-                    *(r.incidents[k] for k in INCIDENT_KINDS), r.quota_units, _num(r.views)])
+                    *(r.incidents[k] for k in INCIDENT_KINDS), r.quota_units, _num(r.views),
+                    (r.captions or "") + (" (overdue)" if r.captions_overdue else "")])
     t = report.totals
     w.writerow([f"{report.start.isoformat()}..{report.end.isoformat()}", "total",
                 f"scheduled {t['scheduled']}; webcast {t['webcast']}; cancelled {t['cancelled']}; missed {t['missed']}; "
                 f"upcoming {t['upcoming']}", "", _num(t["on_air_minutes"]), _num(t["private_minutes"]),
                 _num(t["mean_delay_minutes"]), *(t["incidents"][k] for k in INCIDENT_KINDS), t["quota_units"],
-                _num(t["views"])])
+                _num(t["views"]), f"uploaded {t['captions_uploaded']}; overdue {t['captions_overdue']}"])
     return buf.getvalue()
 
 
@@ -252,6 +261,7 @@ def as_dict(report: Report) -> dict:
             "status": r.status, "video": _video(r.video_id) or None, "on_air_minutes": r.on_air_minutes,
             "private_minutes": r.private_minutes, "delay_minutes": r.delay_minutes, "incidents": r.incidents,
             "quota_units": r.quota_units, "views": r.views,
+            "captions": r.captions, "captions_overdue": r.captions_overdue,
         } for r in report.rows],
     }
 

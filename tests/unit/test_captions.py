@@ -186,3 +186,19 @@ def test_status_counts_the_days_left_from_the_end_of_the_meeting(store):
     assert (r.state, r.deadline, r.days_left, r.overdue) == ("none", date(2026, 11, 17), 7, False)
     late = caption_states(store, settings_for("http://127.0.0.1:9"), today=date(2026, 11, 20))["m1"]
     assert late.days_left == -3 and late.overdue
+
+
+def test_the_webcast_report_counts_captions_past_the_deadline(store):
+    import json
+    from datetime import datetime, timezone
+
+    from meetstream.publish.report import build_report, render
+    from youtube_fixtures import settings_for
+
+    store.upsert_meeting(MEETING)
+    store.save_broadcast(Broadcast("m1", "vid1", None, "Planning", T0, "public", "complete"))
+    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)  # three days past the 14-day deadline
+    report = json.loads(render(build_report(settings_for("http://127.0.0.1:9"), store, now=now), "json"))
+    row = next(m for m in report["meetings"] if m["id"] == "m1")
+    assert row["captions"] == "none" and row["captions_overdue"] is True
+    assert report["totals"]["captions_overdue"] == 1 and report["totals"]["captions_uploaded"] == 0
