@@ -3,7 +3,8 @@
 YouTube shows chapters when the description lists at least three timestamps, the first at 0:00,
 ascending, each chapter at least 10 seconds long. Times are relative to the start of the
 archived video. Private sessions and recesses are labelled as such; an exempt item's title is
-never published (AgendaItem.public_title() is the only title used).
+never published (AgendaItem.public_title() is the only title used). A public item with a recorded
+vote carries its result: "5. Land at Station Road — carried 9–3–1" (the last vote on the item).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def fmt(seconds: int) -> str:
 def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime, video_end: datetime) -> list[tuple[int, str]]:
     """[(seconds from video start, label)]; [] when the meeting does not make three chapters."""
     titles = {i.number: i.public_title() for i in meeting.agenda}
+    for e in timeline:  # meetstream.votes.vote_line: the result and counts only, never the motion
+        if e.kind == "vote" and e.item_number in titles and e.detail.get("line"):
+            if not meeting.item(e.item_number).exempt:
+                titles[e.item_number] = f"{meeting.item(e.item_number).public_title()} — {e.detail['line']}"
     raw: list[tuple[int, str]] = [(0, OPENING)]
     item_label: str | None = None
     mode = "public"

@@ -60,3 +60,16 @@ def test_entries_before_the_video_started_count_from_zero_and_a_last_short_chapt
 
 def test_time_format():
     assert [fmt(s) for s in (0, 59, 61, 3600, 3725)] == ["0:00", "0:59", "1:01", "1:00:00", "1:02:05"]
+
+
+def test_a_public_item_with_a_vote_carries_its_result_and_an_exempt_one_never_its_title():
+    def vote(seconds, item, line):
+        return TimelineEntry("m", T0 + timedelta(seconds=seconds), "vote", item, {"line": line, "motion": "That Station Road be sold"})
+
+    timeline = [
+        at(0, "holding"), at(100, "item", "1"), at(400, "item", "2"), vote(900, "2", "carried 9–3–1"),
+        at(1200, "private", "3"), vote(1500, "3", "lost 4–8–0"), at(1800, "public", "4"), at(2400, "adjourned", "4"),
+    ]
+    text = chapter_text(chapters(MEETING, timeline, T0, T0 + timedelta(seconds=2500)))
+    assert "6:40 2. Budget — carried 9–3–1" in text
+    assert "Station Road" not in text and "lost 4–8–0" not in text
