@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
         Keys: n/p next/previous item, 1-9 speaker, / find a member, o one-off speaker,
         c chamber, g gallery, a agenda card, h holding, x private (asks), u public (asks,
-        Enter = No), r recess, s resume, e end (asks, Enter = No), q quit.
+        Enter = No), r recess, s resume, v record a vote on the current item, e end (asks, Enter = No), q quit.
 
         With `meetstream serve` running for the room the console is its client; without one,
         this process owns the room while the console is open.
