@@ -26,8 +26,20 @@ def fmt(seconds: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime, video_end: datetime) -> list[tuple[int, str]]:
-    """[(seconds from video start, label)]; [] when the meeting does not make three chapters."""
+def mode_after(mode: str, kind: str) -> str:
+    """The session's mode ("public", "private" or "recess") after a timeline entry of `kind`."""
+    if kind == "private":
+        return "private"
+    if kind in ("public", "resume"):
+        return "public"
+    if kind == "recess":
+        return "recess"
+    return mode
+
+
+def labels(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime) -> list[tuple[int, str]]:
+    """[(seconds from video start, label)]: the opening at 0, then what each timeline entry up to
+    `adjourned`/`end` leaves on screen. No YouTube rules applied (chapters() applies them)."""
     titles = {i.number: i.public_title() for i in meeting.agenda}
     for e in timeline:  # meetstream.votes.vote_line: the result and counts only, never the motion
         if e.kind == "vote" and e.item_number in titles and e.detail.get("line"):
@@ -39,18 +51,18 @@ def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datet
     for e in timeline:
         if e.kind in ("item", "private", "public", "chamber", "speaker") and e.item_number in titles:
             item_label = titles[e.item_number]
-        if e.kind == "private":
-            mode = "private"
-        elif e.kind in ("public", "resume"):
-            mode = "public"
-        elif e.kind == "recess":
-            mode = "recess"
-        elif e.kind in ("adjourned", "end"):
+        if e.kind in ("adjourned", "end"):
             break
+        mode = mode_after(mode, e.kind)
         label = PRIVATE if mode == "private" else RECESS if mode == "recess" else (item_label or OPENING)
         at = int((e.at - video_start).total_seconds())
         raw.append((max(0, at), label))
+    return raw
 
+
+def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime, video_end: datetime) -> list[tuple[int, str]]:
+    """[(seconds from video start, label)]; [] when the meeting does not make three chapters."""
+    raw = labels(meeting, timeline, video_start)
     end = int((video_end - video_start).total_seconds())
     out: list[tuple[int, str]] = []
     for at, label in raw:

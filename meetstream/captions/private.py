@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from meetstream.captions.cues import Cue
+from meetstream.chapters import mode_after
 from meetstream.domain import AgendaItem, Meeting, TimelineEntry
 
 PAD_SECONDS = 5.0  # GUESS: margin either side of a private window
@@ -38,21 +39,14 @@ def windows(meeting: Meeting, timeline: list[TimelineEntry], video_start: dateti
     mode, since, item_exempt = "public", 0.0, False
 
     def close(at: float) -> None:
-        nonlocal since
         if mode != "public" or item_exempt:
             why = "private session" if mode == "private" else "recess" if mode == "recess" else "exempt item"
             out.append(Window(max(0.0, since - PAD_SECONDS), at + PAD_SECONDS, why))
 
     for e in timeline:
         at = (e.at - video_start).total_seconds()
-        new_mode = mode
+        new_mode = mode_after(mode, e.kind)
         new_exempt = item_exempt
-        if e.kind == "private":
-            new_mode = "private"
-        elif e.kind in ("public", "resume"):
-            new_mode = "public"
-        elif e.kind == "recess":
-            new_mode = "recess"
         if e.kind in ("item", "private", "public") and e.item_number is not None:
             new_exempt = e.item_number in exempt
         if e.kind in ("adjourned", "end"):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from meetstream.chapters import OPENING, PRIVATE, RECESS, chapters
+from meetstream.chapters import chapters, labels
 from meetstream.domain import Meeting, TimelineEntry
 
 WATCH = "https://youtu.be/{id}"
@@ -198,23 +198,10 @@ def moments(meeting: Meeting, timeline: list[TimelineEntry], on_air: datetime, o
 
 
 def _few(meeting: Meeting, timeline: list[TimelineEntry], on_air: datetime, off_air: datetime) -> list[tuple[int, str]]:
-    titles = {i.number: i.public_title() for i in meeting.agenda}
-    out: list[tuple[int, str]] = [(0, OPENING)]
-    mode, label = "public", None
+    raw = labels(meeting, timeline, on_air)
+    out: list[tuple[int, str]] = raw[:1]
     end = int((off_air - on_air).total_seconds())
-    for e in timeline:
-        if e.kind in ("item", "private", "public", "chamber", "speaker") and e.item_number in titles:
-            label = titles[e.item_number]
-        if e.kind == "private":
-            mode = "private"
-        elif e.kind in ("public", "resume"):
-            mode = "public"
-        elif e.kind == "recess":
-            mode = "recess"
-        elif e.kind in ("adjourned", "end"):
-            break
-        text = PRIVATE if mode == "private" else RECESS if mode == "recess" else (label or OPENING)
-        at = max(0, int((e.at - on_air).total_seconds()))
+    for at, text in raw[1:]:
         if at >= end or out[-1][1] == text:
             continue
         if at == out[-1][0]:
