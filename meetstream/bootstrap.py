@@ -157,11 +157,12 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
     ones (tests, rehearsal, benches); the scene set is parsed before OBS is touched.
     `build_scenes` applies the scene set first (a fresh OBS: the rehearsal's, a bench's)."""
     from meetstream.obs.director import Director
-    from meetstream.session import LiveSession
+    from meetstream.session import LiveSession, check_room_free
 
     ss = scene_set_for(settings, key)
-    conn = conn or obs_connection(settings, key)
     meeting = store.get_meeting(meeting_id) if meeting_id else None
+    check_room_free(store, key, meeting)  # before OBS is touched
+    conn = conn or obs_connection(settings, key)
     if build_scenes:
         Director(conn, ss).ensure_scene_set()
     session = LiveSession(store, Director(conn, ss).load(), key, meeting, **({"clock": clock} if clock else {}))
@@ -230,12 +231,11 @@ class Room:
         OBS put back into the recorded state first, the watchdog, YouTube's health on its own
         thread, and End."""
         from meetstream.control.room import RoomControl
-        from meetstream.control.words import end_line
         from meetstream.timefmt import local
 
         self.session.reassert()
         zone = self.settings.council.timezone
-        return RoomControl(self.session, self.watchdog(), on_end=on_end or (lambda: end_line(self.end())),
+        return RoomControl(self.session, self.watchdog(), on_end=on_end or self.end,
                            youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
                            local_time=lambda dt: local(dt, zone)).start()
 

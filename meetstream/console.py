@@ -17,6 +17,7 @@ import re
 import time
 from typing import Callable
 
+from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -124,7 +125,7 @@ class LiveConsole(App):
     #members { border: round $primary; padding: 0 1; height: 1fr; }
     #side { width: 1fr; }
     #health, #actions { border: round $secondary; padding: 0 1; height: 1fr; }
-    #message { height: 2; padding: 0 1; }
+    #message { height: auto; min-height: 2; max-height: 14; padding: 0 1; }
     #confirm { width: 64; height: 11; border: thick $error; background: $surface; padding: 1 2; align: center middle; }
     Confirm { align: center middle; }
     VoteForm { align: center middle; }
@@ -254,7 +255,7 @@ class LiveConsole(App):
     def _act(self, action: str, body: dict | None) -> None:
         try:
             outcome = self.control.act(action, body)
-            text = outcome.message if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
+            text = escape(outcome.message) if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
             ok = outcome.ok
         except Exception as err:
             text, ok = f"[red]{err}[/]", False

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+def short_ref(meeting_id: str) -> str:
+    """A six-character handle for a Graph id (they are 150 characters and share long prefixes)."""
+    return hashlib.sha1(meeting_id.encode()).hexdigest()[:6]
 
 
 @dataclass(frozen=True)

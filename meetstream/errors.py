@@ -41,3 +41,4 @@ class StateError(MeetstreamError):
 
 class StoreUnwritable(StateError):
     """The state store cannot be written (disk full, read-only): nothing may act until it can."""
+

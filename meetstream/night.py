@@ -16,6 +16,7 @@ from meetstream.agenda import exempt_summary
 from meetstream.chapters import chapter_text, chapters
 from meetstream.domain import SessionState, TimelineEntry
 from meetstream.errors import MeetstreamError, StateError
+from meetstream.session import RoomTaken
 from meetstream.store import OnAirRecord, parse_utc, utc_text
 
 
@@ -51,14 +52,43 @@ def on_air_record(store, room: str) -> dict | None:
     return record.as_dict() if record else None
 
 
-def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
-                  progress: Progress = _quiet, stream_timeout: float = 120.0) -> dict:
-    """Preflight, then on air. Returns the on-air record (broadcast and stream ids)."""
+def start_refusal(session) -> str | None:
+    """Why `start` may not begin for the session's meeting in its room, or None. Asked before
+    anything is written to YouTube or OBS, so a refused start leaves both as they were."""
     meeting = session.meeting
     if meeting is None:
-        raise StateError("name the meeting to start: `meetstream start MEETING` (see `meetstream calendar list`)")
+        return "name the meeting to start: `meetstream start MEETING` (see `meetstream calendar list`)"
+    refused = session.refusal()
+    if isinstance(refused, RoomTaken):
+        return str(refused)
+    if refused is not None:
+        return f"{meeting.committee} has already ended"
     if session.state is SessionState.ADJOURNED:
-        raise StateError(f"{meeting.committee} has already been adjourned")
+        return f"{meeting.committee} has been adjourned: `meetstream end --room {session.room}` closes it"
+    if meeting.cancelled:
+        return f"{meeting.committee} on {meeting.start:%Y-%m-%d} is cancelled in the calendar"
+    if meeting.room and meeting.room != session.room:
+        return f"{meeting.committee} is in room {meeting.room!r}, not {session.room!r}: start it with --room {meeting.room}"
+    record = session.store.on_air(session.room)
+    if record is not None and record.meeting_id != meeting.id:
+        other = session.store.find_meeting(record.meeting_id)
+        name = other.committee if other else record.meeting_id
+        return (f"the end of {name} in room {session.room!r} is not finished (its broadcast {record.broadcast_id} is "
+                f"not completed): run `meetstream end --room {session.room}` again first")
+    return None
+
+
+def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
+                  progress: Progress = _quiet, stream_timeout: float = 120.0) -> dict:
+    """Preflight, then on air. Returns the on-air record (broadcast and stream ids).
+
+    Everything that can refuse is checked before YouTube or OBS is written to."""
+    with session.turn():
+        pass  # the room as the last action (from any process) left it
+    refused = start_refusal(session)
+    if refused is not None:
+        raise StateError(refused)
+    meeting = session.meeting
     store, room = session.store, session.room
     quota_mark = store.quota_mark()
     version = session.director.versions()
@@ -66,13 +96,16 @@ def start_meeting(session, outputs: Outputs, youtube: OnAir, *, record_backup: b
     sent = session.director.ensure_scene_set()
     progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")
     progress("Exempt items go private", exempt_summary(meeting.agenda))
+    if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
+        session.holding()
+    else:  # a start that resumes a night (OBS restarted, the PC rebooted): the recorded state, private first
+        session.reassert()
+    progress("Slate on program" if session.state is SessionState.HOLDING else "Recorded state put back in OBS",
+             session.director.program_scene())
     prepared = youtube.prepare(meeting.id, room)
     progress("Broadcast bound to the room's stream", f"{prepared.broadcast_id}, {prepared.status}" + (", bound now" if prepared.bound_now else ""))
     changed = outputs.set_target(prepared.server, prepared.key)
     progress("OBS stream settings", f"{prepared.server} with the room's key (hidden)" + ("" if changed else ", already set"))
-    if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
-        session.holding()
-    progress("Slate on program", session.director.program_scene())
 
     began_output = False
     try:
@@ -141,11 +174,20 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
     or OBS does; what could not be done is in `EndSummary.left`, with the command that finishes it.
     Running it again does only what is left.
     """
+    with session.turn():
+        pass  # the room as the last action (from any process) left it
     meeting = session.meeting
     if meeting is None:
-        raise StateError("no meeting is in session in this room")
+        raise StateError(f"no meeting is in session in room {session.room!r}")
+    if isinstance(session.refusal(), RoomTaken):
+        raise session.refusal()
     store, room = session.store, session.room
     record = on_air_record(store, room) or {}
+    if record.get("meeting_id") not in (None, meeting.id):
+        record = {}
+    if session.ended is not None and not record:
+        raise StateError(f"{meeting.committee} has already ended, with nothing left to do; the room's next meeting "
+                         f"starts with `meetstream start next --room {room}`")
     left: list[str] = []
     try:
         if session.state is not SessionState.ADJOURNED:
@@ -213,8 +255,9 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
         left.append("chapters not written yet: they follow once the broadcast is completed")
     elif not text:
         progress("Chapters", "fewer than three chapters: none written")
-    if not any(e.kind == "end" for e in store.timeline(meeting.id)):
-        store.append_timeline(TimelineEntry(meeting.id, ended, "end", session.item_number, {"left": list(left)} if left else {}))
+    if session.ended is None:  # the room is released: its next meeting can be started
+        store.end_session(room, meeting.id, TimelineEntry(meeting.id, ended, "end", session.item_number,
+                                                          {"left": list(left)} if left else {}))
     if left and record:
         store.set_on_air(OnAirRecord.from_dict(room, record | {"completed": completed}))
     else:

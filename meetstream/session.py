@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Protocol
 
-from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, Vote
+from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, Vote, short_ref
 from meetstream.errors import MeetstreamError, StateError
 from meetstream.roomlock import room_lock
 from meetstream.store import Store, now_utc
@@ -77,33 +77,92 @@ STATE_ROLE = {
 }
 
 
+class RoomTaken(StateError):
+    """Another meeting holds the room until it ends: nothing is done for this one."""
+
+    def __init__(self, room: str, holder: Meeting, asked: Meeting | None = None):
+        self.room, self.holder, self.asked = room, holder, asked
+        for_what = f" for {asked.committee} ({short_ref(asked.id)})" if asked is not None else ""
+        super().__init__(f"room {room!r} is running {holder.committee} ({short_ref(holder.id)}) until it ends: "
+                         f"`meetstream end --room {room}` ends it, then try again{for_what}")
+
+
+class MeetingEnded(StateError):
+    """The meeting has ended (`end` released its room): nothing more is done on the night."""
+
+
+def check_room_free(store: Store, room: str, meeting: Meeting | None) -> None:
+    """Raise RoomTaken when another meeting, not ended, holds `room` (read from the store alone,
+    before OBS is touched)."""
+    saved = store.session(room)
+    if meeting is None or not saved or saved["meeting_id"] in (None, meeting.id) or saved["ended"]:
+        return
+    holder = store.find_meeting(saved["meeting_id"]) or Meeting(saved["meeting_id"], "another meeting", meeting.start, meeting.end)
+    raise RoomTaken(room, holder, meeting)
+
+
 class LiveSession:
+    """One room's session. The room's row in the store names the meeting that holds the room,
+    from its first recorded action until `end` releases it; a session follows that row.
+
+    Asked for a meeting (`start MEETING`, `cue … --meeting`, `serve MEETING`), the session acts on
+    that meeting: in a free room it takes the room with its first recorded action (and follows the
+    row from then on); while another meeting holds the room, every action is refused with a line
+    naming it and the command that ends it (`RoomTaken`).
+    """
+
     def __init__(self, store: Store, director: Director, room: str, meeting: Meeting | None = None,
                  *, clock: Callable[[], datetime] = now_utc):
         self.store, self.director, self.room, self.clock = store, director, room, clock
         self.lock = room_lock(store.path, room)
         self._dry = False
         director.restore = self.reassert
-        saved = store.session(room)
-        if meeting is None and saved and saved["meeting_id"]:
-            meeting = store.find_meeting(saved["meeting_id"])
-        self.meeting = meeting
-        if saved and meeting and saved["meeting_id"] == meeting.id:
-            self.state: SessionState = saved["state"]
-            self.item_number: str | None = saved["item_number"]
-            self.speaker_name: str | None = saved["speaker"]
-        else:
-            self.state, self.item_number, self.speaker_name = SessionState.OFF_AIR, None, None
+        self.asked: Meeting | None = meeting  # until the room holds it
+        self.meeting: Meeting | None = None
+        self.state: SessionState = SessionState.OFF_AIR
+        self.item_number: str | None = None
+        self.speaker_name: str | None = None
+        self.ended: datetime | None = None  # when `end` released the room from this meeting
+        self.taken_by: Meeting | None = None  # another meeting holding the room (asked sessions)
+        self.reload()
 
     def reload(self) -> None:
-        """Pick up what another process (`meetstream cue`) recorded for this room."""
+        """Pick up what another process (`meetstream cue`, `start`, `end`) recorded for this room."""
         saved = self.store.session(self.room)
-        if not saved:
+        holds = saved["meeting_id"] if saved else None
+        if self.asked is not None and holds == self.asked.id:
+            if self.meeting is None or self.meeting.id != holds:
+                self.meeting = self.asked
+            self.asked = None  # the room holds it now: follow the room from here on
+        self.taken_by = None
+        if self.asked is not None:
+            self.meeting = self.asked
+            self.item_number, self.speaker_name = None, None
+            self.ended = self.store.meeting_ended(self.asked.id)
+            self.state = SessionState.ADJOURNED if self.ended else SessionState.OFF_AIR
+            if holds and not saved["ended"]:
+                self.taken_by = self.store.find_meeting(holds) or Meeting(holds, "another meeting", self.asked.start, self.asked.end)
             return
-        if saved["meeting_id"] and (self.meeting is None or saved["meeting_id"] != self.meeting.id):
-            self.meeting = self.store.find_meeting(saved["meeting_id"])
-        if self.meeting is None or saved["meeting_id"] == self.meeting.id:
-            self.state, self.item_number, self.speaker_name = saved["state"], saved["item_number"], saved["speaker"]
+        if holds is None:
+            return
+        if self.meeting is None or self.meeting.id != holds:
+            self.meeting = self.store.find_meeting(holds)
+        self.state, self.item_number, self.speaker_name = saved["state"], saved["item_number"], saved["speaker"]
+        self.ended = saved["ended"]
+
+    def ask(self, meeting: Meeting | None) -> None:
+        """Act on `meeting` from now on (None: on whatever holds the room); checked on each action."""
+        self.asked = meeting
+        self.reload()
+
+    def refusal(self) -> RoomTaken | StateError | None:
+        """Why no action may be taken in this room for this session's meeting now, or None."""
+        if self.taken_by is not None:
+            return RoomTaken(self.room, self.taken_by, self.meeting)
+        if self.ended is not None and self.meeting is not None:
+            return MeetingEnded(f"{self.meeting.committee} has ended: the room's next meeting starts with "
+                                f"`meetstream start next --room {self.room}` (or name it with --meeting)")
+        return None
 
     @contextmanager
     def turn(self) -> Iterator["LiveSession"]:
@@ -383,6 +442,9 @@ class LiveSession:
         """An officer's action: its turn; the store proven writable before OBS is touched; and if
         it is refused during a private session, OBS is still checked (and put right) first."""
         with self.turn():
+            refused = self.refusal()
+            if refused is not None:
+                raise refused
             if self._dry:
                 yield
                 return

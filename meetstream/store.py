@@ -77,6 +77,17 @@ def _typed_night_state(c: sqlite3.Connection) -> None:
         c.execute("DELETE FROM kv WHERE key = ?", (key,))
 
 
+def _session_ended(c: sqlite3.Connection) -> None:
+    """A room's session row names the meeting that holds the room; `end` now releases the room by
+    setting `ended_utc` (the row stays: it is what a console shows and what `end` re-run finishes).
+    A room whose meeting already has an "end" on its timeline is released here, so a store from
+    before the upgrade can start its next meeting."""
+    c.execute("ALTER TABLE sessions ADD COLUMN ended_utc TEXT")
+    c.execute("""UPDATE sessions SET ended_utc = (
+                     SELECT MAX(t.at_utc) FROM timeline t WHERE t.meeting_id = sessions.meeting_id AND t.kind = 'end')
+                 WHERE meeting_id IS NOT NULL""")
+
+
 # (name, sql or a function of the connection). Append only: never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
     (
@@ -220,6 +231,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
         )
         """,
     ),
+    ("0008_session_ended", _session_ended),
 ]
 
 
@@ -415,6 +427,7 @@ class Store:
             "item_number": row["item_number"],
             "speaker": row["speaker"],
             "updated": parse_utc(row["updated_utc"]),
+            "ended": parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
         }
 
     def record(
@@ -427,17 +440,35 @@ class Store:
         speaker: str | None,
         entry: TimelineEntry | None = None,
     ) -> None:
-        """Save the session's state and its timeline entry in one transaction: both or neither."""
+        """Save the session's state and its timeline entry in one transaction: both or neither.
+
+        Taking the room for another meeting than the row names starts that meeting's session
+        afresh (not ended); the caller (meetstream.session) has checked the room was free."""
         with self.transaction() as c:
             c.execute(
-                """INSERT INTO sessions (room, meeting_id, state, item_number, speaker, updated_utc)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(room) DO UPDATE SET meeting_id = excluded.meeting_id, state = excluded.state,
+                """INSERT INTO sessions (room, meeting_id, state, item_number, speaker, updated_utc, ended_utc)
+                   VALUES (?, ?, ?, ?, ?, ?, NULL)
+                   ON CONFLICT(room) DO UPDATE SET
+                     ended_utc = CASE WHEN sessions.meeting_id IS excluded.meeting_id THEN sessions.ended_utc END,
+                     meeting_id = excluded.meeting_id, state = excluded.state,
                      item_number = excluded.item_number, speaker = excluded.speaker, updated_utc = excluded.updated_utc""",
                 (room, meeting_id, state.value, item_number, speaker, utc_text(now_utc())),
             )
             if entry is not None:
                 self._append(c, entry)
+
+    def end_session(self, room: str, meeting_id: str, entry: TimelineEntry) -> None:
+        """The meeting has ended: its "end" on the timeline and the room released, in one transaction.
+        The row keeps naming the meeting (what a console shows; what `end` run again finishes)."""
+        with self.transaction() as c:
+            c.execute("UPDATE sessions SET ended_utc = ? WHERE room = ? AND meeting_id = ?",
+                      (utc_text(entry.at), room, meeting_id))
+            self._append(c, entry)
+
+    def meeting_ended(self, meeting_id: str) -> datetime | None:
+        """When the meeting's "end" went on its timeline, or None while it has not ended."""
+        row = self.conn.execute("SELECT MAX(at_utc) FROM timeline WHERE meeting_id = ? AND kind = 'end'", (meeting_id,)).fetchone()
+        return parse_utc(row[0]) if row and row[0] else None
 
     def append_timeline(self, entry: TimelineEntry) -> int:
         with self.transaction() as c:

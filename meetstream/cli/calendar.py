@@ -244,8 +244,11 @@ def teams_create(
     if m.join_url:
         out.print(f"{m.committee} already has a Teams link: {m.join_url}")
         return
-    url, _ = create_teams_meeting(store, m, lambda: bootstrap.calendar(settings, app_ctx.state_path))
-    out.print(f"{m.committee} is now a Teams meeting: {url}")
+    url, created = create_teams_meeting(store, m, lambda: bootstrap.calendar(settings, app_ctx.state_path))
+    if created:
+        out.print(f"{m.committee} is now a Teams meeting: {url}")
+    else:
+        out.print(f"{m.committee} is already a Teams meeting in the calendar; its link is stored now: {url}")
 
 
 def auth_microsoft(ctx: typer.Context) -> None:

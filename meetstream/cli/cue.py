@@ -18,21 +18,38 @@ JsonOpt = typer.Option(False, "--json", help="Print the result as JSON (what a s
 MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "next" (default: the room\'s current session).')
 
 
-def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: Callable, as_json: bool = False,
-         after: Callable | None = None) -> None:
-    from meetstream import bootstrap
-    from meetstream.meetings import resolve
+def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: str, body: dict | None = None,
+         as_json: bool = False, after: Callable | None = None) -> None:
+    """One cue, through the room's `serve` when one runs for it, else on OBS directly under the
+    room's lock. Either way the action is the control API's (meetstream.control.room.ACTIONS)."""
+    from meetstream.meetings import resolve_room
 
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
-    key = settings.room_key(room)
-    night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx.store, settings, key, meeting))
+    key, meeting_id = resolve_room(app_ctx.store, settings, room, meeting)
+    body = dict(body or {}) | ({"meeting": meeting_id} if meeting_id else {})
+    from meetstream.control.client import find_server, send_cue
+
+    server = find_server(app_ctx.store.path, key)
+    if server is not None:
+        code = send_cue(server, action, body, as_json)
+        if code is not None:
+            raise typer.Exit(code)
+    _cue_directly(app_ctx, key, meeting_id, action, body, as_json, after)
+
+
+def _cue_directly(app_ctx, key: str, meeting_id: str | None, action: str, body: dict, as_json: bool,
+                  after: Callable | None) -> None:
+    from meetstream import bootstrap
+    from meetstream.control.room import ACTIONS
+
+    night = bootstrap.room(app_ctx.settings, app_ctx.store, key, meeting_id)
     session = night.session
     try:
         # No watchdog may be running: a cue is also the moment a private session that was
         # changed by hand, or lost in an OBS restart, is put right (and goes on the timeline).
         session.keep_private()
-        verified = action(session)
+        verified = ACTIONS[action](session, {k: v for k, v in body.items() if k != "meeting"})
         _render(session, verified, as_json)
         if after is not None:
             after(session, verified)
@@ -53,26 +70,26 @@ def _render(session, verified, as_json: bool) -> None:
     console().print(cue_line(session, verified), markup=False)
 
 
-def _simple(name: str, method: str, help_text: str) -> None:
+def _simple(name: str, help_text: str) -> None:
     def command(ctx: typer.Context, room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt,
                 as_json: bool = JsonOpt) -> None:
-        _cue(ctx, room, meeting, lambda s: getattr(s, method)(), as_json)
+        _cue(ctx, room, meeting, name, as_json=as_json)
 
     command.__doc__ = help_text
     app.command(name)(command)
 
 
-_simple("holding", "holding", "Show the holding slate (microphones muted).")
-_simple("chamber", "chamber", "Show the chamber camera.")
-_simple("gallery", "gallery", "Show the Teams gallery.")
-_simple("agenda", "agenda_card", "Show the agenda card.")
-_simple("next", "next_item", "Move to the next agenda item (an exempt item goes private by itself).")
-_simple("prev", "prev_item", "Move back to the previous agenda item.")
-_simple("private", "private", "Private session: the private slate, every microphone muted, verified.")
-_simple("public", "public", "Readmit the public after a private session: chamber, microphones live.")
-_simple("recess", "recess", "Recess slate, microphones muted.")
-_simple("resume", "resume", "Resume after a recess: chamber, microphones live.")
-_simple("adjourned", "adjourn", "The meeting has closed: adjourned slate, microphones muted.")
+_simple("holding", "Show the holding slate (microphones muted).")
+_simple("chamber", "Show the chamber camera.")
+_simple("gallery", "Show the Teams gallery.")
+_simple("agenda", "Show the agenda card.")
+_simple("next", "Move to the next agenda item (an exempt item goes private by itself).")
+_simple("prev", "Move back to the previous agenda item.")
+_simple("private", "Private session: the private slate, every microphone muted, verified.")
+_simple("public", "Readmit the public after a private session: chamber, microphones live.")
+_simple("recess", "Recess slate, microphones muted.")
+_simple("resume", "Resume after a recess: chamber, microphones live.")
+_simple("adjourned", "The meeting has closed: adjourned slate, microphones muted.")
 
 
 @app.command("item")
@@ -82,7 +99,7 @@ def item_cmd(ctx: typer.Context, number: str = typer.Argument(..., help="Agenda 
 
     Example: meetstream cue item 5
     """
-    _cue(ctx, room, meeting, lambda s: s.go_to_item(number), as_json)
+    _cue(ctx, room, meeting, "item", {"number": number}, as_json)
 
 
 @app.command("speaker")
@@ -93,7 +110,7 @@ def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member
 
     Example: meetstream cue speaker "Jane Smith" --item 5
     """
-    _cue(ctx, room, meeting, lambda s: s.speaker(name, item_number=item), as_json)
+    _cue(ctx, room, meeting, "speaker", {"name": name} | ({"item": item} if item else {}), as_json)
 
 
 @app.command("vote")
@@ -112,9 +129,10 @@ def vote_cmd(ctx: typer.Context,
     """
     from meetstream.votes import vote_args
 
-    args = vote_args({"motion": motion, "for": votes_for, "against": against, "abstain": abstain, "result": result,
-                      "named": list(named) or None})
-    _cue(ctx, room, meeting, lambda s: s.vote(**args), as_json, after=_take_off_in_time)
+    body = {"motion": motion, "for": votes_for, "against": against, "abstain": abstain, "result": result,
+            "named": list(named) or None}
+    vote_args(body)  # bad input is one line before any room is touched
+    _cue(ctx, room, meeting, "vote", body, as_json, after=_take_off_in_time)
 
 
 def _take_off_in_time(session, done) -> None:

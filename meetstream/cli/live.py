@@ -29,21 +29,21 @@ def register(app: typer.Typer) -> None:
         Example: meetstream live --resume
         """
         from meetstream import bootstrap
-        from meetstream.meetings import resolve
+        from meetstream.meetings import resolve_room
         from meetstream.console import LiveConsole
         from meetstream.control.client import find_server
         from meetstream.control.remote import RemoteControl
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
-        key = settings.room_key(room)
+        key, meeting_id = resolve_room(app_ctx.store, settings, room, meeting)
         server = find_server(app_ctx.store.path, key)
         if server is not None:
             LiveConsole(RemoteControl(server)).run()  # `meetstream serve` owns the room
             return
         # No server: this process owns the room while the console is open (the same RoomControl
         # `serve` runs); the recorded state is put back into OBS first (--resume or not).
-        night = bootstrap.room(settings, app_ctx.store, key, resolve(app_ctx.store, settings, key, meeting))
+        night = bootstrap.room(settings, app_ctx.store, key, meeting_id)
         control = night.control()
         try:
             LiveConsole(control).run()

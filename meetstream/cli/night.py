@@ -10,23 +10,22 @@ from meetstream.cli.context import ROOM_HELP, app_context, console
 
 
 def _progress(out):
+    from rich.markup import escape
+
     def show(step: str, detail: str) -> None:
-        out.print(f"[green]✓[/] {step}" + (f" [dim]— {detail}[/]" if detail else ""))
+        out.print(f"[green]✓[/] {escape(step)}" + (f" [dim]— {escape(detail)}[/]" if detail else ""))
 
     return show
 
 
-def print_summary(out, summary) -> None:
-    out.print(f"\n[bold]{summary.committee}[/]: on air for {summary.duration}")
-    out.print(f"Agenda items covered: {', '.join(summary.items) or 'none'}")
-    out.print(f"Incidents: {len(summary.incidents)}" + "".join(f"\n  {i}" for i in summary.incidents))
-    out.print(f"YouTube quota used tonight: {summary.quota_units} units")
-    if summary.recording:
-        out.print(f"Backup recording: {summary.recording}")
-    if summary.chapters:
-        out.print("Chapters:\n" + summary.chapters)
-    if summary.left:
-        out.print("\n[bold]Closed here; still to do:[/]" + "".join(f"\n  {x}" for x in summary.left), markup=True)
+def _finish_end(out, lines: list[str], left: list[str]) -> None:
+    """The end summary as every surface shows it (meetstream.control.words.end_lines); what is left
+    makes the exit code 2."""
+    out.print("\n" + "\n".join(lines), markup=False, highlight=False)
+    if left:
+        from meetstream.errors import MeetstreamError
+
+        raise MeetstreamError(f"the meeting is closed here, but {len(left)} thing(s) are left: " + "; ".join(left))
 
 
 def register(app: typer.Typer) -> None:
@@ -44,16 +43,15 @@ def register(app: typer.Typer) -> None:
         Example: meetstream start next
         """
         from meetstream import bootstrap
-        from meetstream.meetings import resolve
+        from meetstream.meetings import resolve_room
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
-        key = settings.room_key(room)
-        meeting_id = resolve(app_ctx.store, settings, key, meeting)
+        key, meeting_id = resolve_room(app_ctx.store, settings, room, meeting)
         out = console()
         night = bootstrap.room(settings, app_ctx.store, key, meeting_id)
         try:
-            out.print(f"Starting [bold]{night.session.meeting.committee}[/] in {settings.room(key).name}")
+            out.print(f"Starting {night.session.meeting.committee} in {settings.room(key).name}", markup=False)
             night.start(progress=_progress(out), stream_timeout=stream_timeout)
         finally:
             night.close()
@@ -77,17 +75,18 @@ def register(app: typer.Typer) -> None:
             from meetstream.errors import MeetstreamError
 
             outcome = RemoteControl(server).act("end")
-            if not outcome.ok or " LEFT: " in outcome.message:
+            if not outcome.ok:
                 raise MeetstreamError(outcome.message)
-            out.print(outcome.message, markup=False)
+            if outcome.end is None:  # a rehearsal's own End
+                out.print(outcome.message, markup=False)
+                return
+            _finish_end(out, outcome.end["lines"], outcome.end["left"])
             return
         night = bootstrap.room(settings, app_ctx.store, key)
         try:
             summary = night.end(progress=_progress(out))
         finally:
             night.close()
-        print_summary(out, summary)
-        if summary.left:
-            from meetstream.errors import MeetstreamError
+        from meetstream.control.words import end_lines
 
-            raise MeetstreamError(f"the meeting is closed here, but {len(summary.left)} thing(s) are left: " + "; ".join(summary.left))
+        _finish_end(out, end_lines(summary), summary.left)

@@ -25,10 +25,10 @@ def register(app: typer.Typer) -> None:
         Example: meetstream serve next --listen 0.0.0.0:8765
         """
         from meetstream.control.run import serve_room
-        from meetstream.meetings import resolve
+        from meetstream.meetings import resolve_room
 
         app_ctx = app_context(ctx)
         settings = app_ctx.settings
-        key = settings.room_key(room)
-        serve_room(settings, app_ctx.store, key, resolve(app_ctx.store, settings, key, meeting), listen or settings.control.listen,
+        key, meeting_id = resolve_room(app_ctx.store, settings, room, meeting)
+        serve_room(settings, app_ctx.store, key, meeting_id, listen or settings.control.listen,
                    say=lambda text: console().print(text, markup=False, highlight=False))

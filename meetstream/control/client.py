@@ -34,10 +34,16 @@ def try_cue(argv: list[str]) -> int | None:
     server = find_server(state, room)
     if server is None:
         return None
+    return send_cue(server, action, body, as_json)
+
+
+def send_cue(server: dict, action: str, body: dict, as_json: bool) -> int | None:
+    """POST one cue to a running server and print its answer as `cue` does: the exit code, or
+    None when nothing listens there (a stale serve file: act directly)."""
     try:
         status, answer = request(server, "POST", f"/api/cue/{action}", body)
     except OSError:
-        return None  # a stale serve file: nothing listening; act directly
+        return None
     if as_json:  # the API's answer as it came, success or refusal: a script reads "ok"
         print(json.dumps(answer))
         return 0 if status == 200 else 2

@@ -24,7 +24,8 @@ class RemoteControl:
 
     def act(self, action: str, body: dict | None = None) -> Outcome:
         status, answer = self._call("POST", f"/api/cue/{action}", body or {})
-        return Outcome(status == 200, answer.get("message") or answer.get("error", ""), KINDS.get(status, "failed"))
+        return Outcome(status == 200, answer.get("message") or answer.get("error", ""), KINDS.get(status, "failed"),
+                       end=answer.get("end"))
 
     def check(self, action: str, body: dict | None = None) -> Outcome:
         query = f"?{urlencode(body)}" if body else ""

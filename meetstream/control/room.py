@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from meetstream.control.words import BANNERS, action_words, cue_line
+from meetstream.control.words import BANNERS, action_words, cue_line, end_record, end_text
 from meetstream.domain import SessionState
 from meetstream.errors import MeetstreamError, StateError, StoreUnwritable
 from meetstream.votes import VoteError, vote_args, vote_record
@@ -40,6 +40,7 @@ class Outcome:
     ok: bool
     message: str
     kind: str = "ok"  # ok | refused | bad_input | failed
+    end: dict | None = None  # End's summary (meetstream.control.words.end_record), for End alone
 
 
 def _member_or_oneoff(s, body: dict):
@@ -79,7 +80,7 @@ ACTIONS: dict[str, Callable] = {
 
 
 class RoomControl:
-    def __init__(self, session, watchdog=None, *, on_end: Callable[[], str] | None = None,
+    def __init__(self, session, watchdog=None, *, on_end: Callable[[], object] | None = None,
                  youtube_health: Callable[[], str] | None = None, youtube_every: float = 300.0,
                  local_time: Callable = lambda dt: dt, tick_every: float = 1.0):
         self.session, self.watchdog, self.on_end = session, watchdog, on_end
@@ -177,10 +178,34 @@ class RoomControl:
 
     def _act(self, action: str, body: dict) -> Outcome:
         s = self.session
+        with s.lock:  # the meeting asked for is this action's alone: no other thread sees it
+            was = s.asked
+            try:
+                if body.get("meeting"):
+                    s.ask(self._meeting(body["meeting"]))
+                return self._act_on(action, {k: v for k, v in body.items() if k != "meeting"})
+            except Refused as err:
+                return Outcome(False, str(err), "bad_input")
+            finally:
+                if body.get("meeting"):
+                    s.ask(was)
+
+    def _meeting(self, ref):
+        found = self.session.store.find_meeting(str(ref))
+        if found is None:
+            raise Refused(f"no meeting {ref!r} in the store")
+        return found
+
+    def _act_on(self, action: str, body: dict) -> Outcome:
+        s = self.session
         try:
             if action == "end":
-                message = self.on_end() if self.on_end is not None else str(cue_line(s, s.adjourn()))
-                return Outcome(True, message)
+                if self.on_end is None:
+                    return Outcome(True, str(cue_line(s, s.adjourn())))
+                summary = self.on_end()
+                if isinstance(summary, str):  # a rehearsal's own words
+                    return Outcome(True, summary)
+                return Outcome(True, end_text(summary), end=end_record(summary))
             fn = ACTIONS.get(action)
             if fn is None:
                 return Outcome(False, f"no action {action!r} (one of: {', '.join([*ACTIONS, 'end'])})", "bad_input")
@@ -202,6 +227,20 @@ class RoomControl:
         return self._worker.submit(self._check, action, dict(body or {})).result()
 
     def _check(self, action: str, body: dict) -> Outcome:
+        s = self.session
+        with s.lock:
+            was = s.asked
+            try:
+                if body.get("meeting"):
+                    s.ask(self._meeting(body["meeting"]))
+                return self._check_on(action, {k: v for k, v in body.items() if k != "meeting"})
+            except Refused as err:
+                return Outcome(False, str(err), "bad_input")
+            finally:
+                if body.get("meeting"):
+                    s.ask(was)
+
+    def _check_on(self, action: str, body: dict) -> Outcome:
         s = self.session
         if action == "end":
             return Outcome(True, "") if s.meeting is not None else Outcome(False, "no meeting is in session", "refused")

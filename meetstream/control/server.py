@@ -122,6 +122,8 @@ def _app(control, token: str | None):
     async def cue(request):
         outcome = await blocking(control.act, request.match_info["action"], await body_of(request))
         answer = {"ok": outcome.ok, ("message" if outcome.ok else "error"): outcome.message}
+        if outcome.end is not None:
+            answer["end"] = outcome.end
         answer["state"] = await blocking(control.state)
         return web.json_response(answer, status=STATUS[outcome.kind])
 

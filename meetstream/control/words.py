@@ -99,8 +99,29 @@ def action_words(e: TimelineEntry) -> str:
     return text
 
 
-def end_line(summary) -> str:
-    """The one line a surface shows when End has run (meetstream.night.EndSummary)."""
-    line = (f"Ended after {summary.duration}: {len(summary.items)} items, {len(summary.incidents)} incidents, "
-            f"{summary.quota_units} quota units.")
-    return line + "".join(f" LEFT: {x}" for x in summary.left)
+def end_lines(summary) -> list[str]:
+    """End's summary (meetstream.night.EndSummary) as every surface shows it: the CLI acting
+    itself, the CLI through `serve`, the console and the web console say the same lines."""
+    lines = [f"{summary.committee}: on air for {summary.duration}",
+             f"Agenda items covered: {', '.join(summary.items) or 'none'}",
+             f"Incidents: {len(summary.incidents)}", *(f"  {i}" for i in summary.incidents),
+             f"YouTube quota used tonight: {summary.quota_units} units"]
+    if summary.recording:
+        lines.append(f"Backup recording: {summary.recording}")
+    if summary.chapters:
+        lines += ["Chapters:", *summary.chapters.splitlines()]
+    if summary.left:
+        lines += ["Closed here; still to do:", *(f"  {x}" for x in summary.left)]
+    return lines
+
+
+def end_text(summary) -> str:
+    return "\n".join(end_lines(summary))
+
+
+def end_record(summary) -> dict:
+    """End's summary as data (the control API's `end` field): a client decides on `left`, never on words."""
+    return {"committee": summary.committee, "broadcast_id": summary.broadcast_id, "duration": summary.duration,
+            "items": list(summary.items), "incidents": list(summary.incidents), "quota_units": summary.quota_units,
+            "recording": summary.recording, "chapters": summary.chapters, "left": list(summary.left),
+            "lines": end_lines(summary)}

@@ -9,6 +9,6 @@ Services: they talk to Graph only through the calendar they are handed (teams.ca
 built by meetstream.bootstrap), and to the store.
 """
 
-from meetstream.meetings.lookup import next_meeting, resolve, resolve_meeting, short_ref
+from meetstream.meetings.lookup import next_meeting, resolve, resolve_meeting, resolve_room, short_ref
 
-__all__ = ["next_meeting", "resolve", "resolve_meeting", "short_ref"]
+__all__ = ["next_meeting", "resolve", "resolve_meeting", "resolve_room", "short_ref"]

@@ -61,11 +61,12 @@ def send_links(store, meeting: Meeting, plan: list[LinkPlan], calendar) -> dict[
 
 def create_teams_meeting(store, meeting: Meeting, get_calendar) -> tuple[str, bool]:
     """(join url, created?): an event that already has a link is left alone, and Graph is not asked
-    (`get_calendar()` is only called when Graph is needed)."""
+    (`get_calendar()` is only called when Graph is needed); one whose link is in Graph but not yet
+    in the store is found, not created."""
     from meetstream.teams.onlinemeeting import ensure_teams_meeting
 
     if meeting.join_url:
         return meeting.join_url, False
-    url = ensure_teams_meeting(get_calendar(), meeting.id)
+    url, created = ensure_teams_meeting(get_calendar(), meeting.id)
     store.upsert_meeting(replace(meeting, join_url=url))
-    return url, True
+    return url, created

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date
 
-from meetstream.domain import Meeting
+from meetstream.domain import Meeting, short_ref
 from meetstream.errors import StateError
 from meetstream.timefmt import local, now_utc
-
-
-def short_ref(meeting_id: str) -> str:
-    """A six-character handle for a Graph id (they are 150 characters and share long prefixes)."""
-    return hashlib.sha1(meeting_id.encode()).hexdigest()[:6]
 
 
 def resolve_meeting(store, ref: str, zone: str = "Europe/London") -> Meeting:
@@ -54,3 +48,20 @@ def resolve(store, settings, room: str, ref: str | None) -> str | None:
     if ref == "next":
         return next_meeting(store, room).id
     return resolve_meeting(store, ref, settings.council.timezone).id
+
+
+def resolve_room(store, settings, room: str | None, ref: str | None) -> tuple[str, str | None]:
+    """(room key, meeting id or None) for a command given `--room` and a meeting: a meeting names
+    its room, so without --room the command acts there; a --room that contradicts it is refused.
+    "next" (or no meeting) is the next meeting in --room, or in the default room."""
+    if ref is None or ref == "next":
+        key = settings.room_key(room)
+        return key, resolve(store, settings, key, ref)
+    meeting = resolve_meeting(store, ref, settings.council.timezone)
+    if room is None:
+        return settings.room_key(meeting.room), meeting.id
+    key = settings.room_key(room)
+    if meeting.room and meeting.room != key:
+        raise StateError(f"{meeting.committee} ({short_ref(meeting.id)}) is in room {meeting.room!r}, not {key!r}: "
+                         f"leave out --room, or use --room {meeting.room}")
+    return key, meeting.id

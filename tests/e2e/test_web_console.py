@@ -17,7 +17,6 @@ import pytest
 from helpers import wait_until
 from meetstream.control.room import RoomControl
 from meetstream.control.server import start_server
-from meetstream.control.words import end_line
 from meetstream.domain import SessionState
 from meetstream.obs.output import ObsOutputs
 from meetstream.session import LiveSession
@@ -61,7 +60,7 @@ def room(obs, director, store, sample_meeting):
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
     control = RoomControl(session, Watchdog(session, ObsOutputs(obs)),
-                          on_end=lambda: end_line(end_meeting(session, ObsOutputs(obs), None))).start()
+                          on_end=lambda: end_meeting(session, ObsOutputs(obs), None)).start()
     yield control
     control.stop()
 

@@ -136,6 +136,27 @@ def test_teams_create_makes_a_teams_meeting_once(run, graph_sim):
     assert json.loads(run("calendar", "list", "--json").out)[0] is not None
 
 
+def test_teams_create_finds_a_link_made_in_outlook_since_the_last_sync_and_says_so(run, graph_sim):
+    from dataclasses import replace
+
+    from meetstream.store import Store
+
+    listed = json.loads(run("calendar", "list", "--json").out)
+    standards = next(m for m in listed if m["committee"] == "Standards Committee")
+    # The clerk ticked "Teams meeting" in Outlook after the last sync: Graph has a link, the store not.
+    made = run("teams", "create", standards["ref"])  # made through Graph once…
+    with Store.open(run.state) as store:
+        m = store.get_meeting(standards["id"])
+        store.upsert_meeting(replace(m, join_url=None))  # …and the store not told (the sync has not run)
+    graph_sim.reset_log()
+    found = run("teams", "create", standards["ref"])
+    assert made.code == 0 and found.code == 0, found
+    assert "is now a Teams meeting" not in found.out and "already a Teams meeting in the calendar" in found.out
+    assert [r.method for r in graph_sim.graph_requests()] == ["GET"]  # read, nothing created
+    url = made.out.rsplit(" ", 1)[-1].strip()
+    assert found.out.rstrip().endswith(url) and run("links", standards["ref"]).out.count(url) == 1
+
+
 def test_a_meeting_can_be_named_by_date_and_committee(run):
     council = full_council(run)
     day = council["start_local"][:10]

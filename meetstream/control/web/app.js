@@ -134,10 +134,12 @@
     ui.message.hidden = false;
   }
 
-  function done(line) {
+  function done(line, summary) {
     ui.message.hidden = true;
     ui.message.textContent = "";
     ui.result.textContent = line || "";
+    // End's summary is several lines (the same lines the command line prints): shown whole.
+    ui.result.classList.toggle("summary", Boolean(summary));
   }
 
   function setBusy(delta) {
@@ -159,7 +161,7 @@
     try {
       const answer = await request("POST", `api/cue/${action}`, body);
       if (answer.data.state) applyState(answer.data.state);
-      if (answer.ok) done(answer.data.message);
+      if (answer.ok) done(answer.data.message, answer.data.end);
       else {
         ui.result.textContent = "";
         say(answer.error);
