@@ -258,6 +258,7 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
     if session.ended is None:  # the room is released: its next meeting can be started
         store.end_session(room, meeting.id, TimelineEntry(meeting.id, ended, "end", session.item_number,
                                                           {"left": list(left)} if left else {}))
+        session.ended = ended
     if left and record:
         store.set_on_air(OnAirRecord.from_dict(room, record | {"completed": completed}))
     else:

@@ -78,6 +78,7 @@ class RehearsalReport:
     quota_units: int = 0
     summary: object = None
     youtube_writes: list[str] = field(default_factory=list)
+    summaries: list = field(default_factory=list)  # each meeting's end, in order (--meetings N)
 
 
 # The unattended script: (what the officer does, the session method, its argument).
@@ -107,7 +108,9 @@ def auto_script(meeting) -> list[tuple[str, str, str | None]]:
 
 def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_settings=None,
                   say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0,
-                  agendas: str = "calendar") -> RehearsalReport:
+                  agendas: str = "calendar", meetings: int = 1) -> RehearsalReport:
+    """The night; with `meetings` above 1, the chamber's next meetings one after another in the
+    same room, OBS and store, each started, run and ended as on its own night."""
     from meetstream import bootstrap
     from meetstream.config import CouncilConfig, RoomConfig, Settings, YouTubeConfig
     from meetstream.config import AgendasConfig, ModernGovConfig
@@ -185,86 +188,105 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         result = schedule(settings, store, days=60, open_client=lambda: bootstrap.youtube_client(settings, store))
         say(f"YouTube: {len(result.done)} broadcast(s) scheduled on the simulator, {result.units_spent} quota units")
         upcoming = store.meetings(datetime.now(timezone.utc), room="chamber")
-        if not upcoming:
-            raise StateError("the sample council has no upcoming meeting in the Council Chamber")
-        meeting = upcoming[0]
-        report.meeting = f"{meeting.committee}, {local(meeting.start, ZONE):%a %d %b %Y %H:%M} ({ZONE})"
-        say(f"Meeting: {report.meeting}: {len(meeting.agenda)} agenda items "
-            f"({sum(i.exempt for i in meeting.agenda)} exempt), {len(meeting.members)} members")
-
-        lead_in = meeting.start - timedelta(minutes=5) - clock.now()
-        if lead_in > timedelta(0):  # the evening arrives: the night runs at the meeting's own time
-            clock.skip(lead_in)
-        say(f"Clock: the rehearsal's own, from {local(clock.now(), ZONE):%H:%M} council time ({ZONE}), and accelerated: "
-            f"each scripted step moves it on {STEP.seconds // 60} minutes, so the timeline and chapters look like a real evening's.")
+        if len(upcoming) < meetings:
+            raise StateError(f"the sample council has {len(upcoming)} upcoming meeting(s) in the Council Chamber, not {meetings}")
         conn = bootstrap.obs_at(host, port, password)
         stack.callback(conn.close)
         if not headless:
             stack.callback(_borrow_obs(conn, say))
-        room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now, build_scenes=True,
-                              outputs=None if rtmp else _TellingOutputs(bootstrap.obs_outputs(conn), youtube_sim))
-        session, director = room.session, room.session.director
-
-        shots = folder / "screenshots"
-        shots.mkdir(exist_ok=True)
-        camera = _Camera(conn, director.ss)
         manifest: list[dict] = []
-        drawn = _Overlays(conn, director.ss)
-
-        def shot(label: str) -> None:
-            drawn.wait_until_drawn()
-            scene = director.program_scene()
-            data = conn.call("GetSourceScreenshot", {"sourceName": scene, "imageFormat": "png", "imageWidth": 640})["imageData"]
-            path = shots / f"{len(report.screenshots) + 1:02d}-{label}.png"
-            path.write_bytes(base64.b64decode(data.split(",", 1)[1]))
-            report.screenshots.append(path)
-            manifest.append({"file": path.name, "step": label, "program": scene, "width": 640,
-                             "overlays": drawn.shown_in(scene)})
-            drawn.remember()
-
-        room.start(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")), stream_timeout=stream_timeout)
-        camera.say_if_live(say)
-        drawn.remember()
-        shot("holding")
-
-        if script is None:
-            from meetstream.console import LiveConsole
-
-            def end() -> str:  # `e` ends the rehearsal's meeting exactly as on the night
-                clock.skip()
-                summary = room.end()
-                return f"Ended after {summary.duration}: {len(summary.items)} items; press q to leave the rehearsal"
-
-            control = room.control(on_end=end)
-            try:
-                LiveConsole(control).run()
-            finally:
-                control.stop()
-        else:
-            for label, method, arg in auto_script(meeting):
-                clock.skip()
-                try:
-                    getattr(session, method)(*([arg] if arg is not None else []))
-                except MeetstreamError as err:
-                    say(f"  ! {label}: {err}")
-                    continue
-                state = session.state.value.replace("_", " ").upper()
-                say(f"  {local(clock.now(), ZONE):%H:%M} {state:9} {label}")
-                shot(f"{session.state.value}-{_slug(label)}")
-                time.sleep(pause)
-        clock.skip()
-        summary = room.end(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")))
-        shot("adjourned")
-        report.summary = summary
-        report.chapters = summary.chapters
-        report.quota_units = summary.quota_units
-        report.timeline = [timeline_line(e) for e in store.timeline(meeting.id)]
-        (folder / "screenshots.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        for n, meeting in enumerate(upcoming[:meetings]):
+            _rehearse_meeting(report, manifest, settings, store, meeting, conn, clock, youtube_sim, rtmp, folder,
+                              script=script, say=say, pause=pause, stream_timeout=stream_timeout, first=n == 0,
+                              last=n == meetings - 1)
         report.youtube_writes = [c.method for c in youtube_sim.write_calls()]
+        (folder / "screenshots.json").write_text(json.dumps(manifest, indent=1) + "\n")
         (folder / "timeline.txt").write_text("\n".join(report.timeline) + "\n")
         (folder / "chapters.txt").write_text(report.chapters + "\n")
         _publish(settings, store, folder, clock.now(), say)
     return report
+
+
+def _rehearse_meeting(report: RehearsalReport, manifest: list[dict], settings, store, meeting, conn, clock, youtube_sim,
+                      rtmp, folder: Path, *, script: str | None, say: Callable[[str], None], pause: float,
+                      stream_timeout: float, first: bool, last: bool) -> None:
+    """One meeting of the rehearsal: the evening arrives, start, the script (or the console), end."""
+    from meetstream import bootstrap
+
+    label = f"{meeting.committee}, {local(meeting.start, ZONE):%a %d %b %Y %H:%M} ({ZONE})"
+    if first:
+        report.meeting = label
+    say(f"Meeting: {label}: {len(meeting.agenda)} agenda items "
+        f"({sum(i.exempt for i in meeting.agenda)} exempt), {len(meeting.members)} members")
+    lead_in = meeting.start - timedelta(minutes=5) - clock.now()
+    if lead_in > timedelta(0):  # the evening arrives: the night runs at the meeting's own time
+        clock.skip(lead_in)
+    say(f"Clock: the rehearsal's own, from {local(clock.now(), ZONE):%H:%M} council time ({ZONE}), and accelerated: "
+        f"each scripted step moves it on {STEP.seconds // 60} minutes, so the timeline and chapters look like a real evening's.")
+    room = bootstrap.room(settings, store, "chamber", meeting.id, conn=conn, clock=clock.now, build_scenes=first,
+                          outputs=None if rtmp else _TellingOutputs(bootstrap.obs_outputs(conn), youtube_sim))
+    session, director = room.session, room.session.director
+
+    shots = folder / "screenshots"
+    shots.mkdir(exist_ok=True)
+    camera = _Camera(conn, director.ss)
+    drawn = _Overlays(conn, director.ss)
+
+    def shot(label: str) -> None:
+        drawn.wait_until_drawn()
+        scene = director.program_scene()
+        data = conn.call("GetSourceScreenshot", {"sourceName": scene, "imageFormat": "png", "imageWidth": 640})["imageData"]
+        path = shots / f"{len(report.screenshots) + 1:02d}-{label}.png"
+        path.write_bytes(base64.b64decode(data.split(",", 1)[1]))
+        report.screenshots.append(path)
+        manifest.append({"file": path.name, "step": label, "program": scene, "width": 640,
+                         "overlays": drawn.shown_in(scene), "meeting": meeting.committee})
+        drawn.remember()
+
+    room.start(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else "")), stream_timeout=stream_timeout)
+    camera.say_if_live(say)
+    drawn.remember()
+    shot("holding")
+
+    ended: list = []
+    if script is None:
+        from meetstream.console import LiveConsole
+
+        def end() -> str:  # `e` ends the rehearsal's meeting exactly as on the night
+            clock.skip()
+            ended.append(room.end())
+            return (f"Ended after {ended[-1].duration}: {len(ended[-1].items)} items; press q to "
+                    + ("leave the rehearsal" if last else "go on to the next meeting"))
+
+        control = room.control(on_end=end)
+        try:
+            LiveConsole(control).run()
+        finally:
+            control.stop()
+    else:
+        for label, method, arg in auto_script(meeting):
+            clock.skip()
+            try:
+                getattr(session, method)(*([arg] if arg is not None else []))
+            except MeetstreamError as err:
+                say(f"  ! {label}: {err}")
+                continue
+            state = session.state.value.replace("_", " ").upper()
+            say(f"  {local(clock.now(), ZONE):%H:%M} {state:9} {label}")
+            shot(f"{session.state.value}-{_slug(label)}")
+            time.sleep(pause)
+    clock.skip()
+    session.reload()
+    if session.ended is None:  # not ended from the console (`e`): end it as on the night
+        ended.append(room.end(progress=lambda s, d: say(f"  ✓ {s}" + (f" — {d}" if d else ""))))
+    shot("adjourned")
+    for summary in ended:
+        report.summaries.append(summary)
+        report.summary = summary
+        if summary.chapters:  # the first meeting's chapters as they are; each later one under its name
+            report.chapters += (f"\n\n{meeting.committee}:\n" if report.chapters else "") + summary.chapters
+        report.quota_units += summary.quota_units
+    report.timeline += [timeline_line(e) for e in store.timeline(meeting.id)]
 
 
 def timeline_line(e, zone: str = ZONE) -> str:

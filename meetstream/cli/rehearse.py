@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the rehearsal's state, screenshots, timeline and chapters."),
         pause: float = typer.Option(0.5, "--pause", min=0, max=60, help="Seconds between the scripted steps (time to watch them)."),
         agendas: str = typer.Option("calendar", "--agendas", help="Where agendas come from: calendar (the invitations) or moderngov (a modern.gov simulator)."),
+        meetings: int = typer.Option(1, "--meetings", min=1, max=4, help="How many of the chamber's next meetings to run, one after another in the same room (each started and ended as on its own night)."),
     ) -> None:
         """Rehearse a meeting night on the built-in simulators: no real account is touched.
 
@@ -38,12 +39,13 @@ def register(app: typer.Typer) -> None:
             settings = app_context(ctx).settings
             obs_settings = settings.room(settings.room_key(None)).obs
         c = console()
-        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause, agendas=agendas)
+        report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause,
+                               agendas=agendas, meetings=meetings)
         c.print("\n[bold]Timeline[/]")
         for line in report.timeline:
             c.print(f"  {line}")
         c.print("\n[bold]Chapters written to the video description[/]")
         c.print(report.chapters or "  (none)")
-        c.print(f"\nYouTube quota for this meeting: {report.quota_units} units")
+        c.print(f"\nYouTube quota for {'this meeting' if meetings == 1 else f'these {meetings} meetings'}: {report.quota_units} units")
         c.print(f"Screenshots of the program output: {len(report.screenshots)} in {report.screenshots[0].parent if report.screenshots else folder}")
         c.print(f"Everything is in {folder}")

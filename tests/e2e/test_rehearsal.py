@@ -135,3 +135,30 @@ def test_a_rehearsal_with_agendas_from_moderngov_keeps_what_moderngov_marks_exem
         (meeting,) = [m for m in store.meetings(include_cancelled=True) if m.committee == "Full Council"]
         assert meeting.source_of("agenda").startswith("modern.gov meeting ") and meeting.join_url
         assert "modern.gov marks it exempt" in meeting.item("7").reason
+
+
+def test_the_rehearsal_runs_two_meetings_back_to_back_in_one_room(cli, room_config, obs, tmp_path, monkeypatch):
+    import meetstream.rehearsal as rehearsal
+    from meetstream.store import Store
+
+    real = rehearsal.run_rehearsal
+    monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
+    out = tmp_path / "rehearsal"
+    result = cli("rehearse", "--script", "auto", "--out", out, "--meetings", "2")
+    assert result.code == 0, result
+    assert "Meeting: Full Council" in result.out and "Meeting: Planning Committee" in result.out
+    assert result.out.count("✓ On air") == 2 and result.out.count("✓ Broadcast completed") == 2
+    kinds = [line.split()[1] for line in (out / "timeline.txt").read_text().splitlines()]
+    assert kinds.count("start") == 2 and kinds.count("end") == 2
+    assert kinds[-2:] == ["adjourned", "end"]
+    with Store.open(out / "state.sqlite3") as store:
+        saved = store.session("chamber")
+        planning = store.get_meeting(saved["meeting_id"])
+        assert planning.committee == "Planning Committee" and saved["ended"] is not None
+        council = next(m for m in store.meetings(include_cancelled=True, webcast_only=False) if m.committee == "Full Council")
+        assert [e.kind for e in store.timeline(council.id)][-2:] == ["adjourned", "end"]
+    chapters = (out / "chapters.txt").read_text()
+    assert chapters.startswith("0:00 ") and "\n\nPlanning Committee:\n0:00 " in chapters
+    assert "Station Road" not in result.out + chapters
+    assert "YouTube quota for these 2 meetings:" in result.out
+    assert not obs.call("GetStreamStatus")["outputActive"]
