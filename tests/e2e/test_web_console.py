@@ -236,7 +236,8 @@ def test_a_whole_meeting_from_the_tablet(console, server, room, obs, store, samp
     expect(page.locator("#confirm-question")).to_have_text("End the meeting?")
     page.click("#confirm-yes")
     expect(page.locator("#banner")).to_have_text("ADJOURNED", timeout=30_000)
-    expect(page.locator("#result")).to_contain_text("Ended after")
+    expect(page.locator("#result")).to_contain_text(": on air for")  # End's summary, as the command line prints it
+    expect(page.locator("#result")).to_contain_text("Agenda items covered: 3, 4, 5, 6")
     wait_until("OBS program Adjourned", lambda: program(obs) == "Adjourned")
     assert muted(obs)
     preview_loaded(page)
