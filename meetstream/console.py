@@ -13,11 +13,13 @@ refusals name the console's keys.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Callable
 
 from rich.markup import escape
+
+from meetstream.actions import ACTIONS as ACTION_TABLE, BY_NAME
+from meetstream.rules import Refused
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,26 +27,21 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Label, Static
 
-# Refusals are written for the command line; on the console they name its keys.
-_KEY_NAMES = [
-    (r"`cue public`", "u (Public)"),
-    (r"`cue resume`", "s (Resume)"),
-    (r"`cue next` or `cue item N`", "n (Next item)"),
-    (r"`meetstream end`", "e (End)"),
-    (r"`meetstream calendar list`", "the Members list"),
-]
-
-QUESTIONS = {
-    "private": ("Go PRIVATE? The public will be excluded and all sound muted.", False),
-    "public": ("Readmit the public? The chamber goes back ON AIR with microphones live.", True),
-    "end": ("End the meeting? Closing slate, broadcast completed, output stopped.", True),
-}
+def refusal_words(outcome) -> str:
+    """What went wrong, naming the console's keys where a refusal names an action that helps."""
+    return escape(outcome.words("console"))
 
 
-def key_words(text: str) -> str:
-    for pattern, keys in _KEY_NAMES:
-        text = re.sub(pattern, keys, text)
-    return text
+def _bindings() -> list[Binding]:
+    """The table's actions with a key (meetstream.actions): asked first when they have a question;
+    the vote opens its form."""
+    out = []
+    for a in ACTION_TABLE:
+        if a.key is None or "console" not in a.surfaces:
+            continue
+        do = "vote" if a.options else (f"ask('{a.name}')" if a.confirm else f"cue('{a.name}')")
+        out.append(Binding(a.key, do, a.label))
+    return out
 
 
 class Confirm(ModalScreen[bool]):
@@ -133,19 +130,7 @@ class LiveConsole(App):
     #vote-error { color: $error; }
     """
 
-    BINDINGS = [
-        Binding("n", "cue('next')", "Next item"),
-        Binding("p", "cue('prev')", "Prev item"),
-        Binding("c", "cue('chamber')", "Chamber"),
-        Binding("g", "cue('gallery')", "Gallery"),
-        Binding("a", "cue('agenda')", "Agenda card"),
-        Binding("h", "cue('holding')", "Holding"),
-        Binding("x", "ask('private')", "PRIVATE"),
-        Binding("u", "ask('public')", "Public"),
-        Binding("r", "cue('recess')", "Recess"),
-        Binding("s", "cue('resume')", "Resume"),
-        Binding("e", "ask('end')", "End"),
-        Binding("v", "vote", "Vote"),
+    BINDINGS = _bindings() + [
         Binding("slash", "find_member", "Find speaker"),
         Binding("o", "oneoff", "One-off speaker"),
         Binding("q", "quit", "Quit console"),
@@ -255,7 +240,7 @@ class LiveConsole(App):
     def _act(self, action: str, body: dict | None) -> None:
         try:
             outcome = self.control.act(action, body)
-            text = escape(outcome.message) if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
+            text = escape(outcome.message) if outcome.ok else f"[red]{refusal_words(outcome)}[/]"
             ok = outcome.ok
         except Exception as err:
             text, ok = f"[red]{err}[/]", False
@@ -299,17 +284,19 @@ class LiveConsole(App):
     def _asked(self, action: str, outcome) -> None:
         self.busy -= 1
         if not outcome.ok:
-            self.message = f"[red]{key_words(outcome.message)}[/]"
+            self.message = f"[red]{refusal_words(outcome)}[/]"
             self.bell()
             self.render_all()
             return
-        question, default_no = QUESTIONS[action]
-        self.push_screen(Confirm(question, default_no=default_no), lambda yes: self._send(action) if yes else None)
+        confirm = BY_NAME[action].confirm
+        self.push_screen(Confirm(f"{confirm.question} {confirm.detail}", default_no=confirm.default_no),
+                         lambda yes: self._send(action) if yes else None)
 
     def action_vote(self, values: dict | None = None, error: str = "") -> None:
         item = (self.state or {}).get("item")
-        if item is None and not values:
-            self.message = "[red]No agenda item is current: move to the item the vote is on first (n, p).[/]"
+        refused = (self.state or {}).get("allowed", {}).get("vote")
+        if refused and not values:  # the rules (as the control serves them) say no before the form opens
+            self.message = f"[red]{escape(Refused.from_json(refused).words('console'))}[/]"
             self.bell()
             self.render_all()
             return
@@ -330,7 +317,7 @@ class LiveConsole(App):
         if not outcome.ok and outcome.kind == "bad_input":
             self.call_from_thread(self._vote_again, body, outcome.message)
             return
-        text = outcome.message if outcome.ok else f"[red]{key_words(outcome.message)}[/]"
+        text = escape(outcome.message) if outcome.ok else f"[red]{refusal_words(outcome)}[/]"
         try:
             state = self.control.state()
         except Exception:

@@ -80,10 +80,10 @@ class Meeting:
         for it in self.agenda:
             if it.number.casefold() == str(number).strip().casefold():
                 return it
-        from meetstream.errors import StateError
+        from meetstream.errors import NotFound
 
         known = ", ".join(i.number for i in self.agenda) or "none"
-        raise StateError(f"no agenda item {number!r} in {self.committee} (items: {known})")
+        raise NotFound(f"no agenda item {number!r} in {self.committee} (items: {known})")
 
     def member(self, query: str) -> Member:
         found = [m for m in self.members if m.matches(query)]
@@ -91,12 +91,32 @@ class Meeting:
             found = [m for m in self.members if m.name.split()[-1].casefold() == query.strip().casefold()]
         if len(found) == 1:
             return found[0]
-        from meetstream.errors import StateError
+        from meetstream.errors import BadInput, NotFound
 
         if not found:
-            raise StateError(f"no member {query!r} in {self.committee} (try `meetstream calendar list` for names)")
+            raise NotFound(f"no member {query!r} in {self.committee} (try `meetstream calendar list` for names)")
         names = ", ".join(m.display_name() for m in found)
-        raise StateError(f"{query!r} matches more than one member ({names}); use the full name")
+        raise BadInput(f"{query!r} matches more than one member ({names}); use the full name")
+
+
+class TimelineKind(enum.StrEnum):
+    """What a timeline entry records (the store keeps the value)."""
+
+    START = "start"
+    HOLDING = "holding"
+    CHAMBER = "chamber"
+    GALLERY = "gallery"
+    AGENDA = "agenda"
+    SPEAKER = "speaker"
+    ITEM = "item"
+    PRIVATE = "private"
+    PUBLIC = "public"
+    RECESS = "recess"
+    RESUME = "resume"
+    ADJOURNED = "adjourned"
+    VOTE = "vote"
+    INCIDENT = "incident"
+    END = "end"
 
 
 class SessionState(str, enum.Enum):

@@ -42,3 +42,24 @@ class StateError(MeetstreamError):
 class StoreUnwritable(StateError):
     """The state store cannot be written (disk full, read-only): nothing may act until it can."""
 
+
+class NotFound(StateError):
+    """A name that matches nothing known: no such meeting, agenda item or member."""
+
+
+class BadInput(StateError):
+    """Input that cannot be used as given (ambiguous, empty, too long, malformed): say it again."""
+
+
+class Refusal(StateError):
+    """The rules refuse the action in the session's state (meetstream.rules.Refused, in `.refused`):
+    a surface words it with its own names for the actions that help."""
+
+    def __init__(self, refused):
+        self.refused = refused
+        super().__init__(refused.words("cli"))
+
+
+class RoomTaken(Refusal):
+    """Another meeting holds the room until it ends: nothing is done for this one."""
+

@@ -15,8 +15,9 @@ from typing import Callable, Protocol
 from meetstream.agenda import exempt_summary
 from meetstream.chapters import chapter_text, chapters
 from meetstream.domain import SessionState, TimelineEntry
-from meetstream.errors import MeetstreamError, StateError
-from meetstream.session import RoomTaken
+from meetstream import rules
+from meetstream.errors import MeetstreamError, Refusal, RoomTaken, StateError
+from meetstream.rules import Now
 from meetstream.store import OnAirRecord, parse_utc, utc_text
 
 
@@ -58,9 +59,9 @@ def start_refusal(session) -> str | None:
     meeting = session.meeting
     if meeting is None:
         return "name the meeting to start: `meetstream start MEETING` (see `meetstream calendar list`)"
-    refused = session.refusal()
-    if isinstance(refused, RoomTaken):
-        return str(refused)
+    refused = session.room_refusal()
+    if refused is not None and refused.code == "room_taken":
+        return refused.words()
     if refused is not None:
         return f"{meeting.committee} has already ended"
     if session.state is SessionState.ADJOURNED:
@@ -178,9 +179,10 @@ def end_meeting(session, outputs: Outputs, youtube: OnAir | None, *, progress: P
         pass  # the room as the last action (from any process) left it
     meeting = session.meeting
     if meeting is None:
-        raise StateError(f"no meeting is in session in room {session.room!r}")
-    if isinstance(session.refusal(), RoomTaken):
-        raise session.refusal()
+        raise Refusal(rules.decide(Now(session.room), None, "end"))
+    refused = session.room_refusal()
+    if refused is not None and refused.code == "room_taken":
+        raise RoomTaken(refused)
     store, room = session.store, session.room
     record = on_air_record(store, room) or {}
     if record.get("meeting_id") not in (None, meeting.id):

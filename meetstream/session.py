@@ -20,11 +20,16 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Protocol
 
-from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, Vote, short_ref
-from meetstream.errors import MeetstreamError, StateError
+from dataclasses import replace
+
+from meetstream import rules
+from meetstream.actions import BY_NAME
+from meetstream.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, TimelineKind, Vote
+from meetstream.errors import BadInput, MeetstreamError, Refusal, RoomTaken, StateError, StoreUnwritable
 from meetstream.roomlock import room_lock
+from meetstream.rules import KEEP, Now, Refused, Transition
 from meetstream.store import Store, now_utc
-from meetstream.votes import VoteError, VoteRecorded, make_vote, overlay_text, timeline_detail
+from meetstream.votes import VoteRecorded, make_vote, overlay_text, timeline_detail, vote_args
 
 log = logging.getLogger(__name__)
 
@@ -53,52 +58,15 @@ class Director(Protocol):
     restore: Callable[[], object] | None
 
 
-ROLE_STATE = {
-    "holding": SessionState.HOLDING,
-    "chamber": SessionState.ON_AIR,
-    "gallery": SessionState.ON_AIR,
-    "agenda": SessionState.ON_AIR,
-    "speaker": SessionState.ON_AIR,
-    "private": SessionState.PRIVATE,
-    "recess": SessionState.RECESS,
-    "adjourned": SessionState.ADJOURNED,
-}
-
-
-class _WouldAct(Exception):
-    """Raised instead of acting while `check` asks whether an action would be refused."""
-
-
-STATE_ROLE = {
-    SessionState.HOLDING: "holding",
-    SessionState.PRIVATE: "private",
-    SessionState.RECESS: "recess",
-    SessionState.ADJOURNED: "adjourned",
-}
-
-
-class RoomTaken(StateError):
-    """Another meeting holds the room until it ends: nothing is done for this one."""
-
-    def __init__(self, room: str, holder: Meeting, asked: Meeting | None = None):
-        self.room, self.holder, self.asked = room, holder, asked
-        for_what = f" for {asked.committee} ({short_ref(asked.id)})" if asked is not None else ""
-        super().__init__(f"room {room!r} is running {holder.committee} ({short_ref(holder.id)}) until it ends: "
-                         f"`meetstream end --room {room}` ends it, then try again{for_what}")
-
-
-class MeetingEnded(StateError):
-    """The meeting has ended (`end` released its room): nothing more is done on the night."""
-
-
 def check_room_free(store: Store, room: str, meeting: Meeting | None) -> None:
     """Raise RoomTaken when another meeting, not ended, holds `room` (read from the store alone,
     before OBS is touched)."""
     saved = store.session(room)
     if meeting is None or not saved or saved["meeting_id"] in (None, meeting.id) or saved["ended"]:
         return
-    holder = store.find_meeting(saved["meeting_id"]) or Meeting(saved["meeting_id"], "another meeting", meeting.start, meeting.end)
-    raise RoomTaken(room, holder, meeting)
+    holder = store.find_meeting(saved["meeting_id"])
+    refused = rules.room_refusal(Now(room, taken_by=rules.label(holder) if holder else saved["meeting_id"]), meeting)
+    raise RoomTaken(refused)
 
 
 class LiveSession:
@@ -115,7 +83,6 @@ class LiveSession:
                  *, clock: Callable[[], datetime] = now_utc):
         self.store, self.director, self.room, self.clock = store, director, room, clock
         self.lock = room_lock(store.path, room)
-        self._dry = False
         director.restore = self.reassert
         self.asked: Meeting | None = meeting  # until the room holds it
         self.meeting: Meeting | None = None
@@ -155,14 +122,15 @@ class LiveSession:
         self.asked = meeting
         self.reload()
 
-    def refusal(self) -> RoomTaken | StateError | None:
-        """Why no action may be taken in this room for this session's meeting now, or None."""
-        if self.taken_by is not None:
-            return RoomTaken(self.room, self.taken_by, self.meeting)
-        if self.ended is not None and self.meeting is not None:
-            return MeetingEnded(f"{self.meeting.committee} has ended: the room's next meeting starts with "
-                                f"`meetstream start next --room {self.room}` (or name it with --meeting)")
-        return None
+    def now(self) -> Now:
+        """The session as the rulebook (meetstream.rules) sees it."""
+        return Now(self.room, self.state, self.item, ended=self.ended is not None,
+                   taken_by=rules.label(self.taken_by) if self.taken_by is not None else None)
+
+    def room_refusal(self) -> Refused | None:
+        """Why nothing may be done in this room for this session's meeting now (another meeting
+        holds the room, or this one has ended), or None."""
+        return rules.room_refusal(self.now(), self.meeting)
 
     @contextmanager
     def turn(self) -> Iterator["LiveSession"]:
@@ -183,148 +151,129 @@ class LiveSession:
             return None
         return self.meeting.item(self.item_number)
 
-    def _need_meeting(self) -> Meeting:
-        if self.meeting is None:
-            raise StateError(f"no meeting is in session in room {self.room!r}: name one with --meeting ID")
-        return self.meeting
+    # --- actions: decided by the rulebook, carried out by the director, recorded -------------
 
-    # --- actions ------------------------------------------------------------------------------
-
-    def holding(self):
+    def act(self, action: str, body: dict | None = None):
+        """Carry out `action` (a name in meetstream.actions) with the control API's body: {"number"}
+        for item, {"name"} or {"oneoff"} (and "item") for speaker, the vote's fields for vote.
+        Returns OBS's read-back (or the recorded vote). Raises Refusal (the rules say no), NotFound
+        or BadInput (nothing is done), or an outside system's failure."""
         with self._action():
-            self._refuse_in(SessionState.PRIVATE, "the holding slate")
-            self._refuse_in(SessionState.ADJOURNED, "the holding slate")
-            return self._do("holding", lambda: self.director.show("holding", item=self.item))
+            decided = self._decide(action, dict(body or {}))
+            if isinstance(decided, Refused):
+                raise (RoomTaken if decided.code == "room_taken" else Refusal)(decided)
+            return self._apply(decided)
+
+    def check(self, action: str, body: dict | None = None) -> Refused | None:
+        """Would `action` be refused now? Its refusal, or None; nothing is sent to OBS or written.
+        Surfaces ask this before a confirmation, so nobody confirms something that is then refused.
+        Bad input raises as it would on acting."""
+        with self.turn():
+            decided = self._decide(action, dict(body or {}), make=False)
+            return decided if isinstance(decided, Refused) else None
+
+    def _decide(self, action: str, body: dict, *, make: bool = True) -> Transition | Refused:
+        if action not in BY_NAME or action == "end":
+            raise BadInput(f"no action {action!r} (one of: {', '.join(BY_NAME)})")
+        meeting, args = self.meeting, {}
+        if meeting is not None and self.room_refusal() is None:
+            args = self._resolve(action, body, meeting)
+        decided = rules.decide(self.now(), meeting, action, **args)
+        if action == "vote" and make and isinstance(decided, Transition):
+            vote = make_vote(meeting, self.item.number, **vote_args(body), at=self.clock())
+            decided = replace(decided, vote=vote)
+        elif action == "vote" and not make and isinstance(decided, Transition) and body:
+            make_vote(meeting, self.item.number, **vote_args(body), at=self.clock())  # bad input says so now
+        return decided
+
+    @staticmethod
+    def _resolve(action: str, body: dict, meeting: Meeting) -> dict:
+        """The names in the body made into the meeting's items and members (NotFound, BadInput)."""
+        if action == "item":
+            if body.get("number") in (None, ""):
+                raise BadInput('say which item: {"number": "5"}')
+            return {"item": meeting.item(str(body["number"]))}
+        if action != "speaker":
+            return {}
+        item = meeting.item(str(body["item"])) if body.get("item") not in (None, "") else None
+        if body.get("oneoff") not in (None, ""):
+            text = " ".join(str(body["oneoff"]).split())
+            if len(text) > 120:
+                raise BadInput("a lower third is one line: keep it under 120 characters")
+            if not text:
+                raise BadInput("type the speaker's name (and role) for the lower third")
+            return {"oneoff": text, "item": item}
+        if "oneoff" in body:
+            raise BadInput("type the speaker's name (and role) for the lower third")
+        if body.get("name") in (None, ""):
+            raise BadInput('say who: {"name": "Jane Smith"} or {"oneoff": "Mr J Brown, Applicant"}')
+        return {"member": meeting.member(str(body["name"])), "item": item}
+
+    def _apply(self, t: Transition):
+        d = self.director
+        if t.do == "record_vote":
+            return self._record_vote(t.vote)
+        if t.do == "overlay":
+            return self._do(t, lambda: d.agenda(t.item, role=t.role))
+        if t.do == "show_member":
+            return self._do(t, lambda: d.speaker(t.member, item=t.item))
+        if t.do == "go_private":
+            return self._do(t, lambda: d.private(item=t.item))
+        return self._do(t, lambda: d.show(t.role, item=t.item))
+
+    # The officer's actions by name (the rehearsal's script, the tests, code that reads better so).
+    def holding(self):
+        return self.act("holding")
 
     def chamber(self):
-        with self._action():
-            self._refuse_public("show the chamber")
-            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), speaker=None)
+        return self.act("chamber")
 
     def gallery(self):
-        with self._action():
-            self._refuse_public("show the Teams gallery")
-            return self._do("gallery", lambda: self.director.show("gallery", item=self.item), speaker=None)
+        return self.act("gallery")
 
     def agenda_card(self):
-        with self._action():
-            self._refuse_public("show the agenda card")
-            return self._do("agenda", lambda: self.director.show("agenda", item=self.item), speaker=None)
+        return self.act("agenda")
 
     def speaker(self, name: str, *, item_number: str | None = None):
-        with self._action():
-            meeting = self._need_meeting()
-            member = meeting.member(name)
-            item = meeting.item(item_number) if item_number else self.item
-            if item is not None and item.exempt:
-                raise StateError(f"item {item.number} is exempt: speakers are not shown in a private session")
-            self._refuse_public(f"show {member.display_name()}")
-            return self._do(
-                "speaker", lambda: self.director.speaker(member, item=item), speaker=member.display_name(),
-                item_number=item.number if item else self.item_number,
-                detail={"member": member.display_name(), "lower_third": member.lower_third()},
-            )
+        return self.act("speaker", {"name": name} | ({"item": item_number} if item_number else {}))
 
     def speaker_oneoff(self, lower_third: str):
         """Someone not on the members list (a public speaker, an officer, the applicant): the
         chamber with the lower third as typed."""
-        text = " ".join(str(lower_third).split())
-        if not text:
-            raise StateError("type the speaker's name (and role) for the lower third")
-        if len(text) > 120:
-            raise StateError("a lower third is one line: keep it under 120 characters")
-        with self._action():
-            if self.item is not None and self.item.exempt:
-                raise StateError(f"item {self.item.number} is exempt: speakers are not shown in a private session")
-            self._refuse_public(f"show {text}")
-            guest = Member(text)
-            return self._do("speaker", lambda: self.director.speaker(guest, item=self.item), speaker=text,
-                            detail={"member": text, "lower_third": text, "oneoff": True})
+        return self.act("speaker", {"oneoff": lower_third})
 
     def go_to_item(self, number: str):
         """Move the agenda on. Reaching an exempt item goes private at once, without being asked."""
-        with self._action():
-            return self._go_to(number)
+        return self.act("item", {"number": number})
 
     def next_item(self):
-        with self._action():
-            return self._go_to(self._step(+1))
+        return self.act("next")
 
     def prev_item(self):
-        with self._action():
-            return self._go_to(self._step(-1))
-
-    def _go_to(self, number: str):
-        meeting = self._need_meeting()
-        item = meeting.item(number)
-        if self.state is SessionState.ADJOURNED:
-            raise StateError("the meeting is adjourned")
-        detail = {"title": item.public_title()}
-        if self.state is SessionState.PRIVATE:
-            # Whatever OBS shows now (someone may have clicked a scene), the item changes under
-            # the private slate, and the whole private state is put back and read back.
-            return self._do("private", lambda: self.director.private(item=item), kind="item",
-                            item_number=item.number, speaker=None, detail=detail)
-        if item.exempt:
-            return self._do("private", lambda: self.director.private(item=item), item_number=item.number, speaker=None,
-                            detail=detail | {"reason": f"item {item.number} is exempt"})
-        if self.state is SessionState.ON_AIR:
-            # A new item on air starts on the chamber: the last item's speaker is done.
-            return self._do("chamber", lambda: self.director.show("chamber", item=item), kind="item",
-                            item_number=item.number, speaker=None, detail=detail)
-        # Recess or holding: the slate stays (put back whole), only the overlay text changes.
-        role = STATE_ROLE.get(self.state, "holding")
-        return self._do(role, lambda: self.director.agenda(item, role=role), kind="item", role_state=self.state,
-                        item_number=item.number, speaker=self.speaker_name, detail=detail)
+        return self.act("prev")
 
     def private(self):
-        with self._action():
-            if self.state is SessionState.ADJOURNED:
-                raise StateError("the meeting is adjourned")
-            return self._do("private", lambda: self.director.private(item=self.item), speaker=None)
+        return self.act("private")
 
     def public(self):
-        with self._action():
-            if self.state is not SessionState.PRIVATE:
-                raise StateError("the meeting is not in private session")
-            if self.item is not None and self.item.exempt:
-                raise StateError(f"item {self.item.number} is exempt: move to a public item (`cue next` or `cue item N`) before readmitting the public")
-            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="public", speaker=None)
+        return self.act("public")
 
     def recess(self):
-        with self._action():
-            if self.state is SessionState.PRIVATE:
-                raise StateError("the meeting is in private session: a recess would return to public; stay private, or `cue public` first")
-            self._refuse_in(SessionState.ADJOURNED, "a recess")
-            return self._do("recess", lambda: self.director.show("recess"), speaker=None)
+        return self.act("recess")
 
     def resume(self):
-        with self._action():
-            if self.state is not SessionState.RECESS:
-                raise StateError("the meeting is not in recess")
-            return self._do("chamber", lambda: self.director.show("chamber", item=self.item), kind="resume", speaker=None)
+        return self.act("resume")
 
     def adjourn(self):
-        with self._action():
-            return self._do("adjourned", lambda: self.director.show("adjourned"), speaker=None)
+        return self.act("adjourned")
 
     def vote(self, motion, votes_for, against, abstain=0, result="", named=None) -> VoteRecorded:
         """Record a vote on the current item, and show its result on the stream for the scene
         set's time. A vote in a private session is recorded too (it is on the record) but never
         shown; going private hides a result on screen in the slate's own batch. Bad input
         (meetstream.votes.VoteError) stores nothing."""
-        with self._action():
-            meeting = self._need_meeting()
-            if self.state is SessionState.ADJOURNED:
-                raise StateError("the meeting is adjourned: a vote is recorded while the meeting sits")
-            item = self.item
-            if item is None:
-                raise StateError("no agenda item is current: move to the item the vote is on first (`cue item N`)")
-            vote = make_vote(meeting, item.number, motion=motion, votes_for=votes_for, against=against, abstain=abstain,
-                             result=result, named=named, at=self.clock())
-            if self._dry:
-                raise _WouldAct()
-            return self._record_vote(vote)
+        return self.act("vote", {"motion": motion, "for": votes_for, "against": against, "abstain": abstain,
+                                 "result": result, "named": named})
 
     def _record_vote(self, vote: Vote) -> VoteRecorded:
         seconds, seen, why = self.director.vote_seconds(), None, None
@@ -341,7 +290,7 @@ class LiveSession:
                 why = f"NOT shown on screen: {err}"
                 self._hide_vote_quietly()  # whatever half of it reached OBS
         detail = timeline_detail(vote) | {"shown": seen is not None} | ({"not_shown": why} if why else {})
-        entry = TimelineEntry(self._meeting_id(), vote.at or self.clock(), "vote", vote.item_number, detail)
+        entry = TimelineEntry(self._meeting_id(), vote.at or self.clock(), TimelineKind.VOTE, vote.item_number, detail)
         # The overlay's time is wall-clock time (a rehearsal's meeting clock may stand still),
         # rounded up to the whole second the store keeps: never taken off early.
         until = None
@@ -433,7 +382,7 @@ class LiveSession:
             return Member(self.speaker_name)
 
     def incident(self, what: str, **detail) -> None:
-        self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), "incident", self.item_number, {"what": what} | detail))
+        self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), TimelineKind.INCIDENT, self.item_number, {"what": what} | detail))
 
     # --- machinery ----------------------------------------------------------------------------
 
@@ -442,12 +391,6 @@ class LiveSession:
         """An officer's action: its turn; the store proven writable before OBS is touched; and if
         it is refused during a private session, OBS is still checked (and put right) first."""
         with self.turn():
-            refused = self.refusal()
-            if refused is not None:
-                raise refused
-            if self._dry:
-                yield
-                return
             self.store.probe_write()
             try:
                 self._expire_due()
@@ -460,78 +403,44 @@ class LiveSession:
                     self.keep_private()
                 raise
 
-    def check(self, action: Callable[[], object]) -> str | None:
-        """Would `action` (a bound method of this session, with its arguments) be refused now?
-        The refusal's text, or None. Nothing is sent to OBS or written: surfaces ask this before
-        a confirmation, so nobody confirms something that is then refused."""
-        self._dry = True
-        try:
-            action()
-        except _WouldAct:
-            return None
-        except VoteError:
-            raise  # bad input, not a refusal: the surface says so as it would on acting
-        except StateError as err:
-            return str(err)
-        finally:
-            self._dry = False
-        return None
-
-    def _refuse_in(self, state: SessionState, what: str) -> None:
-        if self.state is state:
-            raise StateError(f"the meeting is {state.value.replace('_', ' ')}: cannot show {what}")
-
-    def _refuse_public(self, what: str) -> None:
-        if self.state is SessionState.PRIVATE:
-            raise StateError(f"the meeting is in private session: cannot {what} (readmit the public with `cue public` first)")
-        if self.state is SessionState.RECESS:
-            raise StateError(f"the meeting is in recess: cannot {what} (`cue resume` first)")
-        if self.state is SessionState.ADJOURNED:
-            raise StateError(f"the meeting is adjourned: cannot {what}")
-
-    def _step(self, delta: int) -> str:
-        meeting = self._need_meeting()
-        if not meeting.agenda:
-            raise StateError(f"{meeting.committee} has no agenda items")
-        numbers = [i.number for i in meeting.agenda]
-        if self.item_number is None:
-            return numbers[0]
-        at = numbers.index(self.item.number) + delta
-        if not 0 <= at < len(numbers):
-            raise StateError("already at the " + ("last" if delta > 0 else "first") + " agenda item")
-        return numbers[at]
-
     def _meeting_id(self) -> str:
         return self.meeting.id if self.meeting else f"room:{self.room}"
 
-    _UNSET = object()
-
-    def _do(self, role: str, act, *, kind: str | None = None, role_state: SessionState | None = None,
-            item_number=_UNSET, speaker=_UNSET, detail: dict | None = None):
-        if self._dry:
-            raise _WouldAct()
-        new_state = role_state or ROLE_STATE[role]
+    def _do(self, t: Transition, act):
         try:
             result = act()
         except MeetstreamError as err:
-            if SessionState.PRIVATE in (self.state, new_state):
-                self._fail_private(err, item_number)
+            if SessionState.PRIVATE in (self.state, t.state):
+                self._fail_private(err, t.item_number)
             raise
-        self.state = new_state
-        if item_number is not LiveSession._UNSET:
-            self.item_number = item_number
-        if speaker is not LiveSession._UNSET:
-            self.speaker_name = speaker
-        entry = TimelineEntry(self._meeting_id(), self.clock(), kind or role, self.item_number, dict(detail or {}))
-        self.store.record(self.room, meeting_id=self.meeting.id if self.meeting else None, state=self.state,
-                          item_number=self.item_number, speaker=self.speaker_name, entry=entry)
+        before = (self.state, self.item_number, self.speaker_name)
+        self.state = t.state
+        if t.item_number != KEEP:
+            self.item_number = t.item_number
+        if t.speaker != KEEP:
+            self.speaker_name = t.speaker
+        entry = TimelineEntry(self._meeting_id(), self.clock(), t.kind, self.item_number, dict(t.detail))
+        try:
+            self.store.record(self.room, meeting_id=self.meeting.id if self.meeting else None, state=self.state,
+                              item_number=self.item_number, speaker=self.speaker_name, entry=entry)
+        except StoreUnwritable:
+            # The write probe passed but the record did not (SQLite reuses its journal's space, so
+            # a full disk can show only now): OBS goes back to what the store says, never public
+            # from private, so what is on air and what is recorded agree.
+            if SessionState.PRIVATE not in (before[0], t.state):
+                self.state, self.item_number, self.speaker_name = before
+                try:
+                    self._restore_state()
+                except MeetstreamError as err:
+                    log.warning("OBS could not be put back after the store refused the record: %s", err)
+            raise
         return result
 
     def _fail_private(self, err: MeetstreamError, item_number) -> None:
         """Going or being private failed: record private anyway (it is what was asked, and what
         the watchdog must keep enforcing), with the failure on the timeline."""
         self.state, self.speaker_name = SessionState.PRIVATE, None
-        if item_number is not LiveSession._UNSET:
+        if item_number != KEEP:
             self.item_number = item_number
         detail = {"what": "private session not verified", "problem": str(err)}
         try:
@@ -539,6 +448,6 @@ class LiveSession:
             detail["now"] = "private, read back from OBS"
         except MeetstreamError as again:
             detail["now"] = f"could not be put right: {again}"
-        entry = TimelineEntry(self._meeting_id(), self.clock(), "incident", self.item_number, detail)
+        entry = TimelineEntry(self._meeting_id(), self.clock(), TimelineKind.INCIDENT, self.item_number, detail)
         self.store.record(self.room, meeting_id=self.meeting.id if self.meeting else None, state=self.state,
                           item_number=self.item_number, speaker=None, entry=entry)

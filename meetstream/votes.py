@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from meetstream.domain import AgendaItem, Meeting, Vote
-from meetstream.errors import StateError
+from meetstream.errors import BadInput, StateError
 
 RESULTS = {
     "carried": "carried",
@@ -37,7 +37,7 @@ BODY_FIELDS = ("motion", "for", "against", "abstain", "result", "named")
 EXEMPT_MOTION = "(exempt item: in the confidential minutes)"
 
 
-class VoteError(StateError):
+class VoteError(BadInput):
     """The vote as given does not add up or names someone unknown: bad input, nothing stored."""
 
 

@@ -5,10 +5,12 @@ Each cue acts on the room's live session in the store, so a console on the same 
 
 from __future__ import annotations
 
+import inspect
 from typing import Callable, List, Optional
 
 import typer
 
+from meetstream.actions import CUE, Action
 from meetstream.cli.context import ROOM_HELP, app_context, console
 
 app = typer.Typer(help="Director actions: item, speaker, private, recess…", no_args_is_help=True, rich_markup_mode=None)
@@ -21,7 +23,7 @@ MeetingOpt = typer.Option(None, "--meeting", "-m", help='Meeting id or ref, or "
 def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: str, body: dict | None = None,
          as_json: bool = False, after: Callable | None = None) -> None:
     """One cue, through the room's `serve` when one runs for it, else on OBS directly under the
-    room's lock. Either way the action is the control API's (meetstream.control.room.ACTIONS)."""
+    room's lock. Either way it is the session's `act` with the control API's body (meetstream.actions)."""
     from meetstream.meetings import resolve_room
 
     app_ctx = app_context(ctx)
@@ -41,7 +43,6 @@ def _cue(ctx: typer.Context, room: str | None, meeting: str | None, action: str,
 def _cue_directly(app_ctx, key: str, meeting_id: str | None, action: str, body: dict, as_json: bool,
                   after: Callable | None) -> None:
     from meetstream import bootstrap
-    from meetstream.control.room import ACTIONS
 
     night = bootstrap.room(app_ctx.settings, app_ctx.store, key, meeting_id)
     session = night.session
@@ -49,7 +50,7 @@ def _cue_directly(app_ctx, key: str, meeting_id: str | None, action: str, body: 
         # No watchdog may be running: a cue is also the moment a private session that was
         # changed by hand, or lost in an OBS restart, is put right (and goes on the timeline).
         session.keep_private()
-        verified = ACTIONS[action](session, {k: v for k, v in body.items() if k != "meeting"})
+        verified = session.act(action, {k: v for k, v in body.items() if k != "meeting"})
         _render(session, verified, as_json)
         if after is not None:
             after(session, verified)
@@ -70,69 +71,42 @@ def _render(session, verified, as_json: bool) -> None:
     console().print(cue_line(session, verified), markup=False)
 
 
-def _simple(name: str, help_text: str) -> None:
-    def command(ctx: typer.Context, room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt,
-                as_json: bool = JsonOpt) -> None:
-        _cue(ctx, room, meeting, name, as_json=as_json)
+def _command(a: Action) -> None:
+    """`cue NAME [ARG] [--option …]` for an action of the table: its help, its positional
+    argument, its options, and --room, --meeting and --json."""
+    P = inspect.Parameter
+    params = [P("ctx", P.POSITIONAL_OR_KEYWORD, annotation=typer.Context)]
+    if a.arg is not None:
+        params.append(P(a.arg, P.POSITIONAL_OR_KEYWORD, annotation=str, default=typer.Argument(..., help=a.arg_help)))
+    for o in a.options:
+        flags = [o.flag, *([o.short] if o.short else [])]
+        if o.many:
+            default, kind = typer.Option([], *flags, help=o.help), List[str]
+        else:
+            default, kind = typer.Option(... if o.default is None else o.default, *flags, help=o.help), str
+        params.append(P(f"opt_{o.field}", P.POSITIONAL_OR_KEYWORD, annotation=kind, default=default))
+    params += [P("room", P.POSITIONAL_OR_KEYWORD, annotation=Optional[str], default=RoomOpt),
+               P("meeting", P.POSITIONAL_OR_KEYWORD, annotation=Optional[str], default=MeetingOpt),
+               P("as_json", P.POSITIONAL_OR_KEYWORD, annotation=bool, default=JsonOpt)]
 
-    command.__doc__ = help_text
-    app.command(name)(command)
+    def command(ctx: typer.Context, **given) -> None:
+        body = {a.arg: given[a.arg]} if a.arg is not None else {}
+        for o in a.options:
+            value = given[f"opt_{o.field}"]
+            if o.many:
+                value = list(value) or None
+            if value not in ("", None) or o.default is None:
+                body[o.field] = value
+        _cue(ctx, given["room"], given["meeting"], a.name, body, given["as_json"], after=_take_off_in_time)
 
-
-_simple("holding", "Show the holding slate (microphones muted).")
-_simple("chamber", "Show the chamber camera.")
-_simple("gallery", "Show the Teams gallery.")
-_simple("agenda", "Show the agenda card.")
-_simple("next", "Move to the next agenda item (an exempt item goes private by itself).")
-_simple("prev", "Move back to the previous agenda item.")
-_simple("private", "Private session: the private slate, every microphone muted, verified.")
-_simple("public", "Readmit the public after a private session: chamber, microphones live.")
-_simple("recess", "Recess slate, microphones muted.")
-_simple("resume", "Resume after a recess: chamber, microphones live.")
-_simple("adjourned", "The meeting has closed: adjourned slate, microphones muted.")
-
-
-@app.command("item")
-def item_cmd(ctx: typer.Context, number: str = typer.Argument(..., help="Agenda item number as printed, e.g. 5 or 5a."),
-             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
-    """Go to agenda item N and put it on the overlay (an exempt item goes private by itself).
-
-    Example: meetstream cue item 5
-    """
-    _cue(ctx, room, meeting, "item", {"number": number}, as_json)
-
-
-@app.command("speaker")
-def speaker_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="Member's name or surname."),
-                item: Optional[str] = typer.Option(None, "--item", "-i", help="Also move to this agenda item."),
-                room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
-    """Show a member (their Teams feed, or the chamber) with their lower third.
-
-    Example: meetstream cue speaker "Jane Smith" --item 5
-    """
-    _cue(ctx, room, meeting, "speaker", {"name": name} | ({"item": item} if item else {}), as_json)
+    command.__signature__ = inspect.Signature(params)
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = a.help + (f"\n\nExample: {a.example}" if a.example else "")
+    app.command(a.name)(command)
 
 
-@app.command("vote")
-def vote_cmd(ctx: typer.Context,
-             motion: str = typer.Option(..., "--motion", help="The motion voted on, as the minutes will have it."),
-             votes_for: str = typer.Option(..., "--for", help="Votes for."),
-             against: str = typer.Option(..., "--against", help="Votes against."),
-             abstain: str = typer.Option("0", "--abstain", help="Abstentions."),
-             result: str = typer.Option(..., "--result", help="carried, lost, carried_casting or lost_casting (the chair's casting vote)."),
-             named: List[str] = typer.Option([], "--named", help='A named vote, "Jane Smith=for" (again for each member).'),
-             room: Optional[str] = RoomOpt, meeting: Optional[str] = MeetingOpt, as_json: bool = JsonOpt) -> None:
-    """Record a vote on the current item; its result is shown on the stream for a while (never in
-    a private session). Named votes must add up to the counts.
-
-    Example: meetstream cue vote --motion "That the application be approved" --for 9 --against 3 --abstain 1 --result carried
-    """
-    from meetstream.votes import vote_args
-
-    body = {"motion": motion, "for": votes_for, "against": against, "abstain": abstain, "result": result,
-            "named": list(named) or None}
-    vote_args(body)  # bad input is one line before any room is touched
-    _cue(ctx, room, meeting, "vote", body, as_json, after=_take_off_in_time)
+for _a in CUE:
+    _command(_a)
 
 
 def _take_off_in_time(session, done) -> None:
@@ -140,7 +114,9 @@ def _take_off_in_time(session, done) -> None:
     waits for it (Ctrl-C takes it off at once)."""
     import time
 
-    if not done.shown:
+    from meetstream.votes import VoteRecorded
+
+    if not isinstance(done, VoteRecorded) or not done.shown:
         return
     now = None  # its own time: a later vote shown meanwhile by another process stays up
     try:

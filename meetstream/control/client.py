@@ -13,16 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-# cue sub-command -> (API action, the name of its one positional argument, if any)
-CUES = {
-    "next": ("next", None), "prev": ("prev", None), "item": ("item", "number"), "speaker": ("speaker", "name"),
-    "chamber": ("chamber", None), "gallery": ("gallery", None), "agenda": ("agenda", None), "holding": ("holding", None),
-    "private": ("private", None), "public": ("public", None), "recess": ("recess", None), "resume": ("resume", None),
-    "adjourned": ("adjourned", None), "vote": ("vote", None),
-}
-# `cue vote`'s options -> the API body's fields (the server checks the values).
-VOTE_OPTIONS = {"--motion": "motion", "--for": "for", "--against": "against", "--abstain": "abstain",
-                "--result": "result", "--named": "named"}
+from meetstream.actions import CUE
+
+_CUES = {a.name: a for a in CUE}
 
 
 def try_cue(argv: list[str]) -> int | None:
@@ -60,7 +53,7 @@ def _parse(argv: list[str]):
     room = state = None
     as_json = False
     rest: list[str] = []
-    vote_body: dict = {}
+    option_body: dict = {}
     while args:
         a = args.pop(0)
         if a in ("--room", "-r") and args:
@@ -71,34 +64,40 @@ def _parse(argv: list[str]):
             state = args.pop(0)
         elif a == "--json":
             as_json = True
-        elif rest[:1] == ["vote"] and a.split("=", 1)[0] in VOTE_OPTIONS:
+        elif rest[:1] and rest[0] in _CUES and a.split("=", 1)[0] in _options(rest[0]):
             name, eq, value = a.partition("=")
             if not eq:
                 if not args:
                     return None
                 value = args.pop(0)
-            field = VOTE_OPTIONS[name]
-            if field == "named":
-                vote_body.setdefault("named", []).append(value)
+            option = _options(rest[0])[name]
+            if option.many:  # given again for each value
+                option_body.setdefault(option.field, []).append(value)
             else:
-                vote_body[field] = value
+                option_body[option.field] = value
         elif a.startswith("-"):
             return None  # --help, --meeting, --item …: the full CLI handles them
         else:
             rest.append(a)
-    if not rest or rest[0] not in CUES:
+    if not rest or rest[0] not in _CUES:
         return None
-    action, positional = CUES[rest[0]]
-    body: dict = dict(vote_body)
-    if positional is not None:
+    action = _CUES[rest[0]]
+    body: dict = dict(option_body)
+    if action.arg is not None:
         if len(rest) != 2:
             return None
-        body[positional] = rest[1]
+        body[action.arg] = rest[1]
     elif len(rest) != 1:
         return None
     from meetstream.paths import state_path
 
-    return action, body, room, state_path(state), as_json
+    return action.name, body, room, state_path(state), as_json
+
+
+def _options(name: str) -> dict:
+    """An action's --options by flag (`cue vote --for 9`); the server checks the values. Any other
+    option (-i, --help, --meeting) is the full command line's."""
+    return {o.flag: o for o in _CUES[name].options}
 
 
 def find_server(state: Path, room: str | None) -> dict | None:

@@ -8,8 +8,13 @@ from urllib.parse import urlencode
 from meetstream.control.client import request
 from meetstream.control.room import Outcome
 from meetstream.errors import ObsError
+from meetstream.rules import Refused
 
 KINDS = {200: "ok", 400: "bad_input", 409: "refused", 502: "failed", 503: "unavailable"}
+
+
+def _refused(answer: dict):
+    return Refused.from_json(answer["refusal"]) if isinstance(answer.get("refusal"), dict) else None
 
 
 class RemoteControl:
@@ -25,12 +30,12 @@ class RemoteControl:
     def act(self, action: str, body: dict | None = None) -> Outcome:
         status, answer = self._call("POST", f"/api/cue/{action}", body or {})
         return Outcome(status == 200, answer.get("message") or answer.get("error", ""), KINDS.get(status, "failed"),
-                       end=answer.get("end"))
+                       end=answer.get("end"), refused=_refused(answer))
 
     def check(self, action: str, body: dict | None = None) -> Outcome:
         query = f"?{urlencode(body)}" if body else ""
         status, answer = self._call("GET", f"/api/check/{action}{query}")
-        return Outcome(status == 200, answer.get("error", ""), KINDS.get(status, "failed"))
+        return Outcome(status == 200, answer.get("error", ""), KINDS.get(status, "failed"), refused=_refused(answer))
 
     def _call(self, method: str, path: str, body: dict | None = None):
         try:

@@ -25,58 +25,38 @@ from typing import Callable
 
 from meetstream.control.words import BANNERS, action_words, cue_line, end_record, end_text
 from meetstream.domain import SessionState
-from meetstream.errors import MeetstreamError, StateError, StoreUnwritable
-from meetstream.votes import VoteError, vote_args, vote_record
+from meetstream import rules
+from meetstream.errors import BadInput, MeetstreamError, NotFound, Refusal, StoreUnwritable
+from meetstream.rules import Refused
+from meetstream.votes import vote_record
 
 log = logging.getLogger(__name__)
-
-
-class Refused(StateError):
-    """The action is not allowed in the session's current state (or names nothing known)."""
 
 
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
     message: str
-    kind: str = "ok"  # ok | refused | bad_input | failed
+    kind: str = "ok"  # ok | refused | bad_input | not_found | failed | unavailable
     end: dict | None = None  # End's summary (meetstream.control.words.end_record), for End alone
+    refused: Refused | None = None  # why, when the rules refused: each surface words it its own way
+
+    def words(self, surface: str) -> str:
+        """The outcome's message as `surface` ("cli", "console", "web") says it."""
+        return self.refused.words(surface) if self.refused is not None else self.message
 
 
-def _member_or_oneoff(s, body: dict):
-    if body.get("oneoff"):
-        return s.speaker_oneoff(str(body["oneoff"]))
-    if not body.get("name"):
-        raise Refused("say who: {\"name\": \"Jane Smith\"} or {\"oneoff\": \"Mr J Brown, Applicant\"}")
-    return s.speaker(str(body["name"]), item_number=body.get("item"))
-
-
-def _item(s, body: dict):
-    if not body.get("number"):
-        raise Refused("say which item: {\"number\": \"5\"}")
-    return s.go_to_item(str(body["number"]))
-
-
-def _vote(s, body: dict):
-    return s.vote(**vote_args(body))
-
-
-ACTIONS: dict[str, Callable] = {
-    "next": lambda s, b: s.next_item(),
-    "prev": lambda s, b: s.prev_item(),
-    "item": _item,
-    "speaker": _member_or_oneoff,
-    "chamber": lambda s, b: s.chamber(),
-    "gallery": lambda s, b: s.gallery(),
-    "agenda": lambda s, b: s.agenda_card(),
-    "holding": lambda s, b: s.holding(),
-    "private": lambda s, b: s.private(),
-    "public": lambda s, b: s.public(),
-    "recess": lambda s, b: s.recess(),
-    "resume": lambda s, b: s.resume(),
-    "adjourned": lambda s, b: s.adjourn(),
-    "vote": _vote,
-}
+def outcome_of(err: MeetstreamError) -> Outcome:
+    """An action's failure as a typed outcome: never chosen from the message's words."""
+    if isinstance(err, Refusal):
+        return Outcome(False, str(err), "refused", refused=err.refused)
+    if isinstance(err, NotFound):
+        return Outcome(False, str(err), "not_found")
+    if isinstance(err, BadInput):
+        return Outcome(False, str(err), "bad_input")
+    if isinstance(err, StoreUnwritable):
+        return Outcome(False, str(err), "unavailable")
+    return Outcome(False, str(err), "failed")
 
 
 class RoomControl:
@@ -184,8 +164,8 @@ class RoomControl:
                 if body.get("meeting"):
                     s.ask(self._meeting(body["meeting"]))
                 return self._act_on(action, {k: v for k, v in body.items() if k != "meeting"})
-            except Refused as err:
-                return Outcome(False, str(err), "bad_input")
+            except MeetstreamError as err:
+                return outcome_of(err)
             finally:
                 if body.get("meeting"):
                     s.ask(was)
@@ -193,7 +173,7 @@ class RoomControl:
     def _meeting(self, ref):
         found = self.session.store.find_meeting(str(ref))
         if found is None:
-            raise Refused(f"no meeting {ref!r} in the store")
+            raise NotFound(f"no meeting {ref!r} in the store")
         return found
 
     def _act_on(self, action: str, body: dict) -> Outcome:
@@ -206,19 +186,10 @@ class RoomControl:
                 if isinstance(summary, str):  # a rehearsal's own words
                     return Outcome(True, summary)
                 return Outcome(True, end_text(summary), end=end_record(summary))
-            fn = ACTIONS.get(action)
-            if fn is None:
-                return Outcome(False, f"no action {action!r} (one of: {', '.join([*ACTIONS, 'end'])})", "bad_input")
-            verified = fn(s, body)
+            verified = s.act(action, body)
             return Outcome(True, cue_line(s, verified))
-        except (Refused, VoteError) as err:
-            return Outcome(False, str(err), "bad_input")
-        except StoreUnwritable as err:
-            return Outcome(False, str(err), "unavailable")
-        except StateError as err:
-            return Outcome(False, str(err), "refused" if _is_refusal(err) else "bad_input")
         except MeetstreamError as err:
-            return Outcome(False, str(err), "failed")
+            return outcome_of(err)
         finally:
             self._bump()
 
@@ -234,8 +205,8 @@ class RoomControl:
                 if body.get("meeting"):
                     s.ask(self._meeting(body["meeting"]))
                 return self._check_on(action, {k: v for k, v in body.items() if k != "meeting"})
-            except Refused as err:
-                return Outcome(False, str(err), "bad_input")
+            except MeetstreamError as err:
+                return outcome_of(err)
             finally:
                 if body.get("meeting"):
                     s.ask(was)
@@ -243,15 +214,13 @@ class RoomControl:
     def _check_on(self, action: str, body: dict) -> Outcome:
         s = self.session
         if action == "end":
-            return Outcome(True, "") if s.meeting is not None else Outcome(False, "no meeting is in session", "refused")
-        fn = ACTIONS.get(action)
-        if fn is None:
-            return Outcome(False, f"no action {action!r}", "bad_input")
-        try:
-            refusal = s.check(lambda: fn(s, body))
-        except (Refused, VoteError) as err:
-            return Outcome(False, str(err), "bad_input")
-        return Outcome(True, "") if refusal is None else Outcome(False, refusal, "refused")
+            with s.turn():
+                refused = rules.decide(s.now(), s.meeting, "end")
+        else:
+            refused = s.check(action, body)
+        if isinstance(refused, Refused):
+            return Outcome(False, refused.words("cli"), "refused", refused=refused)
+        return Outcome(True, "")
 
     # --- what every surface shows -------------------------------------------------------------
 
@@ -292,6 +261,9 @@ class RoomControl:
             },
             "votes": [_vote_json(meeting, v) for v in s.store.votes(meeting.id)] if meeting else [],
             "vote_on_screen": s.store.vote_overlay(s.room) is not None,
+            # Each action a surface offers: null when it would be done now, else its refusal
+            # (meetstream.rules): what a console dims, and why. No surface copies a rule.
+            "allowed": rules.allowed_now(s.now(), meeting),
             "last_actions": [{"at": f"{self.local_time(e.at):%H:%M:%S}", "text": action_words(e)} for e in reversed(timeline)],
             "version": self.version,
         }
@@ -321,10 +293,3 @@ def _vote_json(meeting, vote) -> dict:
     """A vote as the surfaces list it: never the title or the motion of an exempt item."""
     r = vote_record(meeting, vote)
     return {k: r[k] for k in ("item", "title", "exempt", "motion", "for", "against", "abstain", "result", "line")}
-
-
-def _is_refusal(err: StateError) -> bool:
-    """A refusal because of the session's state (409), as opposed to naming something unknown (400)."""
-    text = str(err)
-    return not (text.startswith("no member") or text.startswith("no agenda item") or "matches more than one" in text
-                or text.startswith("type the speaker") or text.startswith("a lower third"))

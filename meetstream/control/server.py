@@ -21,7 +21,8 @@ from meetstream.errors import ConfigError
 from meetstream.net import is_loopback_host
 
 WEB = Path(__file__).resolve().parent / "web"
-STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "failed": 502, "unavailable": 503}
+# Each outcome's kind (meetstream.control.room.outcome_of, from the error's type) -> its status.
+STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "not_found": 400, "failed": 502, "unavailable": 503}
 
 
 @dataclass
@@ -124,21 +125,32 @@ def _app(control, token: str | None):
         answer = {"ok": outcome.ok, ("message" if outcome.ok else "error"): outcome.message}
         if outcome.end is not None:
             answer["end"] = outcome.end
+        if outcome.refused is not None:
+            answer["refusal"] = outcome.refused.as_json()
         answer["state"] = await blocking(control.state)
         return web.json_response(answer, status=STATUS[outcome.kind])
 
     async def check(request):
         outcome = await blocking(control.check, request.match_info["action"], dict(request.query))
         answer = {"ok": outcome.ok} | ({} if outcome.ok else {"error": outcome.message})
+        if outcome.refused is not None:
+            answer["refusal"] = outcome.refused.as_json()
         return web.json_response(answer, status=STATUS[outcome.kind])
+
+    async def action_table(request):
+        from meetstream.actions import as_json
+
+        return web.json_response({"actions": as_json()})
 
     async def button(request):
         s = await blocking(control.state)
         what = request.match_info["what"]
         if what == "state":
             return web.json_response({"text": s["banner"], "bg": s["colour"], "fg": "#ffffff", "active": s["state"] != "off_air"})
-        active = {"private": "private", "recess": "recess", "adjourned": "adjourned", "holding": "holding"}.get(what) == s["state"] \
-            or (what in ("chamber", "public", "resume") and s["state"] == "on_air")
+        from meetstream.actions import action
+
+        known = action(what)
+        active = known is not None and known.leads_to == s["state"]
         return web.json_response({"text": what.upper(), "bg": s["colour"] if active else "#303030", "fg": "#ffffff", "active": active})
 
     async def preview(request):
@@ -194,6 +206,7 @@ def _app(control, token: str | None):
         web.get("/", index),
         web.get("/static/{name}", static),
         web.get("/api/state", state),
+        web.get("/api/actions", action_table),
         web.get("/api/ws", ws),
         web.get("/api/preview.jpg", preview),
         web.get("/api/button/{what}", button),

@@ -20,53 +20,20 @@
   const MEMBERS_SHOWN = 60;
   const YES_ARMED_AFTER = 400;   // ms: a double tap on a button must not land on Yes
 
-  const ACTIONS = {
-    next: "Next item", prev: "Prev", chamber: "Chamber", gallery: "Gallery", agenda: "Agenda card",
-    holding: "Holding", private: "PRIVATE", public: "Public", recess: "Recess", resume: "Resume", end: "END",
-    vote: "Vote",
-  };
-  const KEYS = {
-    n: "next", p: "prev", c: "chamber", g: "gallery", a: "agenda", h: "holding",
-    x: "private", u: "public", r: "recess", s: "resume", e: "end",
-  };
-  const QUESTIONS = {
-    private: {
-      question: "Go PRIVATE?",
-      detail: "The public will be excluded: the private slate goes on air and all sound is muted.",
-      yes: "Yes, go PRIVATE", defaultNo: false, tone: "private",
-    },
-    public: {
-      question: "Readmit the public?",
-      detail: "The chamber goes back ON AIR with the microphones live.",
-      yes: "Yes, readmit the public", defaultNo: true, tone: "public",
-    },
-    end: {
-      question: "End the meeting?",
-      detail: "The closing slate goes on air, the broadcast is completed and the output stopped.",
-      yes: "Yes, end the meeting", defaultNo: true, tone: "end",
-    },
-  };
-  // The server words its refusals for the command line; here they name this page's buttons.
-  const CLI_WORDS = [
-    [/`cue next` or `cue item N`/g, "Next, or tap a public item in the agenda"],
-    [/`meetstream end`/g, "END"],
-    [/`cue ([a-z]+)[^`]*`/g, (_, action) => ACTIONS[action] || action],
-  ];
-  // Hints only (the server decides): which states an action makes sense in.
-  const HINT_ALLOWED = {
-    next: (s) => s !== "adjourned",
-    prev: (s) => s !== "adjourned",
-    chamber: (s) => !["private", "recess", "adjourned"].includes(s),
-    gallery: (s) => !["private", "recess", "adjourned"].includes(s),
-    agenda: (s) => !["private", "recess", "adjourned"].includes(s),
-    holding: (s) => !["private", "adjourned"].includes(s),
-    private: (s) => s !== "adjourned",
-    public: (s) => s === "private",
-    recess: (s) => !["private", "recess", "adjourned"].includes(s),
-    resume: (s) => s === "recess",
-    end: () => true,
-    speaker: (s) => !["private", "recess", "adjourned"].includes(s),
-  };
+  // The actions (labels, keys, questions) are served by meetstream (GET api/actions, the one
+  // table every surface is built from); which are allowed now, and why not, come with each state.
+  // This page copies neither: it draws them.
+  let TABLE = {};  // name -> {label, key, confirm: {question, detail, yes, defaultNo} | null}
+  let KEYS = {};   // key -> name
+
+  function learnActions(list) {
+    TABLE = Object.fromEntries(list.map((a) => [a.name, a]));
+    KEYS = Object.fromEntries(list.filter((a) => a.key).map((a) => [a.key, a.name]));
+  }
+
+  function label(action) {
+    return (TABLE[action] && TABLE[action].label) || action;
+  }
 
   const $ = (selector) => document.querySelector(selector);
   const ui = {
@@ -123,14 +90,19 @@
     return { ok, status: response.status, data, error: ok ? null : (data.error || `meetstream serve answered ${response.status}`) };
   }
 
-  function words(text) {
-    let out = String(text || "");
-    for (const [pattern, replacement] of CLI_WORDS) out = out.replace(pattern, replacement);
-    return out;
+  // A refusal as this page says it: its {fix} slot names the buttons that help (meetstream.rules).
+  function refusalWords(refusal) {
+    const names = (refusal.fix || []).map((a) => TABLE[a] && (TABLE[a].refer || TABLE[a].label)).filter(Boolean);
+    return String(refusal.reason || "").replace("{fix}", names.join(" or ")).replace(" ()", "").replace("()", "");
+  }
+
+  function words(answer) {
+    if (answer && answer.data && answer.data.refusal) return refusalWords(answer.data.refusal);
+    return String((answer && answer.error) || "");
   }
 
   function say(problem) {
-    ui.message.textContent = words(problem);
+    ui.message.textContent = typeof problem === "string" ? problem : words(problem);
     ui.message.hidden = false;
   }
 
@@ -157,14 +129,14 @@
     if (inFlight.has(key)) return { ok: false, status: 0, data: {}, error: null, ignored: true };
     inFlight.add(key);
     setBusy(+1);
-    ui.result.textContent = `${ACTIONS[action] || action}…`;
+    ui.result.textContent = `${label(action)}…`;
     try {
       const answer = await request("POST", `api/cue/${action}`, body);
       if (answer.data.state) applyState(answer.data.state);
       if (answer.ok) done(answer.data.message, answer.data.end);
       else {
         ui.result.textContent = "";
-        say(answer.error);
+        say(answer);
       }
       return answer;
     } finally {
@@ -180,12 +152,12 @@
 
   // An action from a button or a key: those that ask are checked first, then asked.
   async function act(action) {
-    if (QUESTIONS[action]) return ask(action);
+    if (TABLE[action] && TABLE[action].confirm) return ask(action);
     const button = document.querySelector(`button[data-action="${action}"]`);
     if (button && button.getAttribute("aria-disabled") === "true") {
       // Only a hint: let the server say why (or, if the hint was stale, do it).
       const answer = await check(action);
-      if (!answer.ok) return say(answer.error);
+      if (!answer.ok) return say(answer);
     }
     return cue(action);
   }
@@ -197,10 +169,10 @@
     asking = true;
     try {
       const answer = await check(action);
-      if (!answer.ok) return say(answer.error);
+      if (!answer.ok) return say(answer);
       ui.message.hidden = true;
-      if (await confirmDialog(QUESTIONS[action])) await cue(action);
-      else ui.result.textContent = `${ACTIONS[action]}: not done (answered No)`;
+      if (await confirmDialog(TABLE[action].confirm)) await cue(action);
+      else ui.result.textContent = `${label(action)}: not done (answered No)`;
     } finally {
       asking = false;
     }
@@ -323,7 +295,7 @@
     drawMembers();
     drawHealth(s.health || {});
     drawLastActions(s.last_actions || []);
-    drawHints(stateName);
+    drawHints(s);
   }
 
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -381,7 +353,7 @@
     const query = ui.search.value.trim();
     const found = matching(members, query);
     const shown = found.slice(0, MEMBERS_SHOWN);
-    const allowed = HINT_ALLOWED.speaker(s.state);
+    const allowed = !(s.allowed || {}).speaker;
     const speakerIsMember = members.some((m) => m.display === s.speaker);
     setText(ui.oneoffNow, s.speaker && !speakerIsMember ? `Speaking now: ${s.speaker} (one-off)` : "");
     if (!changed("members", [shown, s.speaker, allowed, found.length])) return;
@@ -427,14 +399,19 @@
     ui.lastActions.replaceChildren(...actions.map((a) => h("li", {}, h("time", {}, a.at), " ", a.text)));
   }
 
-  function drawHints(stateName) {
-    for (const button of document.querySelectorAll("#controls button[data-action]")) {
-      const rule = HINT_ALLOWED[button.dataset.action];
-      const allowed = !rule || rule(stateName);
-      if (allowed) button.removeAttribute("aria-disabled");
-      else button.setAttribute("aria-disabled", "true");
+  function drawHints(s) {
+    const refusals = s.allowed || {};
+    for (const button of document.querySelectorAll("#controls button[data-action], #controls button[data-hint]")) {
+      const refusal = refusals[button.dataset.action || button.dataset.hint];
+      if (refusal) {
+        button.setAttribute("aria-disabled", "true");
+        button.title = refusalWords(refusal);
+      } else {
+        button.removeAttribute("aria-disabled");
+        button.removeAttribute("title");
+      }
     }
-    const agendaAllowed = stateName !== "adjourned";
+    const agendaAllowed = !refusals.item;
     for (const button of ui.agenda.querySelectorAll("button")) {
       if (agendaAllowed) button.removeAttribute("aria-disabled");
       else button.setAttribute("aria-disabled", "true");
@@ -687,7 +664,7 @@
     } else if (key === "o") {
       event.preventDefault();
       ui.oneoff.focus();
-    } else if (KEYS[key] && !event.repeat) {
+    } else if (KEYS[key] && KEYS[key] !== "vote" && !event.repeat) {
       event.preventDefault();
       act(KEYS[key]);
     }
@@ -736,7 +713,7 @@
         vote.form.reset();
         done(answer.data.message);
       } else {
-        vote.error.textContent = words(answer.error);
+        vote.error.textContent = words(answer);
         vote.error.hidden = false;
       }
     } finally {
@@ -754,6 +731,11 @@
     setText(ui.clock, now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }));
   }
 
+  // The table first (labels, keys, questions), then the live state.
+  request("GET", "api/actions").then((answer) => {
+    if (answer.ok) learnActions(answer.data.actions || []);
+    else if (answer.status === 401) say(answer.error);
+  });
   connection.open();
   // If the WebSocket has said nothing shortly after opening, ask once over HTTP so the page fills.
   setTimeout(() => {
