@@ -9,6 +9,6 @@ setup(
     # setuptools ships them without warnings.
     packages=find_namespace_packages(include=["meetstream", "meetstream.*"], exclude=["*.__pycache__"]) + ["meetstream.scenes", "meetstream.scenes.slates"],
     package_dir={"meetstream.scenes": "scenes"},
-    package_data={"meetstream.control.web": ["*"], "meetstream.sandbox.data": ["*"], "meetstream.publish.templates": ["*"],
+    package_data={"meetstream.entrypoints.http.web": ["*"], "meetstream.sandbox.data": ["*"], "meetstream.services.publish.templates": ["*"],
                   "meetstream.scenes": ["*.yaml"], "meetstream.scenes.slates": ["*.png"]},
 )

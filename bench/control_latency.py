@@ -40,12 +40,12 @@ c.set_current_program_scene(sys.argv[3])
 
 
 def main(runs: int) -> None:
-    from meetstream.control.client import request
-    from meetstream.obs.build import apply
-    from meetstream.obs.connection import ObsConnection
-    from meetstream.obs.director import Director
-    from meetstream.obs.headless import HeadlessObs, free_port
-    from meetstream.obs.sceneset import load_scene_set
+    from meetstream.entrypoints.http.client import request
+    from meetstream.adapters.obs.build import apply
+    from meetstream.adapters.obs.connection import ObsConnection
+    from meetstream.adapters.obs.director import Director
+    from meetstream.adapters.obs.headless import HeadlessObs, free_port
+    from meetstream.adapters.obs.sceneset import load_scene_set
 
     scenes = REPO / "scenes" / "council-chamber.yaml"
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -29,10 +29,10 @@ sys.path.insert(0, str(REPO))
 
 from meetstream import bootstrap  # noqa: E402
 from meetstream.config import Settings  # noqa: E402
-from meetstream.meetings.sync import sync_calendar  # noqa: E402
+from meetstream.services.meetings.sync import sync_calendar  # noqa: E402
 from meetstream.sandbox.graph import MAX_PAGE, GraphSimulator  # noqa: E402
 from meetstream.store import Store  # noqa: E402
-from meetstream.teams.auth import GraphAuth, token_cache_path  # noqa: E402
+from meetstream.adapters.teams.auth import GraphAuth, token_cache_path  # noqa: E402
 
 MAILBOX = "democratic.services@bench.example"
 

@@ -37,13 +37,13 @@ def main(runs: int) -> None:
     logging.getLogger("obsws_python").setLevel(logging.CRITICAL + 1)
     from meetstream import bootstrap
     from meetstream.config import load_settings
-    from meetstream.console import LiveConsole
-    from meetstream.meetings.sync import sync_calendar
-    from meetstream.obs.headless import HeadlessObs
+    from meetstream.entrypoints.console import LiveConsole
+    from meetstream.services.meetings.sync import sync_calendar
+    from meetstream.adapters.obs.headless import HeadlessObs
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
-    from meetstream.schedule import schedule
+    from meetstream.services.schedule import schedule
     from meetstream.store import Store
 
     scenes = REPO / "scenes" / "council-chamber.yaml"
@@ -101,7 +101,7 @@ def main(runs: int) -> None:
             director.show(roles[i % 2])
             raw.append(time.perf_counter() - t)
 
-        from meetstream.control.room import RoomControl
+        from meetstream.services.control import RoomControl
 
         control = RoomControl(session, None)
         console = LiveConsole(control, refresh_every=3600)
@@ -126,7 +126,7 @@ def main(runs: int) -> None:
         asyncio.run(press_keys())
         control.stop()
 
-        from meetstream.cli.main import main as cli_main
+        from meetstream.entrypoints.cli.main import main as cli_main
 
         env = dict(os.environ, MEETSTREAM_CONFIG=str(config), MEETSTREAM_STATE=str(state), MEETSTREAM_OBS_PASSWORD=obs_server.password)
         os.environ.update(env)

@@ -22,12 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from meetstream.domain import AgendaItem, Member  # noqa: E402
-from meetstream.obs.build import apply  # noqa: E402
-from meetstream.obs.connection import ObsConnection  # noqa: E402
-from meetstream.obs.director import Director  # noqa: E402
-from meetstream.obs.headless import HeadlessObs  # noqa: E402
-from meetstream.obs.sceneset import load_scene_set  # noqa: E402
+from meetstream.core.domain import AgendaItem, Member  # noqa: E402
+from meetstream.adapters.obs.build import apply  # noqa: E402
+from meetstream.adapters.obs.connection import ObsConnection  # noqa: E402
+from meetstream.adapters.obs.director import Director  # noqa: E402
+from meetstream.adapters.obs.headless import HeadlessObs  # noqa: E402
+from meetstream.adapters.obs.sceneset import load_scene_set  # noqa: E402
 
 
 class Recording(ObsConnection):

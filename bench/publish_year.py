@@ -1,7 +1,7 @@
 """The time to publish a year of meetings for ten committees, and to build the year's report.
 
 Run: python bench/publish_year.py [--committees 10] [--meetings-each 12] [--runs 5]
-Needs nothing outside Python (no OBS, no network): a store filled by meetstream.publish.sample
+Needs nothing outside Python (no OBS, no network): a store filled by meetstream.services.publish.sample
 (each meeting with an agenda, an exempt item, a timeline with a private session and now and then
 an output drop). Prints figures; asserts nothing. Measured:
 
@@ -26,9 +26,9 @@ sys.path.insert(0, str(REPO))
 
 def main(committees: int, meetings_each: int, runs: int) -> None:
     from meetstream.config import Settings
-    from meetstream.publish.report import build_report, render
-    from meetstream.publish.sample import EXEMPT_TITLE_PREFIX, fill_year
-    from meetstream.publish.site import publish_site
+    from meetstream.services.publish.report import build_report, render
+    from meetstream.services.publish.sample import EXEMPT_TITLE_PREFIX, fill_year
+    from meetstream.services.publish.site import publish_site
     from meetstream.store import Store
 
     settings = Settings.model_validate({"council": {"name": "Northdale Borough Council", "timezone": "Europe/London"},

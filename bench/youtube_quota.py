@@ -35,13 +35,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from meetstream.config import Settings  # noqa: E402
-from meetstream.domain import AgendaItem, Meeting  # noqa: E402
+from meetstream.core.domain import AgendaItem, Meeting  # noqa: E402
 from meetstream.sandbox.youtube import YouTubeSandbox  # noqa: E402
-from meetstream.schedule import schedule  # noqa: E402
+from meetstream.services.schedule import schedule  # noqa: E402
 from meetstream.store import Store  # noqa: E402
-from meetstream.youtube.client import YouTubeClient, build_service  # noqa: E402
-from meetstream.youtube.golive import LiveControl  # noqa: E402
-from meetstream.youtube.onair import YouTubeOnAir  # noqa: E402
+from meetstream.adapters.youtube.client import YouTubeClient, build_service  # noqa: E402
+from meetstream.adapters.youtube.golive import LiveControl  # noqa: E402
+from meetstream.adapters.youtube.onair import YouTubeOnAir  # noqa: E402
 
 CHAPTERS = "0:00 Welcome\n2:10 1. Apologies\n5:30 2. Minutes\n14:00 3. Planning application 24/0101"
 

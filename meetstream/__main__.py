@@ -1,3 +1,3 @@
-from meetstream.entry import run
+from meetstream.entrypoints.entry import run
 
 run()

@@ -156,7 +156,7 @@ class AgendasConfig(_Model):
     # calendar: parsed from the invitation's body; moderngov: from the council's modern.gov site,
     # joined onto the calendar's meetings (the Teams link and attendees stay the calendar's).
     source: Literal["calendar", "moderngov"] = "calendar"
-    # Agenda override YAML: a file, or a folder of <meeting id>.yaml (see meetstream.agenda).
+    # Agenda override YAML: a file, or a folder of <meeting id>.yaml (see meetstream.core.agenda).
     overrides: Path | None = None
     moderngov: ModernGovConfig | None = None
 

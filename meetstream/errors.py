@@ -23,8 +23,21 @@ class CalendarError(MeetstreamError):
     """Microsoft Graph refused or failed."""
 
 
+class DeltaExpired(CalendarError):
+    """The stored delta link is no longer valid (410, or a 40X syncStateNotFound/resyncRequired):
+    a full resync is needed."""
+
+
 class YouTubeError(MeetstreamError):
     """The YouTube Data API refused or failed."""
+
+
+class StreamGone(YouTubeError):
+    """YouTube no longer has the room's stream (deleted in YouTube Studio): make a new one."""
+
+
+class BroadcastGone(YouTubeError):
+    """YouTube no longer has the broadcast (deleted in YouTube Studio): `schedule` makes a new one."""
 
 
 class ObsError(MeetstreamError):
@@ -52,7 +65,7 @@ class BadInput(StateError):
 
 
 class Refusal(StateError):
-    """The rules refuse the action in the session's state (meetstream.rules.Refused, in `.refused`):
+    """The rules refuse the action in the session's state (meetstream.core.rules.Refused, in `.refused`):
     a surface words it with its own names for the actions that help."""
 
     def __init__(self, refused):

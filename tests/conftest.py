@@ -12,7 +12,7 @@ import socket
 import pytest
 from helpers import LOOPBACK_ADDRESSES, OBS_PASSWORD, REPO
 
-from meetstream.cli.main import main as cli_main
+from meetstream.entrypoints.cli.main import main as cli_main
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ def _no_outside_network(monkeypatch):
 @pytest.fixture(scope="session")
 def obs_server(tmp_path_factory):
     """The real OBS Studio, headless under Xvfb, shared by the whole test session."""
-    from meetstream.obs.headless import HeadlessObs
+    from meetstream.adapters.obs.headless import HeadlessObs
 
     server = HeadlessObs(tmp_path_factory.mktemp("obs-home"), password=OBS_PASSWORD)
     server.start()
@@ -46,7 +46,7 @@ _collections = itertools.count(1)
 @pytest.fixture
 def obs(obs_server):
     """A connection to the shared OBS, switched to a new empty scene collection for this test."""
-    from meetstream.obs.connection import ObsConnection
+    from meetstream.adapters.obs.connection import ObsConnection
 
     if obs_server.proc is None or obs_server.proc.poll() is not None:
         obs_server.start()  # a previous test killed it on purpose
@@ -121,7 +121,7 @@ def room_config(tmp_path, obs_server, monkeypatch):
 
 @pytest.fixture
 def chamber_set():
-    from meetstream.obs.sceneset import load_scene_set
+    from meetstream.adapters.obs.sceneset import load_scene_set
 
     return load_scene_set(REPO / "scenes" / "council-chamber.yaml")
 
@@ -129,8 +129,8 @@ def chamber_set():
 @pytest.fixture
 def director(obs, chamber_set):
     """The shipped council-chamber scene set applied to the test OBS, and a Director on it."""
-    from meetstream.obs.build import apply
-    from meetstream.obs.director import Director
+    from meetstream.adapters.obs.build import apply
+    from meetstream.adapters.obs.director import Director
 
     apply(obs, chamber_set)
     return Director(obs, chamber_set).load()
@@ -140,7 +140,7 @@ def director(obs, chamber_set):
 def sample_meeting():
     from datetime import datetime, timedelta, timezone
 
-    from meetstream.domain import AgendaItem, Meeting, Member
+    from meetstream.core.domain import AgendaItem, Meeting, Member
 
     start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
     return Meeting(

@@ -1,4 +1,4 @@
-"""Fakes of the night's ports (meetstream.session.Director, meetstream.night.Outputs and OnAir),
+"""Fakes of the night's ports (meetstream.services.session.Director, meetstream.services.night.Outputs and OnAir),
 so the night's logic is tested in milliseconds beside the real-OBS end-to-end tests. Each fake
 records what happened, and can be told to fail, as the real peer would."""
 

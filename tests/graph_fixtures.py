@@ -70,13 +70,13 @@ class Graph:
     sleeps: Sleeps
 
     def sync(self, **kw):
-        from meetstream.meetings.sync import sync_calendar
+        from meetstream.services.meetings.sync import sync_calendar
 
         return sync_calendar(self.store, self.settings, self.calendar, **kw)
 
 
 def sign_in(settings, state_path: Path) -> str:
-    from meetstream.teams.auth import GraphAuth, token_cache_path
+    from meetstream.adapters.teams.auth import GraphAuth, token_cache_path
 
     return GraphAuth(settings.calendar, token_cache_path(state_path)).sign_in_device(lambda message: None)
 

@@ -32,17 +32,17 @@ class Night:
 @pytest.fixture
 def night(tmp_path, obs, obs_server, chamber_set, monkeypatch):
     from meetstream import bootstrap
-    from meetstream.meetings.sync import sync_calendar
-    from meetstream.obs.build import apply
+    from meetstream.services.meetings.sync import sync_calendar
+    from meetstream.adapters.obs.build import apply
     from meetstream.config import load_settings
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
-    from meetstream.schedule import schedule
+    from meetstream.services.schedule import schedule
     from meetstream.store import Store
 
     graph = GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0).start()
-    from meetstream.rehearsal import RehearsalClock
+    from meetstream.entrypoints.rehearsal import RehearsalClock
 
     clock = RehearsalClock()  # meeting time moves on when a test says so; the YouTube simulator shares it
     sim = YouTubeSandbox(clock=clock.epoch).start()

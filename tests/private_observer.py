@@ -1,6 +1,6 @@
 """An independent observer of OBS for the private-session tests.
 
-It shares no code with meetstream.obs: its own obs-websocket connection (obsws-python does the
+It shares no code with meetstream.adapters.obs: its own obs-websocket connection (obsws-python does the
 handshake, the batches are its own), sampling at 10 Hz, for each sample, the program scene,
 every input's mute (every input in OBS that carries sound, the global ones too) and the private
 scene's items. A sample is private only if all three are exactly as a private session needs.

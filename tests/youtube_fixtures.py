@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from meetstream.domain import AgendaItem, Meeting
+from meetstream.core.domain import AgendaItem, Meeting
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -46,7 +46,7 @@ def youtube_settings(youtube_sandbox):
 @pytest.fixture
 def youtube(youtube_settings, store):
     """A YouTubeClient built with the real google-api-python-client against the simulator; no real sleeping."""
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     return build_client(youtube_settings, store, sleep=lambda s: None)
 

@@ -16,7 +16,7 @@ user-list-calendarview, event-delta, concepts/delta-query-events, user-sendmail,
 errors, throttling). Where the reference is silent, the behaviour here is a guess and says so
 in a comment marked GUESS.
 
-msal insists on an https authority; `meetstream.teams.auth` passes msal an https authority for
+msal insists on an https authority; `meetstream.adapters.teams.auth` passes msal an https authority for
 this server's host and an http_client that sends the requests here over plain loopback HTTP, so
 no certificate is needed. The tokens it issues are unsigned JWTs: msal reads id_token claims
 without verifying a signature, and Graph calls here check only that the token was issued here.

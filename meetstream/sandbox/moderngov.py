@@ -1,6 +1,6 @@
 """A local modern.gov web service (mgWebService.asmx) for rehearsal and tests.
 
-meetstream.moderngov talks to it unchanged over loopback HTTP. It serves, as plain GET with XML:
+meetstream.adapters.moderngov talks to it unchanged over loopback HTTP. It serves, as plain GET with XML:
 
     GET /mgWebService.asmx/GetCommittees
     GET /mgWebService.asmx/GetMeetings?lCommitteeId=&sFromDate=dd/mm/yyyy&sToDate=dd/mm/yyyy

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from meetstream.errors import MeetstreamError
-from meetstream.obs.headless import free_port
+from meetstream.adapters.obs.headless import free_port
 
 MODULE_PATHS = ["/usr/lib/nginx/modules/ngx_rtmp_module.so", "/usr/lib64/nginx/modules/ngx_rtmp_module.so"]
 APPLICATION = "live2"  # the same application path YouTube uses

@@ -46,7 +46,7 @@ from meetstream.sandbox.loopback import LoopbackServer
 from meetstream.sandbox.youtube_captions import CAPTION_COSTS, CAPTION_ROUTES, CaptionsSandbox, RawBody, answer_raw, captions_path, upload_body
 
 # [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
-# Kept apart from meetstream.youtube.client.COSTS on purpose: this side stands for YouTube, so a
+# Kept apart from meetstream.adapters.youtube.client.COSTS on purpose: this side stands for YouTube, so a
 # mistake in the client's ledger shows as a mismatch in test_every_call_is_in_the_quota_ledger.
 COSTS = {
     "liveBroadcasts.list": 1,

@@ -22,7 +22,7 @@ from email import message_from_bytes
 from email.policy import HTTP
 
 # [ref] each method's page: "Quota impact: A call to this method has a quota cost of N units".
-# Kept apart from meetstream.youtube.captions.CAPTION_COSTS on purpose (this side stands for YouTube).
+# Kept apart from meetstream.adapters.youtube.captions.CAPTION_COSTS on purpose (this side stands for YouTube).
 CAPTION_COSTS = {
     "captions.list": 50,
     "captions.download": 200,
@@ -155,7 +155,7 @@ class CaptionsSandbox:
     def _process(self, track: dict) -> None:
         # [ref] snippet.status serving | syncing | failed, with failureReason processingFailed |
         # unknownFormat | unsupportedFormat. GUESS: processed at once (YouTube takes a while).
-        from meetstream.captions.cues import CaptionFileError, detect_format, parse
+        from meetstream.services.captions.cues import CaptionFileError, detect_format, parse
 
         text = track["_data"].decode("utf-8-sig", errors="replace")
         fmt = detect_format(text)
@@ -220,7 +220,7 @@ class CaptionsSandbox:
             if tfmt not in ("vtt", "srt"):
                 # GUESS: the simulator converts only between WebVTT and SubRip.
                 raise self._err(400, "couldNotConvert", "The caption track data could not be converted to the requested language and/or format.")
-            from meetstream.captions.cues import parse, write
+            from meetstream.services.captions.cues import parse, write
 
             data = write(parse(data.decode("utf-8-sig"), track["_format"]), tfmt).encode()
         kind = {"vtt": "text/vtt", "srt": "application/x-subrip"}.get(tfmt or track["_format"] or "", "application/octet-stream")

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from meetstream.console import Confirm, LiveConsole
-from meetstream.control.room import RoomControl
-from meetstream.domain import SessionState
-from meetstream.obs.output import ObsOutputs
-from meetstream.session import LiveSession
-from meetstream.watchdog import Watchdog
+from meetstream.entrypoints.console import Confirm, LiveConsole
+from meetstream.services.control import RoomControl
+from meetstream.core.domain import SessionState
+from meetstream.adapters.obs.output import ObsOutputs
+from meetstream.services.session import LiveSession
+from meetstream.services.watchdog import Watchdog
 
 pytestmark = pytest.mark.obs
 
@@ -132,7 +132,7 @@ def test_speakers_by_type_ahead_and_one_off(obs, control):
 
 
 def test_a_cue_from_another_process_shows_in_the_console(obs, control, store, chamber_set):
-    from meetstream.obs.director import Director
+    from meetstream.adapters.obs.director import Director
 
     control.session.chamber()
     console = LiveConsole(control, refresh_every=0.1)
@@ -152,7 +152,7 @@ def test_a_cue_from_another_process_shows_in_the_console(obs, control, store, ch
 
 @pytest.mark.rtmp
 def test_the_watchdog_restarts_a_dropped_output_and_puts_it_on_the_timeline(obs, director, store, sample_meeting, rtmp_server):
-    from meetstream.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
+    from meetstream.adapters.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
@@ -199,10 +199,10 @@ def test_the_watchdog_puts_a_private_session_right_when_someone_clicks_in_obs(ob
 
 def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_cued_itself(obs, obs_server, store, sample_meeting, chamber_set):
     """A console started with --resume on a meeting that is on air with a speaker; OBS restarts."""
-    from meetstream.obs.build import apply
-    from meetstream.obs.director import Director
+    from meetstream.adapters.obs.build import apply
+    from meetstream.adapters.obs.director import Director
 
-    from meetstream.obs.connection import ObsConnection
+    from meetstream.adapters.obs.connection import ObsConnection
 
     from helpers import OBS_PASSWORD
 
@@ -222,7 +222,7 @@ def test_after_an_obs_restart_the_console_puts_back_the_recorded_state_it_never_
 
 
 def test_end_asks_defaults_to_no_then_closes_the_meeting_and_shows_the_summary(obs, director, store, sample_meeting):
-    from meetstream.night import end_meeting
+    from meetstream.services.night import end_meeting
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)

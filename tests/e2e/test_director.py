@@ -2,8 +2,8 @@
 
 import pytest
 
-from meetstream.domain import AgendaItem, Member
-from meetstream.obs.director import NotVerified
+from meetstream.core.domain import AgendaItem, Member
+from meetstream.adapters.obs.director import NotVerified
 
 from obs_helpers import close_to, program_rgb
 

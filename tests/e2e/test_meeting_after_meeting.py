@@ -31,7 +31,7 @@ MEETSTREAM = [sys.executable, "-m", "meetstream"]
 @pytest.fixture(scope="module")
 def second_obs(tmp_path_factory):
     """Committee Room 1's OBS: a second real OBS Studio, headless, for this module's tests."""
-    from meetstream.obs.headless import HeadlessObs
+    from meetstream.adapters.obs.headless import HeadlessObs
 
     server = HeadlessObs(tmp_path_factory.mktemp("obs-home-2"), password=OBS_PASSWORD)
     server.start()
@@ -55,13 +55,13 @@ def rooms(tmp_path, obs, obs_server, second_obs, chamber_set, monkeypatch):
     """Two configured rooms, each with its own real OBS; the sample council synced and scheduled."""
     from meetstream import bootstrap
     from meetstream.config import load_settings
-    from meetstream.meetings.sync import sync_calendar
-    from meetstream.obs.build import apply
-    from meetstream.obs.connection import ObsConnection
+    from meetstream.services.meetings.sync import sync_calendar
+    from meetstream.adapters.obs.build import apply
+    from meetstream.adapters.obs.connection import ObsConnection
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
     from meetstream.sandbox.rtmp import LocalRtmpServer
     from meetstream.sandbox.youtube import YouTubeSandbox
-    from meetstream.schedule import schedule
+    from meetstream.services.schedule import schedule
     from meetstream.store import Store
 
     graph = GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0).start()
@@ -117,7 +117,7 @@ def rooms(tmp_path, obs, obs_server, second_obs, chamber_set, monkeypatch):
 
 
 def ref(meeting) -> str:
-    from meetstream.domain import short_ref
+    from meetstream.core.domain import short_ref
 
     return short_ref(meeting.id)
 
@@ -159,7 +159,7 @@ def without_obs_password() -> dict:
 
 class Serve:
     def __init__(self, state: Path, room: str):
-        from meetstream.obs.headless import free_port
+        from meetstream.adapters.obs.headless import free_port
 
         self.record = Path(f"{state}.serve-{room}.json")
         self.proc = subprocess.Popen([*MEETSTREAM, "serve", "--room", room, "--listen", f"127.0.0.1:{free_port()}"],

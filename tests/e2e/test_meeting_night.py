@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from meetstream.domain import SessionState
+from meetstream.core.domain import SessionState
 from meetstream.errors import MeetstreamError
-from meetstream.night import end_meeting, on_air_record, start_meeting
-from meetstream.watchdog import Watchdog
+from meetstream.services.night import end_meeting, on_air_record, start_meeting
+from meetstream.services.watchdog import Watchdog
 
 from night_fixtures import night  # noqa: F401  (fixture)
 from obs_helpers import close_to, program_rgb
@@ -180,7 +180,7 @@ def test_the_cli_runs_the_night(night, cli, obs):
 
 
 def test_start_without_a_scheduled_broadcast_is_one_line(night, cli, obs):
-    from meetstream.store import now_utc
+    from meetstream.core.timefmt import now_utc
 
     later = [m for m in night.store.meetings(now_utc(), room="chamber")][1]
     night.store.forget_broadcast(later.id)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from meetstream.obs.headless import free_port
+from meetstream.adapters.obs.headless import free_port
 
 from helpers import REPO
 
@@ -117,8 +117,8 @@ def test_a_scene_set_naming_a_kind_obs_lacks_is_refused_with_nothing_created(cli
 
 def test_obs_killed_in_the_middle_of_apply_is_completed_by_running_it_again(cli, room_config, obs, obs_server):
     """Kill OBS while apply is sending; after OBS is back, apply again completes the set."""
-    from meetstream.obs import build
-    from meetstream.obs.sceneset import load_scene_set
+    from meetstream.adapters.obs import build
+    from meetstream.adapters.obs.sceneset import load_scene_set
 
     ss = load_scene_set(REPO / "scenes" / "council-chamber.yaml")
     ob = build.observe(obs, ss)

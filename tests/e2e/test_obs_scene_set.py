@@ -5,8 +5,8 @@ import time
 import pytest
 
 from meetstream.errors import ObsError
-from meetstream.obs import build
-from meetstream.obs.connection import Request
+from meetstream.adapters.obs import build
+from meetstream.adapters.obs.connection import Request
 
 pytestmark = pytest.mark.obs
 

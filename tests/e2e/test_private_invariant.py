@@ -20,13 +20,13 @@ from dataclasses import replace
 
 import pytest
 
-from meetstream.domain import AgendaItem, SessionState
-from meetstream.obs.build import apply
-from meetstream.obs.director import Director
-from meetstream.obs.events import ObsEventWatch, wait_connected
-from meetstream.obs.output import ObsOutputs
-from meetstream.session import LiveSession
-from meetstream.watchdog import Watchdog
+from meetstream.core.domain import AgendaItem, SessionState
+from meetstream.adapters.obs.build import apply
+from meetstream.adapters.obs.director import Director
+from meetstream.adapters.obs.events import ObsEventWatch, wait_connected
+from meetstream.adapters.obs.output import ObsOutputs
+from meetstream.services.session import LiveSession
+from meetstream.services.watchdog import Watchdog
 
 from helpers import OBS_PASSWORD
 from obs_helpers import average_rgb, close_to

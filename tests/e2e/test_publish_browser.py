@@ -8,9 +8,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from meetstream.publish.report import build_report, render
-from meetstream.publish.sample import EXEMPT_TITLE_PREFIX, fill_year
-from meetstream.publish.site import publish_site
+from meetstream.services.publish.report import build_report, render
+from meetstream.services.publish.sample import EXEMPT_TITLE_PREFIX, fill_year
+from meetstream.services.publish.site import publish_site
 from web_helpers import AXE, PHONE, TABLET_LANDSCAPE, launch, shot
 
 NOW = datetime(2026, 1, 26, 12, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.obs
 
 
 def test_the_scripted_rehearsal_runs_a_whole_night_and_keeps_part_2_private(cli, room_config, obs, tmp_path, monkeypatch):
-    import meetstream.rehearsal as rehearsal
+    import meetstream.entrypoints.rehearsal as rehearsal
 
     real = rehearsal.run_rehearsal  # the script's pauses between steps are for watching eyes: none here
     monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
@@ -96,7 +96,7 @@ def test_each_rehearsal_screenshot_shows_its_steps_title_and_speaker(cli, room_c
 
     from PIL import Image
 
-    import meetstream.rehearsal as rehearsal
+    import meetstream.entrypoints.rehearsal as rehearsal
 
     real = rehearsal.run_rehearsal
     monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
@@ -121,7 +121,7 @@ def test_each_rehearsal_screenshot_shows_its_steps_title_and_speaker(cli, room_c
 
 
 def test_a_rehearsal_with_agendas_from_moderngov_keeps_what_moderngov_marks_exempt_private(cli, room_config, obs, tmp_path, monkeypatch):
-    import meetstream.rehearsal as rehearsal
+    import meetstream.entrypoints.rehearsal as rehearsal
     from meetstream.store import Store
 
     real = rehearsal.run_rehearsal
@@ -138,7 +138,7 @@ def test_a_rehearsal_with_agendas_from_moderngov_keeps_what_moderngov_marks_exem
 
 
 def test_the_rehearsal_runs_two_meetings_back_to_back_in_one_room(cli, room_config, obs, tmp_path, monkeypatch):
-    import meetstream.rehearsal as rehearsal
+    import meetstream.entrypoints.rehearsal as rehearsal
     from meetstream.store import Store
 
     real = rehearsal.run_rehearsal

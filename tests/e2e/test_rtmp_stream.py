@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from meetstream.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
+from meetstream.adapters.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
 
 from obs_helpers import average_rgb, close_to
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from meetstream.domain import AgendaItem
-from meetstream.obs.build import apply
-from meetstream.obs.headless import free_port
+from meetstream.core.domain import AgendaItem
+from meetstream.adapters.obs.build import apply
+from meetstream.adapters.obs.headless import free_port
 from meetstream.store import Store
 
 from helpers import OBS_PASSWORD

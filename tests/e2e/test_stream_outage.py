@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from meetstream.obs.output import ObsOutputs, StreamTarget, set_stream_target, start_stream, stop_stream
-from meetstream.session import LiveSession
-from meetstream.watchdog import Watchdog
+from meetstream.adapters.obs.output import ObsOutputs, StreamTarget, set_stream_target, start_stream, stop_stream
+from meetstream.services.session import LiveSession
+from meetstream.services.watchdog import Watchdog
 
 pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
 

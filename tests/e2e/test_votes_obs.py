@@ -14,11 +14,11 @@ import time
 import pytest
 
 from helpers import OBS_PASSWORD, REPO
-from meetstream.control.room import RoomControl
-from meetstream.obs.build import apply
-from meetstream.obs.director import Director
-from meetstream.obs.sceneset import load_scene_set
-from meetstream.session import LiveSession
+from meetstream.services.control import RoomControl
+from meetstream.adapters.obs.build import apply
+from meetstream.adapters.obs.director import Director
+from meetstream.adapters.obs.sceneset import load_scene_set
+from meetstream.services.session import LiveSession
 from private_observer import Observer, RawObs
 
 pytestmark = pytest.mark.obs
@@ -173,7 +173,7 @@ def test_cue_vote_goes_through_serve_and_bad_input_exits_2(room_config, obs, cha
 def test_the_console_records_a_vote_and_a_bad_one_comes_back_to_the_form(obs, director, store, sample_meeting, raw):
     import asyncio
 
-    from meetstream.console import LiveConsole, VoteForm
+    from meetstream.entrypoints.console import LiveConsole, VoteForm
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
@@ -214,7 +214,7 @@ def test_the_console_records_a_vote_and_a_bad_one_comes_back_to_the_form(obs, di
 def test_the_tablet_records_a_vote_and_shows_a_refusal_in_the_form(obs, director, store, sample_meeting, raw):
     from playwright.sync_api import expect, sync_playwright
 
-    from meetstream.control.server import start_server
+    from meetstream.entrypoints.http.server import start_server
     from web_helpers import PageErrors, launch
 
     store.upsert_meeting(sample_meeting)

@@ -1,5 +1,5 @@
-"""The web console (meetstream/control/web/) in Debian's Chromium, driven by Playwright, against
-the room's API (meetstream.control.server) over a real RoomControl, the real OBS and the store.
+"""The web console (meetstream/entrypoints/http/web/) in Debian's Chromium, driven by Playwright, against
+the room's API (meetstream.entrypoints.http.server) over a real RoomControl, the real OBS and the store.
 
 Every step the page takes is checked on the OBS side with the test's own obs-websocket client,
 not only on the page. Screenshots go to tests/artifacts/web-console/; with
@@ -15,12 +15,12 @@ import urllib.request
 import pytest
 
 from helpers import wait_until
-from meetstream.control.room import RoomControl
-from meetstream.control.server import start_server
-from meetstream.domain import SessionState
-from meetstream.obs.output import ObsOutputs
-from meetstream.session import LiveSession
-from meetstream.watchdog import Watchdog
+from meetstream.services.control import RoomControl
+from meetstream.entrypoints.http.server import start_server
+from meetstream.core.domain import SessionState
+from meetstream.adapters.obs.output import ObsOutputs
+from meetstream.services.session import LiveSession
+from meetstream.services.watchdog import Watchdog
 from web_helpers import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, PageErrors, axe_violations, explain, launch, shot
 
 pytestmark = pytest.mark.obs
@@ -55,7 +55,7 @@ def browser():
 @pytest.fixture
 def room(obs, director, store, sample_meeting):
     """The room's control as `meetstream serve` runs it: watchdog ticking, End wired to the real end."""
-    from meetstream.night import end_meeting
+    from meetstream.services.night import end_meeting
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from meetstream.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
+from meetstream.adapters.obs.output import StreamTarget, set_stream_target, start_stream, stop_stream
 from meetstream.sandbox.rtmp import LocalRtmpServer, nginx_available
-from meetstream.schedule import schedule
-from meetstream.youtube.golive import LiveControl
-from meetstream.youtube.streams import room_stream
+from meetstream.services.schedule import schedule
+from meetstream.adapters.youtube.golive import LiveControl
+from meetstream.services.streams import room_stream
 
 from youtube_fixtures import meeting, youtube, youtube_sandbox, youtube_settings  # noqa: F401
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from meetstream.captions import correct, export_review, fetch, import_review, upload
-from meetstream.captions.cues import parse
-from meetstream.domain import Broadcast
+from meetstream.services.captions import correct, export_review, fetch, import_review, upload
+from meetstream.services.captions.cues import parse
+from meetstream.core.domain import Broadcast
 from meetstream.errors import YouTubeError
-from meetstream.youtube.captions import CaptionTracks, CaptionsUnavailable
+from meetstream.adapters.youtube.captions import CaptionTracks, CaptionsUnavailable
 
 from unit.test_captions import MEETING, SAMPLE, T0, TIMELINE  # the meeting, its night and the invented sample
 from youtube_fixtures import settings_for, write_config, youtube, youtube_sandbox, youtube_settings  # noqa: F401

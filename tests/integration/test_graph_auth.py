@@ -8,7 +8,7 @@ import stat
 from graph_fixtures import CLIENT_ID, MAILBOX, graph_config, graph_sim, write_config  # noqa: F401
 
 from meetstream.config import load_settings
-from meetstream.teams.auth import GraphAuth, token_cache_path
+from meetstream.adapters.teams.auth import GraphAuth, token_cache_path
 
 
 def test_device_code_sign_in_shows_the_code_and_caches_the_token_in_a_0600_file(graph_sim, graph_config, cli, tmp_path, monkeypatch):

@@ -105,7 +105,7 @@ def test_a_failed_email_is_retried_next_time_and_the_others_are_not_repeated(run
 
 
 def test_links_shows_the_youtube_link_once_a_broadcast_exists(run):
-    from meetstream.domain import Broadcast
+    from meetstream.core.domain import Broadcast
     from meetstream.store import Store
 
     council = full_council(run)

@@ -116,6 +116,6 @@ def test_an_event_that_cannot_be_read_again_keeps_the_old_delta_link(graph):
 
 
 def test_needed_fields_are_all_in_what_calendar_view_selects():
-    from meetstream.teams.events import NEEDED, SELECT
+    from meetstream.adapters.teams.events import NEEDED, SELECT
 
     assert set(NEEDED) <= set(SELECT.split(","))

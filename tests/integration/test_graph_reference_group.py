@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from graph_fixtures import Sleeps, graph_event, graph_sim, sign_in, write_config  # noqa: F401
 
-from meetstream.meetings.sync import REMOVED_WARNING, sync_calendar
+from meetstream.services.meetings.sync import REMOVED_WARNING, sync_calendar
 
 GROUP = "groups/committee-services"
 
@@ -31,7 +31,7 @@ def group(graph_sim, tmp_path, store):
 
 def test_the_simulator_refuses_delta_on_a_group_calendar(graph_sim):
     from meetstream.errors import CalendarError
-    from meetstream.teams.http import DeltaExpired
+    from meetstream.adapters.teams.http import DeltaExpired
 
     graph_sim.add_event(GROUP, graph_event("Licensing Committee", datetime.now(timezone.utc) + timedelta(days=2)))
     client = _client(graph_sim)
@@ -42,7 +42,7 @@ def test_the_simulator_refuses_delta_on_a_group_calendar(graph_sim):
 
 
 def _client(sim):
-    from meetstream.teams.http import GraphClient
+    from meetstream.adapters.teams.http import GraphClient
 
     token = sim._issue("test", "democratic.services@northdale.example", "Calendars.Read", "127.0.0.1")["access_token"]
     return GraphClient(sim.graph_url, lambda: token, sleep=Sleeps())

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from graph_fixtures import MAILBOX, fill_calendar, graph, graph_config, graph_event, graph_sim  # noqa: F401
 
-from meetstream.meetings.sync import REMOVED_WARNING
+from meetstream.services.meetings.sync import REMOVED_WARNING
 from meetstream.errors import CalendarError
 
 
@@ -166,7 +166,7 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
 
     from meetstream import bootstrap
     from meetstream.config import load_settings
-    from meetstream.meetings.sync import sync_calendar
+    from meetstream.services.meetings.sync import sync_calendar
 
     start = datetime.now(timezone.utc) + timedelta(days=2)
     graph_sim.add_event("groups/committee-services", graph_event("Licensing Committee", start))
@@ -188,9 +188,9 @@ def test_a_group_calendar_and_a_named_calendar_are_read_from_their_own_paths(gra
 def test_rehearsal_loads_the_sample_council_and_finds_the_next_chamber_meeting(tmp_path, store):
     from meetstream import bootstrap
     from meetstream.config import Settings
-    from meetstream.meetings.sync import sync_calendar
+    from meetstream.services.meetings.sync import sync_calendar
     from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
-    from meetstream.teams.auth import token_cache_path
+    from meetstream.adapters.teams.auth import token_cache_path
 
     settings = Settings.model_validate({
         "rooms": {"chamber": {"name": "Council Chamber", "scene_set": "s.yaml"},

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from meetstream.errors import CalendarError, MeetstreamError
-from meetstream.moderngov import (
+from meetstream.adapters.moderngov import (
     ModernGovClient,
     ModernGovError,
     ModernGovTimeout,
@@ -17,7 +17,7 @@ from meetstream.moderngov import (
     read_meetings,
     to_agenda,
 )
-from meetstream.moderngov.items import MARKED
+from meetstream.adapters.moderngov.items import MARKED
 from meetstream.sandbox.moderngov import ModernGovSimulator
 
 YEAR = (date(2027, 1, 1), date(2027, 12, 31))

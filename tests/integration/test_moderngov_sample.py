@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
-from meetstream.agenda import parse_agenda
-from meetstream.moderngov import ModernGovClient, find_meeting, read_meetings, to_agenda
-from meetstream.moderngov.items import MARKED
+from meetstream.core.agenda import parse_agenda
+from meetstream.adapters.moderngov import ModernGovClient, find_meeting, read_meetings, to_agenda
+from meetstream.adapters.moderngov.items import MARKED
 from meetstream.sandbox.graph import GraphSimulator
 from meetstream.sandbox.moderngov import ModernGovSimulator
-from meetstream.teams.events import graph_time, subject_of
+from meetstream.adapters.teams.events import graph_time, subject_of
 
 TODAY = date(2026, 10, 1)  # a Thursday; the sample's dates are relative to it
 

@@ -9,7 +9,7 @@ import yaml
 
 from graph_fixtures import graph_sim, sign_in, write_config  # noqa: F401
 from meetstream.config import load_settings
-from meetstream.domain import TimelineEntry
+from meetstream.core.domain import TimelineEntry
 from meetstream.sandbox.moderngov import ModernGovSimulator
 from meetstream.store import Store
 

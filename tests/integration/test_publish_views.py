@@ -16,7 +16,7 @@ import pytest
 
 from meetstream import bootstrap
 from meetstream.errors import YouTubeError
-from meetstream.publish.report import build_report
+from meetstream.services.publish.report import build_report
 from youtube_fixtures import settings_for
 
 
@@ -89,7 +89,7 @@ def test_no_call_when_the_quota_left_cannot_pay(stub, store):
 def test_the_report_shows_the_views_it_was_given(stub, store):
     from datetime import datetime, timedelta, timezone
 
-    from meetstream.domain import Broadcast, Meeting, TimelineEntry
+    from meetstream.core.domain import Broadcast, Meeting, TimelineEntry
 
     begin = datetime(2026, 2, 10, 18, 30, tzinfo=timezone.utc)
     store.upsert_meeting(Meeting(id="m1", committee="Planning Committee", start=begin, end=begin + timedelta(hours=2), room="chamber"))

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.youtube.auth import load_credentials
+from meetstream.adapters.youtube.auth import load_credentials
 
 
 @pytest.fixture

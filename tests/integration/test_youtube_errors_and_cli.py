@@ -5,15 +5,15 @@ import json
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.schedule import schedule
-from meetstream.youtube.auth import load_credentials
-from meetstream.youtube.streams import room_streams
+from meetstream.services.schedule import schedule
+from meetstream.adapters.youtube.auth import load_credentials
+from meetstream.services.streams import room_streams
 
 from youtube_fixtures import meeting, settings_for, write_config, youtube, youtube_sandbox, youtube_settings  # noqa: F401
 
 
 def test_a_5xx_is_retried_with_backoff_and_the_failed_try_costs_one_unit(store, youtube_sandbox, youtube_settings):
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     slept = []
     client = build_client(youtube_settings, store, sleep=slept.append)
@@ -140,7 +140,7 @@ def test_auth_youtube_without_client_secrets_says_what_to_set(cli, configured):
 
 
 def test_youtube_out_of_reach_is_one_line(store, youtube_settings):
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     settings = youtube_settings.model_copy(update={"youtube": youtube_settings.youtube.model_copy(update={"api_url": "http://127.0.0.1:9"})})
     store.upsert_meeting(meeting("m1"))

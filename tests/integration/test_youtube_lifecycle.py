@@ -5,8 +5,8 @@ import urllib.request
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.schedule import schedule
-from meetstream.youtube.golive import LiveControl, merge_chapters
+from meetstream.services.schedule import schedule
+from meetstream.adapters.youtube.golive import LiveControl, merge_chapters
 
 from youtube_fixtures import meeting, settings_for, youtube, youtube_sandbox, youtube_settings  # noqa: F401
 

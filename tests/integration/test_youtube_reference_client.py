@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.night import end_meeting, start_meeting
-from meetstream.schedule import schedule
-from meetstream.session import LiveSession
-from meetstream.youtube.golive import LiveControl
-from meetstream.youtube.onair import YouTubeOnAir
-from meetstream.youtube.quota import QuotaLedger
+from meetstream.services.night import end_meeting, start_meeting
+from meetstream.services.schedule import schedule
+from meetstream.services.session import LiveSession
+from meetstream.adapters.youtube.golive import LiveControl
+from meetstream.services.onair import YouTubeOnAir
+from meetstream.core.quota import QuotaLedger
 
 from fakes import FakeDirector, FakeOutputs
 from youtube_fixtures import meeting, settings_for, youtube, youtube_sandbox, youtube_settings  # noqa: F401
@@ -81,7 +81,7 @@ def test_chapters_change_only_the_description_and_keep_tags_language_and_categor
     port = onair(youtube, store, youtube_settings)
     port.go_live(b.broadcast_id, b.stream_id)
     ended = port.complete(b.broadcast_id)
-    port.write_chapters(b.broadcast_id, CHAPTERS, ended.get("snippet"))  # as meetstream.night does
+    port.write_chapters(b.broadcast_id, CHAPTERS, ended.get("snippet"))  # as meetstream.services.night does
     video = youtube_sandbox.videos[b.broadcast_id]["snippet"]
     assert video["tags"] == ["planning", "Example Borough"]
     assert video["defaultLanguage"] == video["defaultAudioLanguage"] == "en-GB"
@@ -120,7 +120,7 @@ def test_a_moved_meeting_updates_its_broadcast_and_keeps_captions_embedding_dela
 
 
 def test_the_live_apis_rate_limit_reason_is_retried_with_backoff_and_counted(store, youtube_sandbox, youtube_settings):
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     slept = []
     client = build_client(youtube_settings, store, sleep=slept.append)
@@ -137,7 +137,7 @@ def test_the_live_apis_rate_limit_reason_is_retried_with_backoff_and_counted(sto
 
 
 def test_a_rate_limited_call_is_not_retried_past_what_the_ledger_has_left(store, youtube_sandbox, youtube_settings):
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     client = build_client(youtube_settings, store, sleep=lambda s: None)
     QuotaLedger(store, youtube_settings.youtube.daily_quota).record("liveBroadcasts.insert", youtube_settings.youtube.daily_quota - 1)
@@ -152,7 +152,7 @@ def test_a_rate_limited_call_is_not_retried_past_what_the_ledger_has_left(store,
 
 def test_ending_right_after_going_live_waits_for_live_then_completes(store):
     from meetstream.sandbox.youtube import YouTubeSandbox
-    from meetstream.youtube.client import build_client
+    from meetstream.bootstrap import youtube_client as build_client
 
     clock = SimClock()
     sim = YouTubeSandbox(clock=clock, starting_seconds=12).start()

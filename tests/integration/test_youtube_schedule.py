@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.schedule import schedule
-from meetstream.youtube.client import build_client
-from meetstream.youtube.quota import QuotaLedger
+from meetstream.services.schedule import schedule
+from meetstream.bootstrap import youtube_client as build_client
+from meetstream.core.quota import QuotaLedger
 
 from youtube_fixtures import meeting, youtube, youtube_sandbox, youtube_settings  # noqa: F401
 

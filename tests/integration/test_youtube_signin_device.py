@@ -15,7 +15,7 @@ import stat
 import pytest
 
 from meetstream.sandbox.google_oauth import GoogleOAuthSimulator
-from meetstream.youtube import auth
+from meetstream.adapters.youtube import auth
 
 YOUTUBE = "https://www.googleapis.com/auth/youtube"
 

@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from meetstream.agenda import exempt_summary, load_overrides, parse_agenda
-from meetstream.meetings.view import as_json
-from meetstream.domain import AgendaItem, Meeting
+from meetstream.core.agenda import exempt_summary, parse_agenda
+from meetstream.services.meetings.overrides import load_overrides
+from meetstream.services.meetings.view import as_json
+from meetstream.core.domain import AgendaItem, Meeting
 from meetstream.errors import ConfigError
-from meetstream.roster import load_roster
+from meetstream.services.meetings.roster_file import load_roster
 
 
 def numbers_and_exempt(parsed):

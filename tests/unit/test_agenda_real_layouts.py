@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from meetstream.agenda import exempt_summary, parse_agenda
-from meetstream.meetings.view import as_json
-from meetstream.domain import Meeting
+from meetstream.core.agenda import exempt_summary, parse_agenda
+from meetstream.services.meetings.view import as_json
+from meetstream.core.domain import Meeting
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agendas"
 

@@ -10,11 +10,11 @@ import pytest
 
 from meetstream.errors import ConfigError
 
-from meetstream.captions.cues import CaptionFileError, Cue, parse, to_srt, to_vtt
-from meetstream.captions.private import PAD_SECONDS, drop_private, windows
-from meetstream.captions.service import caption_settings, caption_states
-from meetstream.captions.vocab import correct, correct_text, vocabulary
-from meetstream.domain import AgendaItem, Broadcast, Meeting, Member, TimelineEntry
+from meetstream.services.captions.cues import CaptionFileError, Cue, parse, to_srt, to_vtt
+from meetstream.services.captions.private import PAD_SECONDS, drop_private, windows
+from meetstream.services.captions.service import caption_settings, caption_states
+from meetstream.services.captions.vocab import correct, correct_text, vocabulary
+from meetstream.core.domain import AgendaItem, Broadcast, Meeting, Member, TimelineEntry
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "captions" / "asr_planning_sample.vtt"
 T0 = datetime(2026, 11, 3, 18, 30, tzinfo=timezone.utc)  # the video's actualStartTime
@@ -192,7 +192,7 @@ def test_the_webcast_report_counts_captions_past_the_deadline(store):
     import json
     from datetime import datetime, timezone
 
-    from meetstream.publish.report import build_report, render
+    from meetstream.services.publish.report import build_report, render
     from youtube_fixtures import settings_for
 
     store.upsert_meeting(MEETING)

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from meetstream.chapters import chapter_text, chapters, fmt
-from meetstream.domain import AgendaItem, Meeting, TimelineEntry
+from meetstream.core.chapters import chapter_text, chapters, fmt
+from meetstream.core.domain import AgendaItem, Meeting, TimelineEntry
 
 T0 = datetime(2026, 12, 1, 18, 30, tzinfo=timezone.utc)
 MEETING = Meeting(

@@ -13,7 +13,7 @@ def test_meetstream_and_cue_alone_show_their_help_and_version_is_there(cli):
 def test_completion_answers_for_the_commands(monkeypatch, capsys):
     import pytest
 
-    from meetstream.cli.main import main
+    from meetstream.entrypoints.cli.main import main
 
     monkeypatch.setenv("_MEETSTREAM_COMPLETE", "complete_bash")
     monkeypatch.setenv("COMP_WORDS", "meetstream ca")

@@ -15,7 +15,7 @@ def write(tmp_path, text):
 
 
 def test_the_example_written_by_init_loads_with_the_scene_set_it_writes(tmp_path, cli):
-    from meetstream.obs.sceneset import load_scene_set
+    from meetstream.adapters.obs.sceneset import load_scene_set
 
     target = tmp_path / "meetstream.yaml"
     result = cli("init", target)

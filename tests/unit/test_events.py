@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from meetstream.agenda import AgendaOverride
+from meetstream.core.agenda.overrides import AgendaOverride
 from meetstream.config import Settings
-from meetstream.domain import AgendaItem, Member
-from meetstream.roster import Roster, RosterEntry
-from meetstream.teams.events import EventContext, EventError, event_to_meeting, is_webcast
+from meetstream.core.domain import AgendaItem, Member
+from meetstream.core.roster import Roster, RosterEntry
+from meetstream.adapters.teams.events import EventContext, EventError, event_to_meeting, is_webcast
 
 SETTINGS = Settings.model_validate({
     "rooms": {"chamber": {"name": "Council Chamber", "locations": ["Town Hall - Council Chamber"], "scene_set": "s.yaml"}},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from meetstream.obs.headless import HeadlessObs, why_not_started
+from meetstream.adapters.obs.headless import HeadlessObs, why_not_started
 from meetstream.errors import ObsError
 
 NOISE = ("error: Could not create dbus connection: Failed to execute child process \"dbus-launch\"\n"

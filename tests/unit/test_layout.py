@@ -10,11 +10,20 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "meetstream"
-ADAPTERS = ("meetstream.obs", "meetstream.teams", "meetstream.youtube", "meetstream.sandbox", "meetstream.moderngov")
+# The layers, lowest first: a module may import its own layer and those below, never one above.
+CORE, STORE, ADAPTERS, SERVICES, ENTRYPOINTS = ("meetstream.core",), ("meetstream.store",), ("meetstream.adapters",), \
+    ("meetstream.services",), ("meetstream.entrypoints",)
+# Shared by every layer: the error tree, settings, paths and small helpers with no outside system.
+SHARED = ("meetstream.errors", "meetstream.config", "meetstream.paths", "meetstream.net", "meetstream.yamlfile",
+          "meetstream.secrets", "meetstream.roomlock", "meetstream.ports")
+ABOVE = {
+    CORE: (*STORE, *ADAPTERS, *SERVICES, *ENTRYPOINTS, "meetstream.bootstrap", "meetstream.sandbox", "meetstream.config"),
+    STORE: (*ADAPTERS, *SERVICES, *ENTRYPOINTS, "meetstream.bootstrap", "meetstream.sandbox"),
+    ADAPTERS: (*STORE, *SERVICES, *ENTRYPOINTS, "meetstream.bootstrap"),
+    SERVICES: (*ADAPTERS, *ENTRYPOINTS, "meetstream.bootstrap", "meetstream.sandbox"),
+    ENTRYPOINTS: (),
+}
 SDKS = ("obsws_python", "websocket", "googleapiclient", "google", "msal", "requests", "aiohttp", "httpx")
-CORE = ("domain", "planner", "session", "chapters", "store", "night", "watchdog", "agenda", "roster", "timefmt")
-# Published facts kept beside their adapter that the core may read: pure, no SDK (checked below).
-FACTS = ("meetstream.youtube.quota",)  # YouTube's quota cost table and the Pacific-day ledger
 # What builds an adapter: calling one of these is wiring, and wiring lives in bootstrap.py.
 BUILDERS = {"ModernGovClient", "ObsConnection", "ObsOutputs", "Director", "ObsEventWatch", "connect_room", "open_calendar",
             "open_sandbox_calendar", "GraphCalendar", "GraphClient", "GraphAuth", "build_client", "build_service",
@@ -49,29 +58,56 @@ def _under(name: str, packages) -> bool:
 
 
 def test_the_layout_test_sees_the_package():
-    assert "meetstream.bootstrap" in MODULES and "meetstream.cli.main" in MODULES and len(MODULES) > 50
+    assert "meetstream.bootstrap" in MODULES and "meetstream.entrypoints.cli.main" in MODULES and len(MODULES) > 50
+    for layer in (CORE, STORE, ADAPTERS, SERVICES, ENTRYPOINTS):
+        assert sum(_under(m, layer) for m in MODULES) >= 1, layer
 
 
-@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("meetstream.cli.")))
+def _layer(module: str):
+    return next((layer for layer in ABOVE if _under(module, layer)), None)
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) not in (None, ENTRYPOINTS)))
+def test_no_import_reaches_up_a_layer(module):
+    above = ABOVE[_layer(module)]
+    reached = sorted(n for n in _imports(MODULES[module]) if _under(n, above))
+    assert not reached, f"{module} imports {reached}: a layer is handed what it needs from above (a port), never imports it"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _under(m, CORE)))
+def test_the_core_is_pure(module):
+    names = _imports(MODULES[module])
+    reached = sorted(n for n in names if n.startswith("meetstream") and not _under(n, (*CORE, "meetstream.errors")))
+    assert not reached, f"{module} imports {reached}: the core imports only the core"
+    assert not [n for n in names if _under(n, SDKS)], module
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _under(m, (*SERVICES, *STORE))))
+def test_services_and_the_store_import_no_outside_sdk(module):
+    sdk = sorted(n for n in _imports(MODULES[module]) if _under(n, SDKS))
+    assert not sdk, f"{module} imports {sdk}: an adapter owns it"
+
+
+def _store_uses(path: Path) -> list[int]:
+    """Lines that reach a store: a name, argument or attribute called `store`, or a Store method call."""
+    hits = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Name) and node.id == "store" or isinstance(node, ast.arg) and node.arg == "store" \
+                or isinstance(node, ast.Attribute) and node.attr == "store":
+            hits.append(node.lineno)
+    return hits
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _under(m, ADAPTERS)))
+def test_adapters_never_touch_the_store(module):
+    hits = _store_uses(MODULES[module])
+    assert not hits, f"{module} reaches the store at lines {hits}: return typed values, and let a service store them"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("meetstream.entrypoints.cli.")))
 def test_commands_import_no_adapter_package(module):
     reached = sorted(n for n in _imports(MODULES[module]) if _under(n, ADAPTERS))
     assert not reached, f"{module} imports {reached}: go through meetstream.bootstrap or a service"
-
-
-@pytest.mark.parametrize("module", [f"meetstream.{m}" for m in CORE])
-def test_the_core_imports_no_outside_sdk_and_no_adapter(module):
-    names = _imports(MODULES[module])
-    sdk = sorted(n for n in names if _under(n, SDKS))
-    adapters = sorted(n for n in names if _under(n, ADAPTERS) and not _under(n, FACTS))
-    assert not sdk, f"{module} imports {sdk}"
-    assert not adapters, f"{module} imports {adapters}: it is handed a port instead"
-
-
-@pytest.mark.parametrize("module", FACTS)
-def test_the_facts_the_core_reads_are_pure(module):
-    names = _imports(MODULES[module])
-    assert not [n for n in names if _under(n, SDKS)]
-    assert all(n.startswith(("meetstream.timefmt", "meetstream.errors", "meetstream.domain")) for n in names if n.startswith("meetstream"))
 
 
 def _calls(path: Path) -> set[str]:

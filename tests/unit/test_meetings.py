@@ -7,8 +7,8 @@ import pytest
 
 from meetstream.config import Settings
 from meetstream.errors import StateError
-from meetstream.meetings import next_meeting, resolve, short_ref
-from meetstream.timefmt import local
+from meetstream.services.meetings import next_meeting, resolve, short_ref
+from meetstream.core.timefmt import local
 
 SETTINGS = Settings.model_validate({"rooms": {"chamber": {"name": "Council Chamber", "scene_set": "s.yaml"},
                                               "committee1": {"name": "Committee Room 1", "scene_set": "s.yaml"}}})

@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from helpers import REPO
 
-from meetstream.moderngov import ModernGovItem, ModernGovMeeting, find_meeting, to_agenda
-from meetstream.moderngov.items import MARKED, PAPERS
-from meetstream.moderngov.model import LinkedDocument
-from meetstream.moderngov.parse import ShapeError, parse_clock, parse_committees, parse_meeting, parse_meetings, uk_start
-from meetstream.moderngov.xmlsafe import XmlRefused, parse_xml
+from meetstream.adapters.moderngov import ModernGovItem, ModernGovMeeting, find_meeting, to_agenda
+from meetstream.adapters.moderngov.items import MARKED, PAPERS
+from meetstream.adapters.moderngov.model import LinkedDocument
+from meetstream.adapters.moderngov.parse import ShapeError, parse_clock, parse_committees, parse_meeting, parse_meetings, uk_start
+from meetstream.adapters.moderngov.xmlsafe import XmlRefused, parse_xml
 
 FIXTURES = REPO / "tests" / "fixtures" / "moderngov"
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from meetstream.domain import SessionState
+from meetstream.core.domain import SessionState
 from meetstream.errors import YouTubeError
-from meetstream.night import end_meeting, on_air_record, start_meeting
-from meetstream.session import LiveSession
+from meetstream.services.night import end_meeting, on_air_record, start_meeting
+from meetstream.services.session import LiveSession
 
 from fakes import FakeDirector, FakeOnAir, FakeOutputs
 

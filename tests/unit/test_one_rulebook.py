@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from meetstream import actions, rules
-from meetstream.domain import AgendaItem, Meeting, Member, SessionState
-from meetstream.rules import Now, Refused, Transition, decide
+from meetstream.core import actions, rules
+from meetstream.core.domain import AgendaItem, Meeting, Member, SessionState
+from meetstream.core.rules import Now, Refused, Transition, decide
 
 PKG = Path(__file__).resolve().parents[2] / "meetstream"
 NAMES = set(actions.BY_NAME)
 # Every place that drives or shows the night's actions.
-SURFACES = ["cli/cue.py", "control/client.py", "control/room.py", "control/server.py", "control/remote.py",
-            "console.py", "session.py", "night.py", "bootstrap.py"]
-WEB = PKG / "control" / "web" / "app.js"
+SURFACES = ["entrypoints/cli/cue.py", "entrypoints/http/client.py", "services/control.py", "entrypoints/http/server.py",
+            "entrypoints/http/remote.py", "entrypoints/console.py", "services/session.py", "services/night.py", "bootstrap.py"]
+WEB = PKG / "entrypoints" / "http" / "web" / "app.js"
 
 
 def _string_collections(tree: ast.AST):
@@ -43,7 +43,7 @@ def test_no_surface_lists_the_actions(module):
         # A collection mostly of action names is a list of actions (a state's JSON keys that
         # happen to include "item" or "speaker" are not).
         assert len(listed) < 2 or 2 * len(listed) < len(strings), \
-            f"{module}:{node.lineno} lists actions {sorted(listed)}: read meetstream.actions instead"
+            f"{module}:{node.lineno} lists actions {sorted(listed)}: read meetstream.core.actions instead"
 
 
 def test_the_served_javascript_lists_no_actions_and_copies_no_rule():
@@ -59,7 +59,7 @@ def test_the_served_javascript_lists_no_actions_and_copies_no_rule():
 
 def _refusal_phrases() -> set[str]:
     """The fixed words of every refusal the rulebook can give (the text between its f-string holes)."""
-    tree = ast.parse((PKG / "rules.py").read_text())
+    tree = ast.parse((PKG / "core" / "rules.py").read_text())
     phrases = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Refused" and len(node.args) >= 2:
@@ -99,8 +99,7 @@ def _decides_on_words(tree: ast.AST) -> list[int]:
 
 
 def test_no_status_exit_code_or_flow_is_taken_from_a_message():
-    for path in [*(PKG / "control").glob("*.py"), *(PKG / "cli").glob("*.py"), PKG / "console.py", PKG / "night.py",
-                 PKG / "session.py", PKG / "entry.py"]:
+    for path in [*(PKG / "entrypoints").rglob("*.py"), *(PKG / "services").glob("*.py")]:
         hits = _decides_on_words(ast.parse(path.read_text()))
         assert not hits, f"{path.relative_to(PKG)} decides from a message's words at lines {hits}"
 

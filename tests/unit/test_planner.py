@@ -3,8 +3,8 @@
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from meetstream.domain import AgendaItem, Broadcast, Meeting
-from meetstream.planner import BroadcastOptions, broadcast_spec, broadcast_title, plan, plan_cost, writes
+from meetstream.core.domain import AgendaItem, Broadcast, Meeting
+from meetstream.core.planner import BroadcastOptions, broadcast_spec, broadcast_title, plan, plan_cost, writes
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 OPTIONS = BroadcastOptions(council="Example Borough Council")

@@ -1,6 +1,6 @@
 """The private invariant as one pure definition: what OBS reported in, every problem out."""
 
-from meetstream.obs.invariant import SceneItem, Verified, private_scene_repair, problems
+from meetstream.adapters.obs.invariant import SceneItem, Verified, private_scene_repair, problems
 
 DECLARED = (SceneItem("Private slate", True, 7),)
 

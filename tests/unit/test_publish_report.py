@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from meetstream.errors import YouTubeError
-from meetstream.publish.report import build_report, render
+from meetstream.services.publish.report import build_report, render
 from test_publish_site import NOW, at, build, settings
 
 

@@ -11,9 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import meetstream.store
-from meetstream.domain import AgendaItem, Broadcast, Meeting, TimelineEntry
-from meetstream.publish.site import publish_site
+from meetstream.core.domain import AgendaItem, Broadcast, Meeting, TimelineEntry
+from meetstream.services.publish.site import publish_site
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 EXEMPT_TITLES = ("Sale of land at Depot Road to Smith Ltd", "Chief Executive pay award")
@@ -62,7 +61,7 @@ PAST_TIMELINE = [
 def build(store, monkeypatch) -> None:
     """Past (webcast), missed, cancelled (past); upcoming, moved, cancelled (upcoming)."""
     clock = iter(at(f"2026-01-0{d}T09:00:00") for d in range(1, 10))
-    monkeypatch.setattr(meetstream.store, "now_utc", lambda: next(clock))
+    store.clock = lambda: next(clock)  # when each row was written: the store's clock is handed in
     store.upsert_meeting(past_meeting())
     store.save_broadcast(Broadcast("m-past", "PASTVID0001", "s1", "Planning Committee", at("2026-02-10T18:30:00"), "public", "complete"))
     for when, kind, item, detail in PAST_TIMELINE:
@@ -180,9 +179,9 @@ def test_moving_a_meeting_raises_its_sequence_and_keeps_its_uid(store, monkeypat
     before = {str(e["SUMMARY"]): e for e in Calendar.from_ical((out / "meetings.ics").read_bytes()).walk("VEVENT")}
     moved = store.get_meeting("m-moved")
     later = at("2026-03-25T18:30:00")
-    monkeypatch.setattr(meetstream.store, "now_utc", lambda: at("2026-02-20T10:00:00"))
+    store.clock = lambda: at("2026-02-20T10:00:00")
     store.upsert_meeting(Meeting(**{**moved.__dict__, "start": later, "end": later + timedelta(hours=2)}))
-    monkeypatch.setattr(meetstream.store, "now_utc", lambda: at("2026-02-21T10:00:00"))
+    store.clock = lambda: at("2026-02-21T10:00:00")
     store.upsert_meeting(Meeting(**{**store.get_meeting("m-up").__dict__, "cancelled": True}))
     done = publish_site(settings(), store, out, now=NOW)
     after = {str(e["SUMMARY"]): e for e in Calendar.from_ical((out / "meetings.ics").read_bytes()).walk("VEVENT")}

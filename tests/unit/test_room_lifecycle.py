@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 
-from meetstream.domain import AgendaItem, SessionState, TimelineEntry
+from meetstream.core.domain import AgendaItem, SessionState, TimelineEntry
 from meetstream.errors import StateError
-from meetstream.night import end_meeting, start_meeting, start_refusal
+from meetstream.services.night import end_meeting, start_meeting, start_refusal
 from meetstream.errors import RoomTaken
-from meetstream.session import LiveSession, check_room_free
+from meetstream.services.session import LiveSession, check_room_free
 from meetstream.store import MIGRATIONS, Store
 
 from fakes import FakeDirector, FakeOnAir, FakeOutputs
@@ -174,7 +174,7 @@ def test_two_rooms_run_at_once_each_on_its_own_meeting(store, meetings):
 
 
 def test_a_store_from_before_the_upgrade_releases_rooms_whose_meeting_ended(tmp_path, sample_meeting, monkeypatch):
-    import meetstream.store as store_module
+    import meetstream.store.schema as store_module
 
     path = tmp_path / "old.sqlite3"
     monkeypatch.setattr(store_module, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "0008"])

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from meetstream.errors import ConfigError
-from meetstream.obs.sceneset import ROLES_REQUIRED, load_scene_set
+from meetstream.adapters.obs.sceneset import ROLES_REQUIRED, load_scene_set
 
 from helpers import REPO
 
@@ -274,7 +274,7 @@ def test_a_scene_set_with_a_byte_order_mark_loads(tmp_path):
 
 
 def _observed(**kw):
-    from meetstream.obs.build import Observed
+    from meetstream.adapters.obs.build import Observed
 
     base = dict(kinds=frozenset({"image_source", "color_source_v3", "text_ft2_source_v2", "pulse_input_capture",
                                  "pulse_output_capture", "v4l2_input", "xshm_input"}),
@@ -284,7 +284,7 @@ def _observed(**kw):
 
 
 def _plan(ss, ob):
-    from meetstream.obs.build import plan_build, resolve
+    from meetstream.adapters.obs.build import plan_build, resolve
 
     return plan_build(ss, ob, resolve(ss, ob.kinds))
 
@@ -302,7 +302,7 @@ def test_a_transition_obs_does_not_have_is_refused_in_the_plan_naming_the_line(t
 
 
 def test_a_check_refuses_a_transition_obs_does_not_have_as_apply_does(tmp_path):
-    from meetstream.obs.build import check_plan
+    from meetstream.adapters.obs.build import check_plan
 
     ss = load_scene_set(write(tmp_path, GOOD.replace("transition: {name: Cut}", "transition: {name: Swipe}")))
     with pytest.raises(ConfigError, match=r"transition\.name: OBS has no scene transition 'Swipe' \(it has: Cut, Fade\)"):
@@ -310,7 +310,7 @@ def test_a_check_refuses_a_transition_obs_does_not_have_as_apply_does(tmp_path):
 
 
 def test_a_check_is_the_plan_in_words(tmp_path):
-    from meetstream.obs.build import check_plan, plan
+    from meetstream.adapters.obs.build import check_plan, plan
 
     ss = load_scene_set(write(tmp_path, GOOD))
     ob = _observed(canvas=(1920, 1080))

@@ -6,9 +6,9 @@ may go to air in which state, and that every action lands on the timeline.
 
 import pytest
 
-from meetstream.domain import SessionState
+from meetstream.core.domain import SessionState
 from meetstream.errors import NotVerified, ObsError, StateError
-from meetstream.session import LiveSession
+from meetstream.services.session import LiveSession
 
 
 class FakeDirector:
@@ -102,7 +102,7 @@ def test_a_refused_action_still_puts_right_a_private_session_changed_in_obs(sess
 def test_moving_between_exempt_items_keeps_private_whatever_obs_shows(session, store, sample_meeting):
     from dataclasses import replace
 
-    from meetstream.domain import AgendaItem
+    from meetstream.core.domain import AgendaItem
 
     two_exempt = replace(sample_meeting, agenda=sample_meeting.agenda[:5] + (AgendaItem("6", "Land disposal", exempt=True),))
     store.upsert_meeting(two_exempt)

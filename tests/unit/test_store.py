@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meetstream.domain import AgendaItem, Meeting, SessionState, TimelineEntry
+from meetstream.core.domain import AgendaItem, Meeting, SessionState, TimelineEntry
 from meetstream.errors import StateError
 from meetstream.store import MIGRATIONS, Store
 
@@ -78,7 +78,7 @@ def test_two_processes_see_each_others_writes(tmp_path):
 def test_the_nights_state_left_in_kv_by_an_older_meetstream_moves_into_its_tables(tmp_path, monkeypatch):
     import json
 
-    from meetstream import store as store_module
+    from meetstream.store import schema as store_module
 
     path = tmp_path / "s.sqlite3"
     monkeypatch.setattr(store_module, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "0004"])
@@ -129,7 +129,7 @@ def test_a_calendar_delta_link_is_kept_per_source(store):
 
 
 def test_a_store_from_before_sources_upgrades_and_keeps_its_meetings(tmp_path, sample_meeting, monkeypatch):
-    import meetstream.store as store_module
+    import meetstream.store.schema as store_module
     from dataclasses import replace
 
     path = tmp_path / "old.sqlite3"

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from fakes import FakeDirector
 
-from meetstream.domain import AgendaItem, SessionState, Vote
+from meetstream.core.domain import AgendaItem, SessionState, Vote
 from meetstream.errors import StateError
-from meetstream.session import LiveSession
-from meetstream.store import now_utc
-from meetstream.votes import EXEMPT_MOTION, VoteError, make_vote, overlay_text, vote_args, vote_line, vote_record
+from meetstream.services.session import LiveSession
+from meetstream.core.timefmt import now_utc
+from meetstream.core.votes import EXEMPT_MOTION, VoteError, make_vote, overlay_text, vote_args, vote_line, vote_record
 
 
 def vote(meeting, **kw):
@@ -85,7 +85,7 @@ def test_the_api_body_is_checked_field_by_field():
 
 
 def test_the_store_keeps_votes_with_their_timeline_entry_in_one_transaction(store, sample_meeting):
-    from meetstream.domain import TimelineEntry
+    from meetstream.core.domain import TimelineEntry
 
     v = vote(sample_meeting, at=now_utc())
     until = now_utc() + timedelta(seconds=15)
@@ -178,7 +178,7 @@ def test_a_vote_without_a_vote_overlay_in_the_scene_set_is_recorded_and_says_why
 
 
 def test_the_room_control_answers_400_for_bad_votes_and_lists_votes_without_exempt_words(live, store, sample_meeting):
-    from meetstream.control.room import RoomControl
+    from meetstream.services.control import RoomControl
 
     session, director = live
     control = RoomControl(session)
@@ -203,7 +203,7 @@ def test_the_room_control_answers_400_for_bad_votes_and_lists_votes_without_exem
 def recorded(tmp_path, monkeypatch, sample_meeting):
     from helpers import REPO
 
-    from meetstream.domain import TimelineEntry
+    from meetstream.core.domain import TimelineEntry
     from meetstream.store import Store
 
     config = tmp_path / "meetstream.yaml"
@@ -247,7 +247,7 @@ def test_votes_json_and_calendar_list_json_show_the_votes(cli, recorded):
 
 
 def test_the_thin_cue_path_reads_vote_options():
-    from meetstream.control.client import _parse
+    from meetstream.entrypoints.http.client import _parse
 
     action, body, room, _, as_json = _parse(["vote", "--motion", "That it be approved", "--for", "9", "--against=3",
                                              "--abstain", "1", "--result", "carried", "--named", "Jane Smith=for",

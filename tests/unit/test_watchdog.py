@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from meetstream.errors import ObsError
-from meetstream.watchdog import Watchdog
+from meetstream.services.watchdog import Watchdog
 
 
 @dataclass
@@ -119,7 +119,7 @@ def test_no_restart_while_the_private_session_is_not_verified():
 def test_obs_coming_back_is_an_obs_restart_incident_and_a_whole_check():
     import threading
 
-    from meetstream.watchdog import BACK
+    from meetstream.services.watchdog import BACK
 
     clock, outputs, session = Clock(), FakeOutputs(), FakeSession()
     dog = Watchdog(session, outputs, clock=clock)

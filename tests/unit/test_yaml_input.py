@@ -218,7 +218,7 @@ LATIN1 = "members:\n  - name: Ren\xe9e Dubois\n    email: renee@example.gov.uk\n
 
 
 def test_the_roster_goes_through_load_yaml(tmp_path):
-    from meetstream.roster import load_roster
+    from meetstream.services.meetings.roster_file import load_roster
 
     path = write(tmp_path, LATIN1, "roster.yaml")
     with pytest.raises(ConfigError) as err:
@@ -232,7 +232,7 @@ def test_the_roster_goes_through_load_yaml(tmp_path):
 
 
 def test_agenda_overrides_go_through_load_yaml(tmp_path):
-    from meetstream.agenda import load_overrides
+    from meetstream.services.meetings.overrides import load_overrides
 
     path = write(tmp_path, "meeting: abc\nitems:\n  - title: Caf\xe9 licence\n".encode("latin-1"), "abc.yaml")
     with pytest.raises(ConfigError) as err:
@@ -250,7 +250,7 @@ def test_meetstream_yaml_goes_through_load_yaml(tmp_path):
 
 
 def test_the_scene_set_goes_through_load_yaml(tmp_path):
-    from meetstream.obs.sceneset import load_scene_set
+    from meetstream.adapters.obs.sceneset import load_scene_set
 
     text = (REPO / "scenes" / "council-chamber.yaml").read_text().replace("name: Council chamber with Teams members",
                                                                            "name: Salle du conseil g\xe9n\xe9ral")

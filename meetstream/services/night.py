@@ -1,0 +1,313 @@
+"""`meetstream start` and `meetstream end`: the two big steps of a meeting night, as checklists.
+
+Talks to OBS and YouTube through the ports meetstream.ports.Outputs and OnAir
+(meetstream.adapters.obs.output.ObsOutputs and meetstream.services.onair.YouTubeOnAir are the real ones). Each step reports as it goes. A
+failing start never leaves OBS on air half-configured: the holding slate goes up, the stream
+output that this start began is stopped, and the error says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from meetstream.core.agenda import exempt_summary
+from meetstream.core.chapters import chapter_text, chapters
+from meetstream.core.domain import SessionState, TimelineEntry
+from meetstream.core import rules
+from meetstream.errors import MeetstreamError, Refusal, RoomTaken, StateError
+from meetstream.core.rules import Now
+from meetstream.core.timefmt import parse_utc, utc_text
+from meetstream.ports import OnAir, Outputs
+from meetstream.services.session import LiveSession
+from meetstream.store import OnAirRecord
+
+
+Progress = Callable[[str, str], None]
+
+
+def _quiet(step: str, detail: str) -> None:
+    pass
+
+
+def on_air_record(store, room: str) -> dict | None:
+    """{meeting_id, broadcast_id, stream_id, quota_mark, started, completed}: what `end` and the console need."""
+    record = store.on_air(room)
+    return record.as_dict() if record else None
+
+
+def start_refusal(session: LiveSession) -> str | None:
+    """Why `start` may not begin for the session's meeting in its room, or None. Asked before
+    anything is written to YouTube or OBS, so a refused start leaves both as they were."""
+    meeting = session.meeting
+    if meeting is None:
+        return "name the meeting to start: `meetstream start MEETING` (see `meetstream calendar list`)"
+    refused = session.room_refusal()
+    if refused is not None and refused.code == "room_taken":
+        return refused.words()
+    if refused is not None:
+        return f"{meeting.committee} has already ended"
+    if session.state is SessionState.ADJOURNED:
+        return f"{meeting.committee} has been adjourned: `meetstream end --room {session.room}` closes it"
+    if meeting.cancelled:
+        return f"{meeting.committee} on {meeting.start:%Y-%m-%d} is cancelled in the calendar"
+    if meeting.room and meeting.room != session.room:
+        return f"{meeting.committee} is in room {meeting.room!r}, not {session.room!r}: start it with --room {meeting.room}"
+    record = session.store.on_air(session.room)
+    if record is not None and record.meeting_id != meeting.id:
+        other = session.store.find_meeting(record.meeting_id)
+        name = other.committee if other else record.meeting_id
+        return (f"the end of {name} in room {session.room!r} is not finished (its broadcast {record.broadcast_id} is "
+                f"not completed): run `meetstream end --room {session.room}` again first")
+    return None
+
+
+def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
+                  progress: Progress = _quiet, stream_timeout: float = 120.0) -> dict:
+    """Preflight, then on air. Returns the on-air record (broadcast and stream ids).
+
+    Everything that can refuse is checked before YouTube or OBS is written to."""
+    with session.turn():
+        pass  # the room as the last action (from any process) left it
+    refused = start_refusal(session)
+    if refused is not None:
+        raise StateError(refused)
+    meeting = session.meeting
+    store, room = session.store, session.room
+    quota_mark = store.quota_mark()
+    version = session.director.versions()
+    progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
+    sent = session.director.ensure_scene_set()
+    progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")
+    progress("Exempt items go private", exempt_summary(meeting.agenda))
+    if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
+        session.holding()
+    else:  # a start that resumes a night (OBS restarted, the PC rebooted): the recorded state, private first
+        session.reassert()
+    progress("Slate on program" if session.state is SessionState.HOLDING else "Recorded state put back in OBS",
+             session.director.program_scene())
+    prepared = youtube.prepare(meeting.id, room)
+    progress("Broadcast bound to the room's stream", f"{prepared.broadcast_id}, {prepared.status}" + (", bound now" if prepared.bound_now else ""))
+    changed = outputs.set_target(prepared.server, prepared.key)
+    progress("OBS stream settings", f"{prepared.server} with the room's key (hidden)" + ("" if changed else ", already set"))
+
+    began_output = False
+    try:
+        if record_backup:
+            outputs.start_record()
+            progress("Local recording started", "backup copy in OBS's recording folder")
+        if not outputs.streaming():
+            outputs.start_stream()
+            began_output = True
+        store.set_streaming(room, True)
+        progress("OBS output started", "streaming")
+        status = youtube.go_live(prepared.broadcast_id, prepared.stream_id, stream_timeout=stream_timeout)
+        progress("YouTube sees the stream; broadcast is live", status)
+    except MeetstreamError:
+        _back_off(session, outputs, began_output)
+        raise
+    record = {"meeting_id": meeting.id, "broadcast_id": prepared.broadcast_id, "stream_id": prepared.stream_id,
+              "quota_mark": quota_mark, "started": utc_text(session.clock())}
+    store.set_on_air(OnAirRecord.from_dict(room, record))
+    store.append_timeline(TimelineEntry(meeting.id, session.clock(), "start", session.item_number, {"broadcast_id": prepared.broadcast_id}))
+    progress("On air", "the holding slate shows until you cue the chamber")
+    return record
+
+
+def _back_off(session: LiveSession, outputs: Outputs, began_output: bool) -> None:
+    """Leave OBS on a slate, not on air half-configured."""
+    try:
+        session.director.show("holding")
+    except MeetstreamError:
+        pass
+    session.store.set_streaming(session.room, False)
+    if began_output:
+        try:
+            outputs.stop_stream()
+        except MeetstreamError:
+            pass
+
+
+@dataclass
+class EndSummary:
+    committee: str
+    broadcast_id: str | None
+    started: datetime | None
+    ended: datetime
+    items: list[str] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
+    chapters: str = ""
+    quota_units: int = 0
+    recording: str | None = None
+    left: list[str] = field(default_factory=list)  # what could not be done (YouTube away): and how to finish it
+
+    @property
+    def duration(self) -> str:
+        if not self.started:
+            return "?"
+        s = int((self.ended - self.started).total_seconds())
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *, progress: Progress = _quiet,
+                quota_after: Callable[[int], int] | None = None) -> EndSummary:
+    """Closing slate, broadcast completed, output and recording stopped, the room's next broadcast
+    bound (only once the output has stopped), chapters written.
+
+    The local side always finishes (slate, output, recording, timeline, summary), whatever YouTube
+    or OBS does; what could not be done is in `EndSummary.left`, with the command that finishes it.
+    Running it again does only what is left.
+    """
+    with session.turn():
+        pass  # the room as the last action (from any process) left it
+    meeting = session.meeting
+    if meeting is None:
+        raise Refusal(rules.decide(Now(session.room), None, "end"))
+    refused = session.room_refusal()
+    if refused is not None and refused.code == "room_taken":
+        raise RoomTaken(refused)
+    store, room = session.store, session.room
+    record = on_air_record(store, room) or {}
+    if record.get("meeting_id") not in (None, meeting.id):
+        record = {}
+    if session.ended is not None and not record:
+        raise StateError(f"{meeting.committee} has already ended, with nothing left to do; the room's next meeting "
+                         f"starts with `meetstream start next --room {room}`")
+    left: list[str] = []
+    try:
+        if session.state is not SessionState.ADJOURNED:
+            session.adjourn()
+        progress("Closing slate", session.director.program_scene())
+    except MeetstreamError as err:
+        left.append(f"closing slate not confirmed in OBS ({err}): check OBS shows the adjourned slate")
+
+    snippet: dict = {}
+    completed = record.get("completed", False)
+    if youtube is not None and record.get("broadcast_id") and not completed:
+        try:
+            item = youtube.complete(record["broadcast_id"])
+            snippet = item.get("snippet", {}) or {}
+            completed = True
+            progress("Broadcast completed", record["broadcast_id"])
+        except MeetstreamError as err:
+            left.append(f"YouTube broadcast {record['broadcast_id']} is not completed ({err}): run `meetstream end` again when YouTube answers")
+    stopped = True
+    try:
+        if outputs.streaming():
+            outputs.stop_stream()
+        progress("OBS output stopped", "")
+    except MeetstreamError as err:
+        stopped = False
+        left.append(f"OBS output not confirmed stopped ({err}): stop streaming in OBS")
+    store.set_streaming(room, False)
+    recording = None
+    try:
+        if outputs.recording():
+            recording = outputs.stop_record()
+            progress("Recording stopped", recording or "")
+    except MeetstreamError as err:
+        left.append(f"OBS recording not confirmed stopped ({err}): stop recording in OBS")
+    if youtube is not None and record.get("broadcast_id") and completed:
+        # Only one auto-start broadcast is ever bound to the room's stream, so the next meeting's
+        # waits until now; bound while OBS still streamed the closing slate, it could start on it.
+        # Not binding it is safe, and not this meeting's business: `schedule`, or the next
+        # meeting's `start`, binds it. So a miss is said, not left to do.
+        try:
+            if not stopped:
+                raise MeetstreamError("OBS may still be streaming")
+            handed = youtube.hand_over(room)
+            if handed:
+                progress("Next meeting's broadcast bound to the room's stream", handed)
+        except MeetstreamError as err:
+            progress("Next meeting's broadcast not bound yet", f"{err}; `meetstream schedule` once OBS has stopped "
+                     "streaming, or that meeting's `meetstream start`, binds it")
+
+    ended = session.clock()
+    started = parse_utc(snippet["actualStartTime"]) if snippet.get("actualStartTime") else (
+        parse_utc(record["started"]) if record.get("started") else None)
+    video_end = parse_utc(snippet["actualEndTime"]) if snippet.get("actualEndTime") else ended
+    timeline = store.timeline(meeting.id)
+    text = ""
+    if started is not None:
+        text = chapter_text(chapters(meeting, timeline, started, video_end))
+    if text and youtube is not None and record.get("broadcast_id") and completed:
+        try:
+            youtube.write_chapters(record["broadcast_id"], text, snippet or None)
+            progress("Chapters written to the video description", f"{text.count(chr(10)) + 1} chapters")
+        except MeetstreamError as err:
+            left.append(f"chapters not written to the video ({err}): run `meetstream end` again when YouTube answers")
+    elif text and record.get("broadcast_id") and not completed:
+        left.append("chapters not written yet: they follow once the broadcast is completed")
+    elif not text:
+        progress("Chapters", "fewer than three chapters: none written")
+    if session.ended is None:  # the room is released: its next meeting can be started
+        store.end_session(room, meeting.id, TimelineEntry(meeting.id, ended, "end", session.item_number,
+                                                          {"left": list(left)} if left else {}))
+        session.ended = ended
+    if left and record:
+        store.set_on_air(OnAirRecord.from_dict(room, record | {"completed": completed}))
+    else:
+        store.clear_on_air(room)
+
+    items = []
+    for e in timeline:
+        if e.item_number and e.item_number not in items:
+            items.append(e.item_number)
+    incidents = [f"{e.at:%H:%M:%S} {e.detail.get('what', '')}" for e in timeline if e.kind == "incident"]
+    units = quota_after(record["quota_mark"]) if (quota_after and "quota_mark" in record) else 0
+    return EndSummary(meeting.committee, record.get("broadcast_id"), started, ended, items, incidents, text, units, recording, left)
+
+
+@dataclass
+class Night:
+    """One room's night: the session and the ports its services need, handed in by
+    meetstream.bootstrap.room(). Start, End, YouTube's view of the stream, the watchdog and the
+    room's resident control (what `serve` and the console run) live here, not in the wiring."""
+
+    settings: object
+    store: object
+    key: str
+    session: LiveSession
+    outputs: Outputs
+    youtube_port: Callable[[], OnAir]  # builds the YouTube port: called once, when first needed
+    watchdog_port: Callable[..., object]  # builds the watchdog on OBS's outputs (events=True: woken by OBS's events)
+    close: Callable[[], None]  # lets go of OBS
+    _youtube: OnAir | None = field(default=None, repr=False)
+
+    def youtube(self) -> OnAir:
+        if self._youtube is None:
+            self._youtube = self.youtube_port()
+        return self._youtube
+
+    def start(self, **kw) -> dict:
+        return start_meeting(self.session, self.outputs, self.youtube(), record_backup=self.settings.room(self.key).record_backup, **kw)
+
+    def end(self, **kw) -> EndSummary:
+        """The whole `meetstream end`; YouTube is only called when this room went on air."""
+        youtube = self.youtube() if on_air_record(self.store, self.key) else None
+        return end_meeting(self.session, self.outputs, youtube, quota_after=self.store.quota_after, **kw)
+
+    def youtube_health(self) -> Callable[[], str] | None:
+        """YouTube's view of the room's stream (1 unit a call), or None while not on air."""
+        record = on_air_record(self.store, self.key)
+        if not record or not self.session.meeting or record.get("meeting_id") != self.session.meeting.id:
+            return None
+        youtube = self.youtube()
+        return lambda: youtube.health(record["stream_id"])
+
+    def watchdog(self, *, events: bool = True):
+        """The watchdog on OBS's outputs; `.stop()` it."""
+        return self.watchdog_port(events)
+
+    def control(self, *, on_end: Callable[[], object] | None = None):
+        """The room's resident control, started: OBS put back into the recorded state first, the
+        watchdog, YouTube's health on its own thread, and End."""
+        from meetstream.core.timefmt import local
+        from meetstream.services.control import RoomControl
+
+        self.session.reassert()
+        zone = self.settings.council.timezone
+        return RoomControl(self.session, self.watchdog(), on_end=on_end or self.end,
+                           youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
+                           local_time=lambda dt: local(dt, zone)).start()
