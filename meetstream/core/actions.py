@@ -10,48 +10,51 @@ Standard library only: the thin `cue` client imports it on every Stream Deck pre
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
 class Confirm:
     """Asked before the action; `default_no`: Enter (or a stray tap) answers No."""
 
-    question: str
-    detail: str
-    yes: str
-    default_no: bool
+    __slots__ = ("question", "detail", "yes", "default_no")
+
+    def __init__(self, question: str, detail: str, yes: str, default_no: bool):
+        self.question, self.detail, self.yes, self.default_no = question, detail, yes, default_no
 
 
-@dataclass(frozen=True)
 class Option:
     """A `cue NAME --option` and the body field it fills; `default` None: required; `many`: given
     again for each value (a list)."""
 
-    field: str
-    flag: str
-    help: str
-    default: str | None = None
-    many: bool = False
-    short: str | None = None
+    __slots__ = ("field", "flag", "help", "default", "many", "short")
+
+    def __init__(self, field: str, flag: str, help: str, default: str | None = None, many: bool = False,
+                 short: str | None = None):
+        self.field, self.flag, self.help, self.default, self.many, self.short = field, flag, help, default, many, short
 
 
-@dataclass(frozen=True)
 class Action:
-    name: str  # the API's /api/cue/{name}, the `cue` sub-command
-    label: str  # a button's words, and how a refusal names the action on a touch screen
-    help: str  # `cue NAME --help`, and a button's title
-    key: str | None = None  # the console's and the web console's key
-    arg: str | None = None  # the body field of the one positional argument (`cue item 5`)
-    arg_help: str = ""
-    cli: str = ""  # how a refusal names it on the command line
-    refer: str = ""  # how a refusal names it on a touch screen, when not by its button's label
-    leads_to: str | None = None  # the session state it puts the meeting in (a Companion button lights in it)
-    confirm: Confirm | None = None
-    options: tuple[Option, ...] = field(default=())  # `cue NAME --option …`: more of the body
-    example: str = ""  # for `cue NAME --help`
-    surfaces: tuple[str, ...] = ("cli", "api", "console", "web")
+    """One row of the table. Plain slots, not a dataclass: the thin `cue` path imports this on
+    every Stream Deck press, and dataclasses (with inspect) would double its start-up."""
+
+    __slots__ = ("name", "label", "help", "key", "arg", "arg_help", "cli", "refer", "leads_to", "confirm", "options",
+                 "example", "surfaces")
+
+    def __init__(self, name: str, label: str, help: str, *, key: str | None = None, arg: str | None = None,
+                 arg_help: str = "", cli: str = "", refer: str = "", leads_to: str | None = None,
+                 confirm: Confirm | None = None, options: tuple[Option, ...] = (), example: str = "",
+                 surfaces: tuple[str, ...] = ("cli", "api", "console", "web")):
+        self.name = name  # the API's /api/cue/{name}, the `cue` sub-command
+        self.label = label  # a button's words, and how a refusal names the action on a touch screen
+        self.help = help  # `cue NAME --help`, and a button's title
+        self.key = key  # the console's and the web console's key
+        self.arg = arg  # the body field of the one positional argument (`cue item 5`)
+        self.arg_help = arg_help
+        self.cli = cli  # how a refusal names it on the command line
+        self.refer = refer  # how a refusal names it on a touch screen, when not by its button's label
+        self.leads_to = leads_to  # the session state it puts the meeting in (a Companion button lights in it)
+        self.confirm = confirm
+        self.options = options  # `cue NAME --option …`: more of the body
+        self.example = example  # for `cue NAME --help`
+        self.surfaces = surfaces
 
     @property
     def cli_words(self) -> str:
@@ -103,19 +106,6 @@ CUE = tuple(a for a in ACTIONS if "cli" in a.surfaces)  # `meetstream cue NAME`
 
 def action(name: str) -> Action | None:
     return BY_NAME.get(name)
-
-
-_SLOT = re.compile(r"\{([a-z]+)\}")
-
-
-def words(template: str, name_of) -> str:
-    """A refusal's words for one surface: each {action} slot becomes what that surface calls the
-    action (`name_of(Action)`): "`cue public`" on the command line, "u (Public)" on the console."""
-    return _SLOT.sub(lambda m: name_of(BY_NAME[m.group(1)]) if m.group(1) in BY_NAME else m.group(0), template)
-
-
-def cli_words(template: str) -> str:
-    return words(template, lambda a: a.cli_words)
 
 
 def as_json() -> list[dict]:

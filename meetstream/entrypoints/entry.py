@@ -14,7 +14,7 @@ import sys
 def run() -> None:
     argv = sys.argv[1:]
     cue, state = _cue_args(argv)
-    if cue is not None:
+    if cue is not None and "--help" not in cue and "-h" not in cue:  # help is the full command line's
         from meetstream.entrypoints.http.client import try_cue
 
         code = try_cue(cue + (["--state", state] if state else []))

@@ -4,9 +4,6 @@ Thin: each parses, calls a service in meetstream.services.meetings (sync, lookup
 meetstream.adapters.teams.auth, and renders the result.
 """
 
-from __future__ import annotations
-
-import json
 from datetime import date, datetime, timedelta
 from typing import Optional
 
@@ -172,6 +169,8 @@ def links(
     Example: meetstream links 3f9a1c --send
     """
     import sys
+
+    import json
 
     from meetstream import bootstrap
     from meetstream.errors import CalendarError, ConfigError

@@ -11,8 +11,6 @@ Thin: parse, get the captions port from bootstrap, call one service function, re
 cue is shown by its time and reason only, never its words (they may be a private session's).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 

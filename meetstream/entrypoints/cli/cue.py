@@ -3,8 +3,6 @@
 Each cue acts on the room's live session in the store, so a console on the same meeting sees it.
 """
 
-from __future__ import annotations
-
 import inspect
 from typing import Callable, List, Optional
 

@@ -1,7 +1,5 @@
 """`meetstream live`: the full-screen console for running a meeting."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

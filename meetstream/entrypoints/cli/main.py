@@ -4,22 +4,29 @@ The one error boundary is `main()`: a MeetstreamError becomes one `Error: …` l
 anything else is a bug, shown as one line too unless --debug asks for the traceback.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` in the command modules: Typer evaluates every string
+# annotation of every command on every start (a compile each), which cost --help about 13 ms.
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from meetstream.entrypoints.cli import auth, calendar, captions, cue, live, night, obs, publish, rehearse, secrets, serve, setup, votes, youtube
 from meetstream.entrypoints.cli.context import AppContext
 from meetstream.errors import ExitCode
 
-# --help lists commands in the order an officer meets them: set up, sign in, plan, rehearse,
-# the night, then the tools (Typer alone would list single commands before groups).
-ORDER = ("init", "secrets", "auth", "calendar", "links", "teams", "schedule", "youtube", "obs", "rehearse",
-         "start", "serve", "live", "cue", "end", "votes", "captions", "publish", "report")
+# Each command, in the order --help lists them (the order an officer meets them: set up, sign in,
+# plan, rehearse, the night, then the tools), and the module in entrypoints/cli/ that registers
+# it with register(app). A command line names one: only its module is imported and registered,
+# so `meetstream cue …` does not pay for every other command's start-up. A new outside service
+# adds its commands here (its sign-in goes under `auth`, as calendar's does).
+COMMANDS = (("init", "setup"), ("secrets", "secrets"), ("auth", "auth"), ("calendar", "calendar"), ("links", "calendar"),
+            ("teams", "calendar"), ("schedule", "youtube"), ("youtube", "youtube"), ("obs", "obs"),
+            ("rehearse", "rehearse"), ("start", "night"), ("serve", "serve"), ("live", "live"), ("cue", "cue"),
+            ("end", "night"), ("votes", "votes"), ("captions", "captions"), ("publish", "publish"), ("report", "publish"))
+ORDER = tuple(name for name, _ in COMMANDS)
+# `auth` gathers the sign-ins its services add to it.
+_ALSO = {"auth": ("calendar", "youtube")}
 
 
 class _InOrder(typer.core.TyperGroup):
@@ -64,10 +71,32 @@ def _root(
     ctx.call_on_close(ctx.obj.close)
 
 
-# Every command module adds its commands with register(app); the order is the order in --help.
-# A new outside service adds its module here (its sign-in goes under `auth`, as calendar's does).
-for _commands in (setup, night, live, serve, rehearse, obs, cue, votes, calendar, youtube, auth, secrets, publish, captions):
-    _commands.register(app)
+_registered: set[str] = set()
+
+
+def _register(argv: list[str]) -> None:
+    """Register the modules the command line needs (each once per process): the named command's,
+    or every one when none is named (`meetstream`, `--help`, shell completion) or it is unknown."""
+    import importlib
+
+    modules = dict(COMMANDS)
+    named = next((a for a in _after_global_options(argv)), None)
+    wanted = [modules[named], *_ALSO.get(named, ())] if named in modules else list(dict.fromkeys(modules.values()))
+    for name in wanted:
+        if name not in _registered:
+            _registered.add(name)
+            importlib.import_module(f"meetstream.entrypoints.cli.{name}").register(app)
+
+
+def _after_global_options(argv: list[str]):
+    """The first word that is not a global option (or its value): the command."""
+    args = iter(argv)
+    for a in args:
+        if a in ("--config", "-c", "--state"):
+            next(args, None)
+        elif not a.startswith("-"):
+            yield a
+            return
 
 
 _log_handler = None
@@ -111,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    _register(argv)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="meetstream", standalone_mode=False)

@@ -1,7 +1,5 @@
 """`meetstream start` and `meetstream end`: put a meeting on air, and close it."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`meetstream obs …`: apply, check and inspect a room's scene set in OBS."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 

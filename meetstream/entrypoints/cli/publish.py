@@ -1,8 +1,6 @@
 """`meetstream publish OUTDIR` and `meetstream report`: what the council publishes, read from the
 store alone (views from YouTube, within the quota ledger). Both safe to run every night."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Optional

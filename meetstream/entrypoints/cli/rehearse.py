@@ -1,7 +1,5 @@
 """`meetstream rehearse`: a whole meeting night on the simulators."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Optional

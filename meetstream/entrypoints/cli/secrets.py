@@ -1,7 +1,5 @@
 """`meetstream secrets …`: put the OBS password or the Graph client secret in the OS keyring."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 

@@ -1,7 +1,5 @@
 """`meetstream serve`: the room's resident control process and its local API."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`meetstream init`: write a commented example meetstream.yaml."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

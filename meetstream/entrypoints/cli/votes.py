@@ -4,8 +4,6 @@ Exempt items appear by their public title only; their motions only with --confid
 confidential part of the minutes, never for publishing).
 """
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -4,8 +4,6 @@ Thin: parse, call one service function, render with Rich. googleapiclient is nev
 here; the services import it lazily when a command actually talks to YouTube.
 """
 
-from __future__ import annotations
-
 import typer
 
 from meetstream.entrypoints.cli import auth
