@@ -154,16 +154,19 @@ class RoomControl:
 
     def act(self, action: str, body: dict | None = None) -> Outcome:
         """Run one action on the worker thread (one at a time); its outcome in plain words."""
-        return self._worker.submit(self._act, action, dict(body or {})).result()
+        return self._worker.submit(self._for_meeting, self._act_on, action, dict(body or {})).result()
 
-    def _act(self, action: str, body: dict) -> Outcome:
+    def _for_meeting(self, do: Callable[[str, dict], Outcome], action: str, body: dict) -> Outcome:
+        """`do(action, body)` for the meeting the body names ({"meeting": id}), else for the one that
+        holds the room. The meeting asked for is this action's alone: the room's lock is held, so
+        no other thread sees it, and the session follows the room again afterwards."""
         s = self.session
-        with s.lock:  # the meeting asked for is this action's alone: no other thread sees it
+        with s.lock:
             was = s.asked
             try:
                 if body.get("meeting"):
                     s.ask(self._meeting(body["meeting"]))
-                return self._act_on(action, {k: v for k, v in body.items() if k != "meeting"})
+                return do(action, {k: v for k, v in body.items() if k != "meeting"})
             except MeetstreamError as err:
                 return outcome_of(err)
             finally:
@@ -195,21 +198,7 @@ class RoomControl:
 
     def check(self, action: str, body: dict | None = None) -> Outcome:
         """Would `action` be refused now? Asked before a surface shows a confirmation."""
-        return self._worker.submit(self._check, action, dict(body or {})).result()
-
-    def _check(self, action: str, body: dict) -> Outcome:
-        s = self.session
-        with s.lock:
-            was = s.asked
-            try:
-                if body.get("meeting"):
-                    s.ask(self._meeting(body["meeting"]))
-                return self._check_on(action, {k: v for k, v in body.items() if k != "meeting"})
-            except MeetstreamError as err:
-                return outcome_of(err)
-            finally:
-                if body.get("meeting"):
-                    s.ask(was)
+        return self._worker.submit(self._for_meeting, self._check_on, action, dict(body or {})).result()
 
     def _check_on(self, action: str, body: dict) -> Outcome:
         s = self.session

@@ -221,3 +221,62 @@ def test_end_while_youtube_fails_finishes_the_local_side_and_says_what_is_left(n
     assert again.code == 0, again
     assert "✓ Broadcast completed" in again.out
     assert [e.kind for e in night.store.timeline(night.meeting.id)].count("end") == 1
+
+
+def test_start_after_obs_came_back_public_during_a_private_session_streams_nothing_but_the_slate(night, obs, obs_server, cli):
+    """OBS crashed in a private session and came back on a saved public scene (a speaker, the
+    microphones live); with nothing else running the officer runs `start next`. The recorded
+    private session is put back before the output starts: no sample of the test's own observer
+    while streaming, and no frame a viewer pulls from nginx, is anything but the private slate."""
+    import json
+    import shutil
+    import subprocess
+
+    from helpers import OBS_PASSWORD
+    from obs_helpers import average_rgb
+    from private_observer import Observer
+
+    s = night.session
+    start_meeting(s, night.outputs, night.onair, stream_timeout=30)
+    s.speaker(night.meeting.members[0].name)
+    s.private()
+    collection = obs.call("GetSceneCollectionList")["currentSceneCollectionName"]
+    obs_server.kill()  # the crash: the stream goes with it
+    scenes = obs_server.home / ".config" / "obs-studio" / "basic" / "scenes"  # OBS names the file after the collection, sanitised
+    saved = next(p for p in scenes.glob("*.json") if json.loads(p.read_text()).get("name") == collection)
+    doc = json.loads(saved.read_text())
+    doc["current_program_scene"] = doc["current_scene"] = "Speaker"  # as last saved before the crash
+    for source in doc["sources"]:
+        if source.get("id") != "scene":
+            source["muted"] = False
+    saved.write_text(json.dumps(doc))
+    obs_server.start(collection=collection)
+
+    with Observer(obs_server.port, OBS_PASSWORD) as seen:
+        seen.wait_samples(3)
+        assert seen.samples[-1].program == "Speaker" and seen.samples[-1].live_audio  # public, as the crash left it
+        assert s.store.session("chamber")["state"] is SessionState.PRIVATE
+        started = cli("start", "next")
+        assert started.code == 0, started
+        status = obs.call("GetStreamStatus")
+        assert status["outputActive"]
+        streaming_since = time.monotonic() - status["outputDuration"] / 1000 - 0.2  # 0.2 s to spare
+        key = night.youtube_sim.streams[on_air_record(s.store, "chamber")["stream_id"]]["cdn"]["ingestionInfo"]["streamName"]
+        frames, tries = [], 0
+        while len(frames) < 3:  # what a viewer sees, pulled from the ingest as a player would
+            out = subprocess.run([shutil.which("ffmpeg"), "-loglevel", "error", "-rw_timeout", "10000000", "-i",
+                                  night.rtmp.play_url(key), "-frames:v", "1", "-vf", "scale=64:36", "-f", "image2pipe",
+                                  "-vcodec", "bmp", "-"], capture_output=True, timeout=60)
+            tries += 1
+            if out.returncode == 0:
+                frames.append(average_rgb(out.stdout))
+            else:  # a player that joins before the first key frame sees no picture yet: it tries again
+                assert tries < 20, out.stderr
+                time.sleep(0.5)
+        seen.wait_samples(3)
+    while_streaming = [x for x in seen.samples if x.t >= streaming_since and not x.down]
+    assert len(while_streaming) >= 5
+    assert [x for x in while_streaming if not x.private] == []
+    assert all(close_to(rgb, PRIVATE_RED, tolerance=50) for rgb in frames), frames
+    assert "Recorded state put back in OBS — Private session" in started.out
+    end_meeting(s, night.outputs, night.onair)
