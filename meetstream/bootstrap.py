@@ -27,7 +27,7 @@ def scene_set_for(settings: Settings, room: str, override: Path | None = None):
 
 
 def obs_connection(settings: Settings, room: str):
-    """A connected obs.connection.ObsConnection for a configured room (close it, or use `with`)."""
+    """A connected adapters.obs.connection.ObsConnection for a configured room (close it, or use `with`)."""
     from meetstream.adapters.obs.connection import connect_room
 
     return connect_room(settings, room)
@@ -41,14 +41,14 @@ def obs_at(host: str, port: int, password: str | None, *, timeout: float = 10):
 
 
 def obs_outputs(conn):
-    """OBS's stream and record outputs (obs.output.ObsOutputs, the night's Outputs port)."""
+    """OBS's stream and record outputs (adapters.obs.output.ObsOutputs, the night's Outputs port)."""
     from meetstream.adapters.obs.output import ObsOutputs
 
     return ObsOutputs(conn)
 
 
 def calendar(settings: Settings, state_path: Path | None, **kw):
-    """The configured Graph calendar (teams.calendar.GraphCalendar), signed in with the token cache
+    """The configured Graph calendar (adapters.teams.calendar.GraphCalendar), signed in with the token cache
     beside the state store; `sleep=` replaces the real back-off wait (tests, benches)."""
     from meetstream.adapters.teams.calendar import open_calendar
 
@@ -64,7 +64,7 @@ def sandbox_calendar(settings: Settings, sim, state_path: Path | None):
 
 
 def moderngov(settings: Settings, **kw):
-    """The council's modern.gov web service (moderngov.ModernGovClient) from agendas.moderngov;
+    """The council's modern.gov site (adapters.moderngov.site.ModernGovSite over its web service client) from agendas.moderngov;
     `sleep=` replaces the real waits (tests)."""
     from meetstream.adapters.moderngov import ModernGovClient
     from meetstream.adapters.moderngov.site import ModernGovSite
@@ -84,7 +84,7 @@ def youtube_client(settings: Settings, store, **kw):
 
 
 def youtube_stats(settings: Settings, store, **kw):
-    """The report's views port (youtube.stats.VideoStats): videos.list statistics, 50 ids a call,
+    """The report's views port (adapters.youtube.stats.VideoStats): videos.list statistics, 50 ids a call,
     counted in the quota ledger; built on `youtube_client`."""
     from meetstream.adapters.youtube.stats import VideoStats
 
@@ -92,14 +92,14 @@ def youtube_stats(settings: Settings, store, **kw):
 
 
 def caption_tracks(settings: Settings, store, **kw):
-    """The captions port (youtube.captions.CaptionTracks): captions list/download/insert/update/
+    """The captions port (adapters.youtube.captions.CaptionTracks): captions list/download/insert/update/
     delete on `youtube_client`, so every call is in the quota ledger."""
     from meetstream.adapters.youtube.captions import CaptionTracks
 
     return CaptionTracks(youtube_client(settings, store, **kw))
 
 def sign_in_microsoft(settings: Settings, state_path: Path | None, show: Callable[[str], None]):
-    """Device-code (or app-only) sign-in to Microsoft 365; teams.auth.SignedIn."""
+    """Device-code (or app-only) sign-in to Microsoft 365; adapters.teams.auth.SignedIn."""
     from meetstream.adapters.teams.auth import sign_in
 
     return sign_in(settings, state_path, show=show)
@@ -120,7 +120,7 @@ def sign_in_youtube(settings: Settings, *, open_browser: bool = True, device: bo
 
 
 def apply_scene_set(settings: Settings, key: str, override: Path | None = None, *, dry_run: bool = False):
-    """`obs apply`: (scene set, obs.build.ApplyReport). The file is parsed before OBS is touched."""
+    """`obs apply`: (scene set, adapters.obs.build.ApplyReport). The file is parsed before OBS is touched."""
     from meetstream.adapters.obs.build import apply
 
     ss = scene_set_for(settings, key, override)
@@ -138,7 +138,7 @@ def check_scene_set(settings: Settings, key: str, override: Path | None = None):
 
 
 def obs_status(settings: Settings, key: str):
-    """(obs.status.ObsStatus, where OBS is): program, outputs and every input's mute."""
+    """(adapters.obs.status.ObsStatus, where OBS is): program, outputs and every input's mute."""
     from meetstream.adapters.obs.status import read_status
 
     with obs_connection(settings, key) as conn:

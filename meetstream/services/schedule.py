@@ -89,7 +89,7 @@ def _refuse_if_over(units: int, ledger) -> None:
 
 def schedule(settings, store, *, days: int = 60, dry_run: bool = False, client=None,
              open_client: Callable[[], object] | None = None, now: datetime | None = None) -> ScheduleResult:
-    """Bring YouTube's broadcasts in line with the stored meetings. `client` (youtube.client.YouTubeClient),
+    """Bring YouTube's broadcasts in line with the stored meetings. `client` (adapters.youtube.client.YouTubeClient),
     or `open_client()` to build one only when a call is needed (bootstrap.youtube_client)."""
     if days < 1:
         raise YouTubeError("--days must be at least 1")

@@ -1,6 +1,6 @@
 """Go-live and end helpers the live session calls: plain methods on a small class.
 
-    live = LiveControl(client)                     # client: youtube.client.YouTubeClient
+    live = LiveControl(client)                     # client: adapters.youtube.client.YouTubeClient
     live.wait_stream_active(stream_id)             # bounded, with backoff; liveStreams.list 1 unit each
     live.go_live(broadcast_id, stream_id, auto_start=True, monitor_stream=False)
     live.stream_health(stream_id)                  # 1 unit; call every few minutes, not seconds

@@ -7,7 +7,7 @@
              duplicates it; an unchanged track is not sent again (no quota)
     status   each recording's caption state and the days left of the council's deadline
 
-Handed a captions port (youtube.captions.CaptionTracks, built by meetstream.bootstrap) and the
+Handed a captions port (adapters.youtube.captions.CaptionTracks, built by meetstream.bootstrap) and the
 store; builds no adapter. The state of each meeting's track is in the store's `captions` table.
 """
 

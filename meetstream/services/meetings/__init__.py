@@ -5,7 +5,7 @@
     links.py    Teams join links: making an event a Teams meeting, and mailing members their link
     view.py     a meeting as `calendar list --json` prints it (exempt titles never shown)
 
-Services: they talk to Graph only through the calendar they are handed (teams.calendar.GraphCalendar,
+Services: they talk to Graph only through the calendar they are handed (adapters.teams.calendar.GraphCalendar,
 built by meetstream.bootstrap), and to the store.
 """
 

@@ -76,7 +76,7 @@ def default_window(settings, now: datetime | None = None) -> tuple[datetime, dat
 
 def sync_calendar(store, settings, calendar, *, start: datetime | None = None,
                   end: datetime | None = None, now: datetime | None = None) -> SyncSummary:
-    """Bring the store up to date with `calendar` (teams.calendar.GraphCalendar, from
+    """Bring the store up to date with `calendar` (adapters.teams.calendar.GraphCalendar, from
     bootstrap.calendar). See the module docstring."""
     began = time.monotonic()
     ctx = event_context(settings)  # roster/agenda YAML errors surface before any request
@@ -189,7 +189,7 @@ def sync_meetings(store, settings, calendar=None, moderngov=None, *, start: date
     """`calendar sync`: the Graph calendar (when handed one) and, with `agendas.source: moderngov`,
     the council's modern.gov site (its client handed in), joined. modern.gov is read first, so a
     site that cannot be read stops the sync before anything is written. Returns (SyncSummary or
-    None, meetings.moderngov.ModernGovSummary or None)."""
+    None, services.meetings.moderngov.ModernGovSummary or None)."""
     from meetstream.services.meetings.moderngov import apply_moderngov, read_moderngov
 
     found = read_moderngov(settings, moderngov) if moderngov is not None else None
