@@ -192,6 +192,9 @@ def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *
             progress("Broadcast completed", record["broadcast_id"])
         except MeetstreamError as err:
             left.append(f"YouTube broadcast {record['broadcast_id']} is not completed ({err}): run `meetstream end` again when YouTube answers")
+    # The stream is no longer wanted before it is stopped: a watchdog ticking meanwhile (serve's,
+    # the console's) must not take End's own stop for an outage and start it again.
+    store.set_streaming(room, False)
     stopped = True
     try:
         if outputs.streaming():
@@ -200,7 +203,6 @@ def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *
     except MeetstreamError as err:
         stopped = False
         left.append(f"OBS output not confirmed stopped ({err}): stop streaming in OBS")
-    store.set_streaming(room, False)
     recording = None
     try:
         if outputs.recording():

@@ -148,7 +148,9 @@ class Watchdog:
         private_ok = self._keep_private(h)
         self._track_outage(h, now)
         if h.expected and not st.streaming and not st.reconnecting:
-            if private_ok:
+            if not self.expect_streaming():
+                pass  # `end` stopped it while this tick was reading: a deliberate stop, not an outage
+            elif private_ok:
                 self._restart_output(h, now)
             else:
                 h.problems.append("stream output is down and stays down until the private session is verified")

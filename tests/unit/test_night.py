@@ -81,3 +81,42 @@ def test_end_when_obs_will_not_stop_the_output_still_records_the_end_and_says_so
     assert any("stop streaming in OBS" in x for x in summary.left)
     assert kinds(store, sample_meeting)[-1] == "end"
     assert youtube.calls[-1] == "complete"
+
+
+def test_a_watchdog_ticking_while_end_stops_the_output_does_not_start_it_again(night, store):
+    """End's own stop is not an outage: the watchdog (serve's, the console's) ticks at the moment
+    the output stops, and asks for no restart."""
+    from meetstream.services.watchdog import Watchdog
+
+    session, outputs, youtube = night
+    start_meeting(session, outputs, youtube)
+    session.chamber()
+
+    class Status:
+        reconnecting, program_scene, stream_bytes, skipped_frames, total_frames = False, "Chamber", 0, 0, 0
+
+        def __init__(self, streaming):
+            self.streaming = streaming
+
+    class Watched:
+        restarts = 0
+
+        def status(self):
+            return Status(outputs.streaming_now)
+
+        def restart_stream(self):
+            Watched.restarts += 1
+            outputs.start_stream()
+
+    dog = Watchdog(session, Watched())
+    real_stop = outputs.stop_stream
+
+    def stop_with_a_tick_after():
+        real_stop()
+        dog.tick()  # the watchdog's thread, between End's stop and the rest of End
+
+    outputs.stop_stream = stop_with_a_tick_after
+    end_meeting(session, outputs, youtube)
+    dog.tick()
+    assert Watched.restarts == 0 and not outputs.streaming_now
+    assert not any(e.kind == "incident" for e in store.timeline(session.meeting.id))
