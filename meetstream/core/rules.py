@@ -51,12 +51,21 @@ class Refused:
         text = self.reason.replace("{fix}", " or ".join(names))
         return text.replace(" ()", "").replace("()", "")
 
+    @property
+    def by_state(self) -> bool:
+        """Refused because of the session's state (private, recess, adjourned …), not because of
+        where the agenda stands: a console dims the first kind, and explains the second on a tap."""
+        return self.code in _BY_STATE
+
     def as_json(self) -> dict:
-        return {"code": self.code, "reason": self.reason, "fix": list(self.fix)}
+        return {"code": self.code, "reason": self.reason, "fix": list(self.fix), "by_state": self.by_state}
 
     @classmethod
     def from_json(cls, data: dict) -> "Refused":
         return cls(str(data.get("code", "")), str(data.get("reason", "")), tuple(data.get("fix") or ()))
+
+
+_BY_STATE = {"private", "recess", "adjourned", "not_private", "not_recess", "ended", "room_taken", "no_meeting"}
 
 
 def _name(a: actions.Action, surface: str) -> str | None:

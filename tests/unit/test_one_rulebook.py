@@ -135,3 +135,6 @@ def test_allowed_now_is_what_decide_says():
     allowed = rules.allowed_now(Now("chamber", SessionState.RECESS, meeting.agenda[0]), meeting)
     assert set(allowed) == NAMES
     assert allowed["resume"] is None and allowed["chamber"]["code"] == "recess" and allowed["public"]["code"] == "not_private"
+    assert allowed["chamber"]["by_state"]  # the state refuses it: a console dims it
+    on_exempt = rules.allowed_now(Now("chamber", SessionState.PRIVATE, AgendaItem("2", "Land", exempt=True)), meeting)
+    assert on_exempt["public"]["code"] == "exempt_item" and not on_exempt["public"]["by_state"]  # explained on a tap

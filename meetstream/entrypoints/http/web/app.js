@@ -353,7 +353,7 @@
     const query = ui.search.value.trim();
     const found = matching(members, query);
     const shown = found.slice(0, MEMBERS_SHOWN);
-    const allowed = !(s.allowed || {}).speaker;
+    const allowed = !((s.allowed || {}).speaker || {}).by_state;
     const speakerIsMember = members.some((m) => m.display === s.speaker);
     setText(ui.oneoffNow, s.speaker && !speakerIsMember ? `Speaking now: ${s.speaker} (one-off)` : "");
     if (!changed("members", [shown, s.speaker, allowed, found.length])) return;
@@ -403,15 +403,14 @@
     const refusals = s.allowed || {};
     for (const button of document.querySelectorAll("#controls button[data-action], #controls button[data-hint]")) {
       const refusal = refusals[button.dataset.action || button.dataset.hint];
-      if (refusal) {
-        button.setAttribute("aria-disabled", "true");
-        button.title = refusalWords(refusal);
-      } else {
-        button.removeAttribute("aria-disabled");
-        button.removeAttribute("title");
-      }
+      // Dimmed when the session's state refuses it; otherwise (an exempt item, the end of the
+      // agenda) a tap asks and the page says why.
+      if (refusal && refusal.by_state) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+      if (refusal) button.title = refusalWords(refusal);
+      else button.removeAttribute("title");
     }
-    const agendaAllowed = !refusals.item;
+    const agendaAllowed = !(refusals.item && refusals.item.by_state);
     for (const button of ui.agenda.querySelectorAll("button")) {
       if (agendaAllowed) button.removeAttribute("aria-disabled");
       else button.setAttribute("aria-disabled", "true");
