@@ -19,10 +19,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable
 
 from meetstream.errors import MeetstreamError
-from meetstream.ports import OBS_CONNECTED
+from meetstream.ports import OBS_CONNECTED, Outputs
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ log = logging.getLogger(__name__)
 # Sent by the OBS event source that `watch_events` listens to when its socket (re)opens. Not an
 # OBS event: OBS may have restarted, so everything is checked again.
 BACK = OBS_CONNECTED  # the socket (re)opened
-
-
-class Outputs(Protocol):
-    def status(self): ...
-    def restart_stream(self) -> None: ...
 
 
 @dataclass

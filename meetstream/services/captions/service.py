@@ -17,7 +17,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from meetstream.services.captions.cues import CaptionFileError, Cue, detect_format, parse, to_vtt, write
 from meetstream.services.captions.private import Dropped, drop_private
@@ -25,22 +24,11 @@ from meetstream.services.captions.vocab import Change, correct as correct_cues, 
 from meetstream.core.domain import Meeting
 from meetstream.errors import StateError, YouTubeError
 from meetstream.core.timefmt import local, now_utc, parse_utc, utc_text
+from meetstream.ports import Tracks
 
 STATES = ("none", "fetched", "corrected", "reviewed", "uploaded")
 DEADLINE_DAYS = 14  # default: the council's own target, from the end of the meeting
 MAX_FILE = 20 * 1024 * 1024  # a caption file bigger than this is not a caption file
-
-
-class Tracks(Protocol):
-    """The captions port: meetstream.adapters.youtube.captions.CaptionTracks implements it."""
-
-    def list(self, video_id: str) -> list: ...
-    def download(self, track_id: str, tfmt: str = "vtt") -> str: ...
-    def insert(self, video_id: str, language: str, name: str, data: bytes, *, draft: bool = False): ...
-    def update(self, track_id: str, data: bytes, *, draft: bool = False): ...
-    def delete(self, track_id: str) -> None: ...
-    def video_times(self, video_id: str) -> tuple[datetime | None, datetime | None]: ...
-    def units_spent(self) -> int: ...
 
 
 # --- settings (read defensively: `captions:` in meetstream.yaml is optional) -------------------
