@@ -87,13 +87,13 @@ class VoteForm(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="vote-form"):
-            yield Label(f"Record a vote on item {self.item}", id="vote-title")
+            yield Label(f"Record a vote on item {escape(self.item)}", id="vote-title")
             for name, hint in self.FIELDS:
                 value = self.values.get(name, "")
                 if name == "named" and isinstance(value, list):
                     value = ", ".join(value)
                 yield Input(value=str(value), placeholder=hint, id=f"vote-{name}")
-            yield Label(self.error, id="vote-error")
+            yield Label(escape(self.error), id="vote-error")
             yield Label("Enter on the last field records it · Tab next field · Esc cancels", id="hint")
 
     def on_mount(self) -> None:
@@ -176,7 +176,7 @@ class LiveConsole(App):
         self.call_from_thread(self._show, state)
 
     def _lost(self, why: str) -> None:
-        self.message = f"[red]Lost the room's control: {why}. Retrying…[/]"
+        self.message = f"[red]Lost the room's control: {escape(str(why))}. Retrying…[/]"
         self.render_all()
 
     def _show(self, state: dict) -> None:
@@ -196,7 +196,7 @@ class LiveConsole(App):
             banner.update("CONNECTING…")
             self.query_one("#message", Static).update(self.message)
             return
-        banner.update(s["banner"])
+        banner.update(escape(s["banner"]))
         banner.styles.background = s["colour"]
         meeting = s["meeting"]
         self.title = meeting["committee"] if meeting else f"Room {s['room']}"
@@ -204,18 +204,19 @@ class LiveConsole(App):
         lines = ["[b]Agenda[/b]"]
         for it in s["agenda"]:
             mark = "▶" if it["current"] else " "
-            title = it["title"] + ("  [magenta](exempt)[/]" if it["exempt"] else "")
+            # Data is text: an agenda line ending "[/]" or "[as amended]" is shown as written.
+            title = escape(it["title"]) + ("  [magenta](exempt)[/]" if it["exempt"] else "")
             lines.append(f"{mark} {'[b]' + title + '[/b]' if it['current'] else title}")
         if s["next_item"]:
-            lines.append(f"\nNext: {s['next_item']['title']}")
+            lines.append(f"\nNext: {escape(s['next_item']['title'])}")
         self.query_one("#agenda", Static).update("\n".join(lines))
 
         mlines = [f"[b]Members[/b] ({len(s['members'])}; 1–9 or / to find)"]
         for key, m in enumerate(s["members"], start=1):
             here = "▶" if s["speaker"] == m["display"] else " "
-            mlines.append(f"{here} {('[b]' + str(key) + '[/b] ') if key <= 9 else '  '}{m['display']}")
+            mlines.append(f"{here} {('[b]' + str(key) + '[/b] ') if key <= 9 else '  '}{escape(m['display'])}")
         if s["speaker"] and s["speaker"] not in [m["display"] for m in s["members"]]:
-            mlines.append(f"▶ {s['speaker']} (one-off)")
+            mlines.append(f"▶ {escape(s['speaker'])} (one-off)")
         self.query_one("#members", Static).update("\n".join(mlines))
 
         elapsed = int(self.clock() - self.started)
@@ -224,11 +225,11 @@ class LiveConsole(App):
               f"OBS: {h['obs']}; stream {'LIVE' if h['streaming'] else 'off'}" + (" (reconnecting)" if h["reconnecting"] else "")]
         if h["kbps"] is not None:
             hl.append(f"bitrate {h['kbps']:,} kb/s")
-        hl.append(f"YouTube: {h['youtube']}")
-        hl += [f"[red]{p}[/]" for p in h["problems"]]
+        hl.append(f"YouTube: {escape(str(h['youtube']))}")
+        hl += [f"[red]{escape(p)}[/]" for p in h["problems"]]
         self.query_one("#health", Static).update("\n".join(hl))
         self.query_one("#actions", Static).update(
-            "\n".join(["[b]Last actions[/b]"] + [f"{a['at']} {a['text']}" for a in s["last_actions"][:8]]))
+            "\n".join(["[b]Last actions[/b]"] + [f"{a['at']} {escape(a['text'])}" for a in s["last_actions"][:8]]))
         self.query_one("#message", Static).update(self.message)
 
     # --- acting -------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ class LiveConsole(App):
             text = escape(outcome.message) if outcome.ok else f"[red]{refusal_words(outcome)}[/]"
             ok = outcome.ok
         except Exception as err:
-            text, ok = f"[red]{err}[/]", False
+            text, ok = f"[red]{escape(str(err))}[/]", False
         try:
             state = self.control.state()
         except Exception:
@@ -277,7 +278,7 @@ class LiveConsole(App):
         try:
             outcome = self.control.check(action, {})
         except Exception as err:
-            self.call_from_thread(self._acted, f"[red]{err}[/]", False, None)
+            self.call_from_thread(self._acted, f"[red]{escape(str(err))}[/]", False, None)
             return
         self.call_from_thread(self._asked, action, outcome)
 
@@ -312,7 +313,7 @@ class LiveConsole(App):
         try:
             outcome = self.control.act("vote", body)
         except Exception as err:
-            self.call_from_thread(self._acted, f"[red]{err}[/]", False, None)
+            self.call_from_thread(self._acted, f"[red]{escape(str(err))}[/]", False, None)
             return
         if not outcome.ok and outcome.kind == "bad_input":
             self.call_from_thread(self._vote_again, body, outcome.message)

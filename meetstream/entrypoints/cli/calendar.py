@@ -121,6 +121,7 @@ def list_(
         typer.echo(json.dumps([meeting_json(m, zone, store.votes(m.id)) for m in meetings], indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
 
     out = _console()
     if not meetings:
@@ -139,7 +140,7 @@ def list_(
         items = f"{len(m.agenda)}" + (f" ({exempt} exempt)" if exempt else "")
         items += " mg" if (m.source_of("agenda") or "").startswith("modern.gov") else ""
         committee = m.committee + (" [CANCELLED]" if m.cancelled else "") + (" *" if m.warnings else "")
-        table.add_row(short_ref(m.id), _local(m.start, zone, "%a %d %b %H:%M"), committee, m.room or "-",
+        table.add_row(short_ref(m.id), _local(m.start, zone, "%a %d %b %H:%M"), Text(committee), m.room or "-",
                       items, "yes" if m.join_url else "no")
     out.print(table)
     if any((m.source_of("agenda") or "").startswith("modern.gov") for m in meetings):

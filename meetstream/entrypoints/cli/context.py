@@ -44,7 +44,9 @@ def app_context(ctx: typer.Context) -> AppContext:
 def console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    # No markup by default: what is printed is mostly data (titles, names, motions), and "[/]" in
+    # an agenda line is text. A line of our own with a style says markup=True and escapes its data.
+    return Console(highlight=False, soft_wrap=True, markup=False)
 
 
 ROOM_HELP = "Room key from meetstream.yaml (default: the first room)."

@@ -11,7 +11,7 @@ def _progress(out):
     from rich.markup import escape
 
     def show(step: str, detail: str) -> None:
-        out.print(f"[green]✓[/] {escape(step)}" + (f" [dim]— {escape(detail)}[/]" if detail else ""))
+        out.print(f"[green]✓[/] {escape(step)}" + (f" [dim]— {escape(detail)}[/]" if detail else ""), markup=True)
 
     return show
 

@@ -26,9 +26,11 @@ def apply_cmd(ctx: typer.Context, file: Optional[Path] = FileArg, room: Optional
     settings = app_context(ctx).settings
     key = settings.room_key(room)
     ss, report = bootstrap.apply_scene_set(settings, key, file, dry_run=dry_run)
+    from rich.markup import escape
+
     out = console()
     for note in report.notes:
-        out.print(f"[yellow]note[/]: {note}")
+        out.print(f"[yellow]note[/]: {escape(note)}", markup=True)
     if dry_run:
         for r in report.requests:
             what = r.data.get("inputName") or r.data.get("sceneName") or ""
@@ -82,11 +84,13 @@ def status_cmd(ctx: typer.Context, room: Optional[str] = RoomOpt, as_json: bool 
 
         typer.echo(json.dumps({"where": where, **dataclasses.asdict(st)}, indent=2))
         return
+    from rich.markup import escape
+
     out = console()
     out.print(f"OBS {st.obs_version} (obs-websocket {st.websocket_version}) at {where}")
-    out.print(f"Program scene: [bold]{st.program_scene}[/]")
-    out.print(f"Stream: {'[red]LIVE[/]' if st.streaming else 'off'}" + (f" ({st.stream_timecode}, {st.stream_bytes // 1024} KiB, {st.skipped_frames} skipped frames)" if st.streaming else ""))
-    out.print(f"Recording: {'[red]REC[/]' if st.recording else 'off'}")
+    out.print(f"Program scene: [bold]{escape(st.program_scene)}[/]", markup=True)
+    out.print(f"Stream: {'[red]LIVE[/]' if st.streaming else 'off'}" + (f" ({st.stream_timecode}, {st.stream_bytes // 1024} KiB, {st.skipped_frames} skipped frames)" if st.streaming else ""), markup=True)
+    out.print(f"Recording: {'[red]REC[/]' if st.recording else 'off'}", markup=True)
     for name, muted in st.audio.items():
         out.print(f"  {'muted' if muted else 'LIVE':<6} {name}")
 

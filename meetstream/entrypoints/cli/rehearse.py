@@ -39,10 +39,10 @@ def register(app: typer.Typer) -> None:
         c = console()
         report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause,
                                agendas=agendas, meetings=meetings)
-        c.print("\n[bold]Timeline[/]")
+        c.print("\n[bold]Timeline[/]", markup=True)
         for line in report.timeline:
             c.print(f"  {line}")
-        c.print("\n[bold]Chapters written to the video description[/]")
+        c.print("\n[bold]Chapters written to the video description[/]", markup=True)
         c.print(report.chapters or "  (none)")
         c.print(f"\nYouTube quota for {'this meeting' if meetings == 1 else f'these {meetings} meetings'}: {report.quota_units} units")
         c.print(f"Screenshots of the program output: {len(report.screenshots)} in {report.screenshots[0].parent if report.screenshots else folder}")

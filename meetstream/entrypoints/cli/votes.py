@@ -57,16 +57,18 @@ def register(app: typer.Typer) -> None:
 def _table(meeting, records: list[dict]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
     if not records:
         out.print(f"No votes recorded for {meeting.committee}.", markup=False)
         return
-    table = Table(title=f"Votes: {meeting.committee}", box=box.SIMPLE_HEAD)
+    table = Table(title=Text(f"Votes: {meeting.committee}"), box=box.SIMPLE_HEAD)
     for col in ("Item", "Title", "Motion", "For", "Against", "Abstain", "Result", "Named"):
         table.add_column(col, overflow="fold", justify="right" if col in ("For", "Against", "Abstain") else "left")
     for r in records:
         named = "; ".join(f"{name}: {choice}" for name, choice in r["named"].items())
-        table.add_row(r["item"], r["title"], r["motion"], str(r["for"]), str(r["against"]), str(r["abstain"]),
-                      r["result_words"], named or "-")
+        # Data is text: a motion "[as amended]" is printed as written, never read as markup.
+        table.add_row(Text(r["item"]), Text(r["title"]), Text(r["motion"]), str(r["for"]), str(r["against"]),
+                      str(r["abstain"]), r["result_words"], Text(named or "-"))
     out.print(table)

@@ -95,6 +95,7 @@ def schedule_command(
     Example: meetstream schedule --days 30 --dry-run
     """
     from rich.table import Table
+    from rich.text import Text
 
     from meetstream import bootstrap
     from meetstream.services.schedule import schedule
@@ -116,7 +117,7 @@ def schedule_command(
     table = Table("action", "meeting", "broadcast", "why", "units")
     for a in result.actions:
         bid = a.broadcast.broadcast_id if a.broadcast else "-"
-        table.add_row(a.kind, a.label, bid, a.reason, str(a.cost))
+        table.add_row(a.kind, Text(a.label), bid, Text(a.reason), str(a.cost))
     if result.actions:
         out.print(table)
     if dry_run:
