@@ -143,3 +143,30 @@ def test_an_override_makes_an_item_public_only_explicitly_and_can_add_an_exempt_
     assert cli("calendar", "sync").code == 0
     agenda = {i["number"]: i for i in listed(cli)["Full Council"]["agenda"]}
     assert not agenda["7"]["exempt"] and agenda["4"]["exempt"] and agenda["5"]["exempt"]
+
+
+def test_a_site_that_answers_with_nothing_cancels_nothing_and_a_later_good_answer_wins(cli, tmp_path, graph_sim, mg, monkeypatch):  # noqa: F811
+    """An odd GetMeetings answer with no meetings at all (issue 23): a warning, nothing changed;
+    only modern.gov saying "cancelled" cancels, and a later good answer undoes a cancellation."""
+    configure(tmp_path, graph_sim, mg, monkeypatch, graph=False)
+    mg.reset_log()
+    assert cli("calendar", "sync").code == 0
+    asked = mg.count("GetMeetings")  # one a followed committee
+    before = listed(cli)
+    assert before and not any(m["cancelled"] for m in before.values())
+    empty = b'<?xml version="1.0" encoding="utf-8"?>\n<getmeetings><meetingscount> 0</meetingscount><committeescount> 0</committeescount></getmeetings>'
+    for _ in range(asked):
+        mg.respond_raw(empty, operation="GetMeetings")
+    quiet = cli("calendar", "sync")
+    assert quiet.code == 0, quiet
+    assert "modern.gov listed no meetings at all" in quiet.out and "nothing is cancelled" in quiet.out
+    assert {k: m["cancelled"] for k, m in listed(cli).items()} == {k: False for k in before}
+    # modern.gov says it explicitly: cancelled; and when it lists the meeting again, it is on again.
+    council = full_council(mg)
+    mg.cancel_meeting(council.id)
+    assert cli("calendar", "sync").code == 0
+    assert listed(cli)["Full Council"]["cancelled"]
+    mg.move_meeting(council.id, datetime.combine(council.day, datetime.min.time(), timezone.utc) + timedelta(hours=18),
+                    status="confirmed")
+    assert cli("calendar", "sync").code == 0
+    assert not listed(cli)["Full Council"]["cancelled"]

@@ -111,11 +111,19 @@ def apply_moderngov(store, settings, read: ModernGovRead) -> ModernGovSummary:
                 summary.alone += 1
             summary.warnings.extend(f"{committee} {local(new.start, zone):%d %b %H:%M}: {w.removeprefix(NOTE)}"
                                     for w in new.warnings if w.startswith(NOTE) and (base is None or w not in base.warnings))
-        # A meeting stored from modern.gov alone that the site no longer lists in the window.
-        for m in stored:
-            if m.id.startswith(PREFIX) and m.id not in seen and read.start <= m.start < read.end and not m.cancelled:
-                store.upsert_meeting(replace(m, cancelled=True, warnings=m.warnings + (f"{NOTE}no longer listed",)))
-                summary.cancelled += 1
+        # A meeting stored from modern.gov alone that the site no longer lists in the window is kept
+        # as it was: only modern.gov saying "cancelled" cancels it. A site that answers with nothing
+        # (an odd answer, a committee renamed, a bad day) must not cancel a council's meetings, and
+        # the schedule would delete their broadcasts.
+        missing = [m for m in stored if m.id.startswith(PREFIX) and m.id not in seen
+                   and read.start <= m.start < read.end and not m.cancelled]
+        if missing and not read.meetings:
+            summary.warnings.append(f"modern.gov listed no meetings at all for the followed committees; the "
+                                    f"{len(missing)} stored from it are kept as they were (nothing is cancelled "
+                                    "unless modern.gov says so)")
+        else:
+            summary.warnings.extend(f"{m.committee} {local(m.start, zone):%d %b %H:%M}: no longer listed by modern.gov; "
+                                    "kept as it was (cancel it in modern.gov if it is cancelled)" for m in missing)
     return summary
 
 
@@ -141,8 +149,11 @@ def _joined(base: Meeting | None, mg, parsed, room: str | None, cfg, site: str, 
                                f"{local(mg.start, zone):%a %d %b %H:%M}: modern.gov's time is used")
     length = base.end - base.start
     kept = tuple(w for w in base.warnings if not w.startswith(NOTE))
+    # modern.gov decides a meeting it alone knows of (a later good answer wins); a calendar's
+    # meeting is cancelled by either source.
+    cancelled = mg.cancelled if base.id.startswith(PREFIX) else base.cancelled or mg.cancelled
     return replace(
-        base, start=start, end=start + length, cancelled=base.cancelled or mg.cancelled, agenda=agenda,
+        base, start=start, end=start + length, cancelled=cancelled, agenda=agenda,
         warnings=kept + tuple(warnings), sources=tuple(sources + [("time", "modern.gov" if mg.time_known else "calendar")]
                                                        + ([] if base.id.startswith(PREFIX) else [("Teams link and attendees", "calendar")])),
     )
