@@ -64,7 +64,9 @@ _RESULT_NAMES = {_norm(k): k for k in RESULTS} | {_norm(v): k for k, v in RESULT
 
 def count(label: str, value) -> int:
     """A count of votes: 9, "9" (from a form or the command line), never -1, 2.5, true or "nine"."""
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only, and few of them: "²".isdigit() is true but int("²") fails, and a
+    # 5,000-digit count is past int()'s limit. Anything else is the one line below.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value.strip()):
         value = int(value.strip())
     elif isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -28,6 +28,9 @@ def vote(meeting, **kw):
     ({"votes_for": True}, "for must be a whole number"),
     ({"votes_for": 99999}, "more votes than any council has members"),
     ({"motion": "   "}, "type the motion"),
+    ({"votes_for": "²"}, "for must be a whole number of votes, 0 or more, got '²'"),  # "²".isdigit() is true
+    ({"votes_for": "9" * 5000}, "for must be a whole number of votes"),  # past int()'s digit limit
+    ({"against": "١"}, "against must be a whole number of votes"),  # an Arabic-Indic one
     ({"result": "passed"}, "the result must be one of carried, lost, carried_casting, lost_casting, got 'passed'"),
     ({"result": "lost"}, "for 2, against 1 means the motion was carried, not lost"),
     ({"votes_for": 3, "against": 3}, "a tie is decided by the chair's casting vote"),
