@@ -202,3 +202,8 @@ def test_the_webcast_report_counts_captions_past_the_deadline(store):
     row = next(m for m in report["meetings"] if m["id"] == "m1")
     assert row["captions"] == "none" and row["captions_overdue"] is True
     assert report["totals"]["captions_overdue"] == 1 and report["totals"]["captions_uploaded"] == 0
+
+
+def test_an_srt_timestamp_of_twenty_digits_is_a_caption_file_error_not_an_overflow():
+    with pytest.raises(CaptionFileError, match="not valid SRT"):
+        parse("1\n99999999999999999999:00:00,000 --> 99999999999999999999:00:01,000\nHello\n", "srt", name="x.srt")

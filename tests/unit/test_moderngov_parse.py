@@ -239,3 +239,8 @@ def test_find_meeting_by_committee_and_start():
     untimed = a.__class__(**{**a.__dict__, "id": 4, "time_known": False,
                              "start": datetime(2026, 11, 5, 0, 0, tzinfo=timezone.utc)})
     assert find_meeting([untimed], "Planning Committee", START).id == 4
+
+
+def test_xml_declaring_an_encoding_nobody_knows_is_refused_in_one_line():
+    with pytest.raises(XmlRefused, match="declares an encoding that cannot be read"):
+        parse_xml(b'<?xml version="1.0" encoding="x-no-such-encoding"?><getmeetings/>')

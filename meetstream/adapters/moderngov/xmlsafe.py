@@ -55,6 +55,8 @@ def parse_xml(data: bytes | str) -> ET.Element:
         raise XmlRefused(f"line {err.lineno}, column {err.offset}: {expat.ErrorString(err.code)}") from None
     except AssertionError:  # TreeBuilder: no root element at all
         raise XmlRefused("it is empty") from None
+    except LookupError as err:  # an encoding Python does not know, declared in the XML prolog
+        raise XmlRefused(f"it declares an encoding that cannot be read ({err})") from None
     if root is None:
         raise XmlRefused("it is empty")
     return root

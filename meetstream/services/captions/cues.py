@@ -104,7 +104,7 @@ def _parse_srt(text: str, name: str) -> list[Cue]:
 
     try:
         subs = list(srt.parse(text, ignore_errors=False))
-    except (srt.SRTParseError, ValueError) as err:
+    except (srt.SRTParseError, ValueError, OverflowError) as err:  # OverflowError: a timestamp of 20 digits
         found = re.search(r"\d+", str(err))
         where = f" near character {found.group(0)}" if found else ""
         raise CaptionFileError(f"{name}: not valid SRT{where}; each cue is a number, a timing line "
