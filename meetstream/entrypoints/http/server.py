@@ -93,7 +93,8 @@ def _app(control, token: str | None):
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             given = header[7:]
-        return hmac.compare_digest(given.encode(), token.encode())
+        # A header is whatever bytes a client sent: compared as bytes, never decoded into an error.
+        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
 
     @web.middleware
     async def guard(request, handler):
@@ -114,7 +115,7 @@ def _app(control, token: str | None):
             return {}
         try:
             data = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested 100,000 deep
             raise web.HTTPBadRequest(text=json.dumps({"ok": False, "error": "the body is not JSON"}), content_type="application/json")
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text=json.dumps({"ok": False, "error": "the body is a JSON object"}), content_type="application/json")

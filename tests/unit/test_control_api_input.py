@@ -1,0 +1,54 @@
+"""Bad input to the control API is a 4xx with one line, never a 500: a JSON body nested 100,000
+deep, a token header in other characters. The real server and RoomControl over a real session;
+OBS is the fake director of the night's tests."""
+
+import http.client
+import json
+
+import pytest
+
+from meetstream.entrypoints.http.server import start_server
+from meetstream.services.control import RoomControl
+from meetstream.services.session import LiveSession
+
+from fakes import FakeDirector
+
+
+@pytest.fixture
+def served(store, sample_meeting):
+    store.upsert_meeting(sample_meeting)
+    control = RoomControl(LiveSession(store, FakeDirector(), "chamber", sample_meeting), None, tick_every=3600)
+    server = start_server(control, host="127.0.0.1", port=0, token="a-long-enough-test-token-0123456789")
+    yield server
+    server.stop()
+    control.stop()
+
+
+def call(server, method, path, body: bytes | None = None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_a_json_body_nested_a_hundred_thousand_deep_is_a_400(served):
+    status, raw = call(served, "POST", "/api/cue/chamber", b"[" * 100_000 + b"]" * 100_000,
+                       {"Content-Type": "application/json", "Authorization": "Bearer a-long-enough-test-token-0123456789"})
+    assert status == 400 and json.loads(raw)["error"] == "the body is not JSON"
+
+
+def test_a_token_header_in_other_characters_is_a_401(served):
+    import socket
+
+    for header in ("tökén".encode("utf-8"), b"\xff\xfe\x80"):  # UTF-8, and bytes that are no text at all
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+            sock.sendall(b"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + header
+                         + b"\r\nConnection: close\r\n\r\n")
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
+        status = int(raw.split(b" ", 2)[1])
+        assert status == 401, raw[:300]
