@@ -173,6 +173,14 @@ class PublishConfig(_Model):
     colour: str = Field("#1d4f91", pattern=r"^#[0-9a-fA-F]{6}$")  # checked for 4.5:1 against white when publishing
     base_url: str | None = None  # https://webcasts.example.gov.uk/: the feeds then link to each meeting's page
 
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        # It goes into every feed and page as a link: "javascript:…" or "file:…" must not.
+        if value is not None and not value.lower().startswith(("https://", "http://")):
+            raise ValueError("publish.base_url must be a web address starting https:// (or http://)")
+        return value
+
 
 class TargetsConfig(_Model):
     webcast_percent: float | None = Field(None, ge=0, le=100)  # of the meetings held, the share webcast

@@ -162,3 +162,12 @@ def test_a_typo_in_a_field_name_suggests_the_field_meant(tmp_path, text, line, s
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     assert str(err.value) == f"{path}:{line}: {says}"
+
+
+def test_a_publish_address_that_is_not_a_web_address_is_refused(tmp_path):
+    room = "rooms:\n  chamber: {name: Chamber, scene_set: x.yaml}\n"
+    path = write(tmp_path, room + "publish:\n  base_url: \"javascript:alert(1)\"\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert f"{path}:4: publish.base_url:" in str(err.value) and "https://" in str(err.value)
+    assert load_settings(write(tmp_path, room + "publish: {base_url: 'https://webcasts.example.gov.uk/'}\n")).publish.base_url

@@ -52,3 +52,34 @@ def test_a_token_header_in_other_characters_is_a_401(served):
                 raw += chunk
         status = int(raw.split(b" ", 2)[1])
         assert status == 401, raw[:300]
+
+
+def test_a_check_asked_with_the_token_in_the_address_is_not_bad_input(store, sample_meeting):
+    """The tablet's bookmark carries ?token=…: it proves who asks and is not the vote's field."""
+    token = "a-long-enough-test-token-0123456789"
+    store.upsert_meeting(sample_meeting)
+    session = LiveSession(store, FakeDirector(), "chamber", sample_meeting)
+    session.chamber()
+    session.go_to_item("4")
+    control = RoomControl(session, None, tick_every=3600)
+    server = start_server(control, host="127.0.0.1", port=0, token=token)
+    try:
+        status, raw = call(server, "GET", f"/api/check/vote?token={token}")
+        assert status == 200, raw
+    finally:
+        server.stop()
+        control.stop()
+
+
+def test_a_lan_listen_refuses_a_short_token():
+    from meetstream.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="at least 22 characters"):
+        start_server(None, host="0.0.0.0", port=0, token="x")
+
+
+def test_csv_cells_are_never_formulas():
+    from meetstream.core.cells import cell
+
+    assert [cell(v) for v in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Minutes", 9)] == \
+        ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Minutes", 9]

@@ -259,3 +259,20 @@ def test_the_thin_cue_path_reads_vote_options():
     assert body == {"motion": "That it be approved", "for": "9", "against": "3", "abstain": "1", "result": "carried",
                     "named": ["Jane Smith=for", "Khan=against"]}
     assert _parse(["chamber", "--for", "9"]) is None  # vote options belong to `cue vote` only
+
+
+def test_the_minutes_csv_never_writes_a_formula(cli, recorded):
+    """A motion typed as a formula is written as text: the clerk opens the CSV in a spreadsheet."""
+    import csv
+    import io
+
+    from meetstream.core.domain import TimelineEntry
+    from meetstream.paths import state_path
+    from meetstream.store import Store
+
+    with Store.open(state_path(None)) as store:
+        v = make_vote(recorded, "4", motion='=HYPERLINK("http://evil.example","click")', votes_for=3, against=0,
+                      result="carried", at=now_utc())
+        store.record_vote(v, TimelineEntry(recorded.id, v.at, "vote", "4", {}))
+    rows = list(csv.reader(io.StringIO(cli("votes", recorded.id, "--csv").out)))
+    assert rows[-1][2] == "'=HYPERLINK(\"http://evil.example\",\"click\")"

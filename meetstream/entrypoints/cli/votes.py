@@ -45,11 +45,14 @@ def register(app: typer.Typer) -> None:
             import csv
             import sys
 
+            from meetstream.core.cells import cell
+
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(CSV_COLUMNS)
             for r in records:
                 named = "; ".join(f"{name}: {choice}" for name, choice in r["named"].items())
-                out.writerow([r["item"], r["title"], r["motion"], r["for"], r["against"], r["abstain"], r["result_words"], named])
+                out.writerow([cell(v) for v in (r["item"], r["title"], r["motion"], r["for"], r["against"], r["abstain"],
+                                                r["result_words"], named)])
             return
         _table(m, records)
 

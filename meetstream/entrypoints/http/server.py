@@ -22,6 +22,7 @@ from meetstream.net import is_loopback_host
 
 WEB = Path(__file__).resolve().parent / "web"
 # Each outcome's kind (meetstream.services.control.outcome_of, from the error's type) -> its status.
+MIN_TOKEN = 22  # characters: 128 bits as URL-safe base64, what a LAN listen asks of a token
 STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "not_found": 400, "failed": 502, "unavailable": 503}
 
 
@@ -45,6 +46,9 @@ class RunningServer:
 
 def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> RunningServer:
     """Serve `control` (a meetstream.services.control.RoomControl) until `.stop()`."""
+    if not is_loopback_host(host) and token and len(token) < MIN_TOKEN:
+        raise ConfigError(f"a token for listening on {host} must be at least {MIN_TOKEN} characters (128 bits: "
+                          "`python -c \"import secrets; print(secrets.token_urlsafe())\"` makes one)")
     if not is_loopback_host(host) and not token:
         raise ConfigError(f"listening on {host} exposes the control API to the network: set a token first "
                           "(the environment variable named by control.token_env, MEETSTREAM_API_TOKEN by default)")
@@ -132,7 +136,8 @@ def _app(control, token: str | None):
         return web.json_response(answer, status=STATUS[outcome.kind])
 
     async def check(request):
-        outcome = await blocking(control.check, request.match_info["action"], dict(request.query))
+        query = {k: v for k, v in request.query.items() if k != "token"}  # the token proves who asks; it is not the action's
+        outcome = await blocking(control.check, request.match_info["action"], query)
         answer = {"ok": outcome.ok} | ({} if outcome.ok else {"error": outcome.message})
         if outcome.refused is not None:
             answer["refusal"] = outcome.refused.as_json()

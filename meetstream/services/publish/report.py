@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
+from meetstream.core.cells import cell
 from meetstream.errors import MeetstreamError
 from meetstream.services.publish.facts import INCIDENT_KINDS, MeetingFacts, read_facts
 from meetstream.services.publish.options import PublishOptions, publish_options
@@ -229,7 +230,7 @@ def render_csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in report.rows:
-        w.writerow([r.day.isoformat(), r.committee, r.status, _video(r.video_id),
+        w.writerow([r.day.isoformat(), cell(r.committee), r.status, _video(r.video_id),
                     _num(r.on_air_minutes), _num(r.private_minutes), _num(r.delay_minutes),
                     *(r.incidents[k] for k in INCIDENT_KINDS), r.quota_units, _num(r.views),
                     (r.captions or "") + (" (overdue)" if r.captions_overdue else "")])
