@@ -263,3 +263,19 @@ def test_the_publish_command(cli, store, monkeypatch, tmp_path):
     assert "file(s) written" in r.out and (tmp_path / "out" / "meetings.ics").exists()
     r = cli("--config", config, "--state", state, "publish", tmp_path / "out")
     assert r.code == 0 and " 0 file(s) written" in r.out
+
+
+def test_control_characters_in_the_data_reach_no_published_file(store, tmp_path):
+    """RFC 5545 forbids control characters in an iCalendar TEXT value; a NUL in a page is no
+    better. A title with a NUL or a bell, as a badly pasted agenda can carry, is published without them."""
+    start = at("2026-03-10T18:30:00")
+    store.upsert_meeting(Meeting("m-ctl", "Planning\x00 Committee", start, start + timedelta(hours=2), room="chamber",
+                                 location="Council\x07 Chamber",
+                                 agenda=(AgendaItem("1", "Apologies\x1b[31m for absence"),)))
+    out = tmp_path / "site"
+    publish_site(settings(), store, out, now=NOW)
+    written = files(out)
+    assert written and not [name for name, data in written.items()
+                            if any(c in data for c in (b"\x00", b"\x07", b"\x1b"))], "control characters published"
+    ics = written["meetings.ics"].decode()
+    assert "SUMMARY:Planning Committee" in ics

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from meetstream.core.cells import printable
 from meetstream.services.publish.facts import MeetingFacts, uid
 from meetstream.services.publish.options import PublishOptions
 from meetstream.services.publish.words import when
@@ -63,14 +64,14 @@ def ics_feed(facts: list[MeetingFacts], opts: PublishOptions, pages: dict[str, s
         ev.add("sequence", sequence(f))
         ev.add("dtstart", m.start.astimezone(timezone.utc))
         ev.add("dtend", m.end.astimezone(timezone.utc))
-        ev.add("summary", f"{m.committee} (cancelled)" if m.cancelled else m.committee)
+        ev.add("summary", printable(f"{m.committee} (cancelled)" if m.cancelled else m.committee))
         room = opts.room_name(m.room, m.location)
         if room:
-            ev.add("location", room)
+            ev.add("location", printable(room))
         link = f.watch_url or pages.get(m.id)
         if link and not m.cancelled:
             ev.add("url", link)
-        ev.add("description", _description(f, pages.get(m.id)))
+        ev.add("description", printable(_description(f, pages.get(m.id))))
         ev.add("status", "CANCELLED" if m.cancelled else "CONFIRMED")
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
@@ -93,7 +94,7 @@ def json_feed(facts: list[MeetingFacts], opts: PublishOptions, pages: dict[str, 
             item["url"] = url
         if f.watch_url and pages.get(m.id):
             item["external_url"] = f.watch_url
-        item["content_text"] = _description(f, None) or m.committee
+        item["content_text"] = printable(_description(f, None) or m.committee)
         if f.revision:
             item["date_modified"] = utc_text(f.revision)
         item["_meetstream"] = {

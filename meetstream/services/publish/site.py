@@ -25,6 +25,7 @@ from meetstream.services.publish.feeds import ics_feed, json_feed
 from meetstream.services.publish.options import PublishOptions, publish_options
 from meetstream.services.publish.words import clock, iso_local, long_date, month, offset
 from meetstream.services.publish.write import Written, write_tree
+from meetstream.core.cells import printable
 from meetstream.core.timefmt import local, now_utc
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -42,8 +43,16 @@ def environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      finalize=_printable)  # every value a page prints: no control characters from the data
     return env
+
+
+def _printable(value):
+    from markupsafe import Markup
+
+    # Markup (an SVG chart) stays markup: only plain text would be escaped again.
+    return Markup(printable(str(value))) if isinstance(value, Markup) else printable(value)
 
 
 def _view(f: MeetingFacts, opts: PublishOptions, now: datetime) -> dict:
