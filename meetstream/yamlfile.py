@@ -63,7 +63,26 @@ def load_yaml(path: Path | str) -> YamlDoc:
     lines: dict[tuple, int] = {}
     if node is not None:
         _index(node, (), lines, key_values)
+    bad = _surrogate_at(data, ())
+    if bad is not None:
+        # A "\ud800" escape in a quoted string makes a lone surrogate: not text, and every file
+        # written from it later (the published site, the report) would fail.
+        raise ConfigError(_where(path, lines.get(bad, 1), bad, "contains a lone surrogate (a \\ud800-\\udfff escape): "
+                                                           "that is not text; write the character itself"))
     return YamlDoc(path=path, data=data, lines=lines)
+
+
+def _surrogate_at(value, loc: tuple) -> tuple | None:
+    """Where the first string holding a lone surrogate is, or None."""
+    if isinstance(value, str):
+        return loc if any("\ud800" <= c <= "\udfff" for c in value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, sub in items:
+        found = _surrogate_at(key, loc + (key,)) if isinstance(key, str) else None
+        found = found or _surrogate_at(sub, loc + (key,))
+        if found is not None:
+            return found
+    return None
 
 
 # --- bytes -> text ------------------------------------------------------------------------------

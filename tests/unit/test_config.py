@@ -171,3 +171,11 @@ def test_a_publish_address_that_is_not_a_web_address_is_refused(tmp_path):
         load_settings(path)
     assert f"{path}:4: publish.base_url:" in str(err.value) and "https://" in str(err.value)
     assert load_settings(write(tmp_path, room + "publish: {base_url: 'https://webcasts.example.gov.uk/'}\n")).publish.base_url
+
+
+def test_a_lone_surrogate_in_the_file_is_refused_with_its_line(tmp_path):
+    """"\\ud800" in a quoted string passed validation, then `publish` and `report` failed to write."""
+    path = write(tmp_path, "council:\n  name: \"Northdale \\ud800 Council\"\nrooms:\n  chamber: {name: Chamber, scene_set: x.yaml}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert str(err.value).startswith(f"{path}:2: council.name:") and "lone surrogate" in str(err.value)
