@@ -83,3 +83,56 @@ def test_csv_cells_are_never_formulas():
 
     assert [cell(v) for v in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Minutes", 9)] == \
         ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Minutes", 9]
+
+
+def raw_request(server, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head + b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    return int(raw.split(b" ", 2)[1]), raw
+
+
+def test_a_web_page_elsewhere_cannot_act_or_listen_and_a_rebound_name_is_refused(store, sample_meeting):
+    """What a page on another site can send without asking first: a "simple" text/plain POST, a
+    form post, a WebSocket from its own origin; and a DNS-rebound name in Host. All refused, on
+    loopback with no token too; the same requests from the console's own origin, or from a
+    client without an Origin (cue, Companion), are served."""
+    store.upsert_meeting(sample_meeting)
+    session = LiveSession(store, FakeDirector(), "chamber", sample_meeting)
+    control = RoomControl(session, None, tick_every=3600)
+    server = start_server(control, host="127.0.0.1", port=0)
+    here = f"127.0.0.1:{server.port}".encode()
+    try:
+        evil = b"Origin: https://evil.example\r\n"
+        status, _ = raw_request(server, b"POST /api/cue/chamber HTTP/1.1\r\nHost: " + here + b"\r\n" + evil
+                                + b"Content-Type: text/plain\r\n", b'{"x": 1}')
+        assert status in (403, 415)
+        status, _ = raw_request(server, b"POST /api/cue/adjourned HTTP/1.1\r\nHost: " + here + b"\r\n"
+                                + b"Content-Type: application/x-www-form-urlencoded\r\n", b"a=1")
+        assert status == 415
+        status, _ = raw_request(server, b"POST /api/cue/chamber HTTP/1.1\r\nHost: " + here + b"\r\n" + evil
+                                + b"Content-Type: application/json\r\n", b"{}")
+        assert status == 403
+        status, _ = raw_request(server, b"GET /api/ws HTTP/1.1\r\nHost: " + here + b"\r\n" + evil
+                                + b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+        assert status == 403
+        status, _ = raw_request(server, b"GET /api/state HTTP/1.1\r\nHost: evil.example:" + str(server.port).encode() + b"\r\n")
+        assert status == 421
+        assert store.session("chamber") is None  # nothing was done
+        # The console's own origin, and a client that sends no Origin at all, are served.
+        status, raw = raw_request(server, b"POST /api/cue/holding HTTP/1.1\r\nHost: " + here + b"\r\nOrigin: http://" + here
+                                  + b"\r\nContent-Type: application/json\r\n", b"{}")
+        assert status == 200, raw[:300]
+        status, raw = raw_request(server, b"POST /api/cue/chamber HTTP/1.1\r\nHost: " + here + b"\r\n"
+                                  + b"Content-Type: application/json\r\n", b"{}")
+        assert status == 200, raw[:300]
+        status, raw = raw_request(server, b"GET / HTTP/1.1\r\nHost: " + here + b"\r\n")
+        assert b"frame-ancestors 'none'" in raw and b"X-Content-Type-Options: nosniff" in raw
+    finally:
+        server.stop()
+        control.stop()

@@ -87,6 +87,35 @@ def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: s
     return RunningServer(f"http://{shown}:{ready['port']}", host, ready["port"], loop, thread, ready["runner"])
 
 
+def _our_host(host: str | None) -> bool:
+    """An IP address, `localhost` or this machine's own name: never a name someone else's DNS
+    points here (the end of DNS rebinding)."""
+    import ipaddress
+    import socket
+
+    if not host:
+        return False
+    if host.startswith("["):  # [::1]:8765
+        name = host[1:].split("]", 1)[0]
+    else:  # 127.0.0.1:8765, chamber-pc:8765
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.rstrip(".").lower()
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    own = socket.gethostname().lower()
+    return name in ("localhost", own, own + ".local") or name == socket.getfqdn().lower()
+
+
+def _content_policy() -> str:
+    """The console's Content-Security-Policy: never framed (clickjacking), no plugins, no base or
+    form target elsewhere. Scripts are not restricted by it: the console renders data only as text
+    (textContent), and an accessibility checker injected into the page must still run."""
+    return "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
 def _app(control, token: str | None):
     from aiohttp import WSMsgType, web
 
@@ -100,12 +129,30 @@ def _app(control, token: str | None):
         # A header is whatever bytes a client sent: compared as bytes, never decoded into an error.
         return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
 
+    policy = _content_policy()
+
     @web.middleware
     async def guard(request, handler):
+        # Every request proves it comes from a meetstream surface, not from a web page the officer
+        # happens to have open: this server's own address (a DNS-rebound name is refused), no
+        # other page's Origin on anything that acts or listens, and actions only as JSON (a form
+        # or a "simple" cross-origin POST cannot send it without asking first).
+        if not _our_host(request.host):
+            return web.json_response({"ok": False, "error": "this is not an address meetstream serve answers on"}, status=421)
+        acting = request.method not in ("GET", "HEAD", "OPTIONS") or request.headers.get("Upgrade", "").lower() == "websocket"
+        origin = request.headers.get("Origin")
+        if acting and origin is not None and origin != f"http://{request.host}":
+            return web.json_response({"ok": False, "error": "requests from another web page are refused"}, status=403)
         if not authorised(request):
             return web.json_response({"ok": False, "error": "a valid token is required"}, status=401)
+        if request.method == "POST" and request.content_type != "application/json":
+            return web.json_response({"ok": False, "error": "send the action as JSON (Content-Type: application/json)"}, status=415)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
     async def blocking(fn, *args):

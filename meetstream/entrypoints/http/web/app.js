@@ -131,7 +131,7 @@
     setBusy(+1);
     ui.result.textContent = `${label(action)}…`;
     try {
-      const answer = await request("POST", `api/cue/${action}`, body);
+      const answer = await request("POST", `api/cue/${action}`, body || {});  // always JSON: the server takes nothing else
       if (answer.data.state) applyState(answer.data.state);
       if (answer.ok) done(answer.data.message, answer.data.end);
       else {
