@@ -215,25 +215,45 @@ def _app(control, token: str | None):
 
     sockets: set = set()  # the open WebSockets, closed on shutdown
 
+    # One state for every open socket: read once per change (or once a second) on one executor
+    # thread, however many tablets are connected; a socket waits for the change on the loop, never
+    # in a thread of its own, so the action path never queues behind them.
+    shared = {"version": None, "at": 0.0, "text": ""}
+    reading = asyncio.Lock()
+
+    async def state_text() -> str:
+        loop = asyncio.get_running_loop()
+        async with reading:
+            if shared["version"] != control.version or loop.time() - shared["at"] >= 1.0:
+                version = control.version
+                shared["text"] = json.dumps(await blocking(control.state))
+                shared["version"], shared["at"] = version, loop.time()
+            return shared["text"]
+
     async def ws(request):
         sock = web.WebSocketResponse(heartbeat=20)
         await sock.prepare(request)
         sockets.add(sock)
-        version = -1
+        loop = asyncio.get_running_loop()
         try:
             while not sock.closed:
-                await sock.send_str(json.dumps(await blocking(control.state)))
-                version = await blocking(control.wait_change, version if version >= 0 else control.version, 1.0)
-                try:  # drain pings/closes without blocking
-                    msg = await sock.receive(timeout=0.001)
-                    if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
-                        break
-                except asyncio.TimeoutError:
-                    pass
-        except (ConnectionResetError, RuntimeError):
+                seen = control.version
+                # A client too slow to take a state in 5 s is dropped, not waited for.
+                await asyncio.wait_for(sock.send_str(await state_text()), 5)
+                until = loop.time() + 1.0
+                while control.version == seen and loop.time() < until and not sock.closed:
+                    try:  # pings and closes are read meanwhile
+                        msg = await sock.receive(timeout=0.1)
+                        if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                            return sock
+                    except asyncio.TimeoutError:
+                        pass
+        except (ConnectionResetError, RuntimeError, asyncio.TimeoutError):
             pass
         finally:
             sockets.discard(sock)
+            if not sock.closed:
+                await sock.close()
         return sock
 
     async def close_sockets(app):
