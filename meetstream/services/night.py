@@ -111,14 +111,19 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
               "quota_mark": quota_mark, "started": utc_text(session.clock())}
     store.set_on_air(OnAirRecord.from_dict(room, record))
     store.append_timeline(TimelineEntry(meeting.id, session.clock(), "start", session.item_number, {"broadcast_id": prepared.broadcast_id}))
-    progress("On air", "the holding slate shows until you cue the chamber")
+    progress("On air", "the holding slate shows until you cue the chamber" if session.state is SessionState.HOLDING
+             else f"{session.state.value.replace('_', ' ')} as recorded")
     return record
 
 
 def _back_off(session: LiveSession, outputs: Outputs, began_output: bool) -> None:
-    """Leave OBS on a slate, not on air half-configured."""
+    """Leave OBS on a slate, not on air half-configured: the holding slate, or the recorded state
+    when the start was resuming a night (a private session stays private)."""
     try:
-        session.director.show("holding")
+        if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
+            session.director.show("holding")
+        else:
+            session.reassert()
     except MeetstreamError:
         pass
     session.store.set_streaming(session.room, False)

@@ -120,3 +120,16 @@ def test_a_watchdog_ticking_while_end_stops_the_output_does_not_start_it_again(n
     dog.tick()
     assert Watched.restarts == 0 and not outputs.streaming_now
     assert not any(e.kind == "incident" for e in store.timeline(session.meeting.id))
+
+
+def test_a_resumed_start_that_fails_leaves_a_private_session_private(night, store):
+    """A start resuming a private night puts private back first; if YouTube then never sees the
+    stream, backing off keeps the private slate (not the holding slate over a private session)."""
+    session, outputs, youtube = night
+    session.holding()
+    session.private()
+    youtube.never_active = True
+    with pytest.raises(YouTubeError):
+        start_meeting(session, outputs, youtube)
+    assert session.director.role == "private" and not outputs.streaming_now
+    assert store.session("chamber")["state"] is SessionState.PRIVATE
