@@ -157,11 +157,11 @@ class LiveSession:
         if meeting is not None and self.room_refusal() is None:
             args = self._resolve(action, body, meeting)
         decided = rules.decide(self.now(), meeting, action, **args)
-        if action == "vote" and make and isinstance(decided, Transition):
+        if action == "vote" and isinstance(decided, Transition) and (make or body):
+            # Made (and so checked) on a check too: bad input says so before a form is confirmed.
             vote = make_vote(meeting, self.item.number, **vote_args(body), at=self.clock())
-            decided = replace(decided, vote=vote)
-        elif action == "vote" and not make and isinstance(decided, Transition) and body:
-            make_vote(meeting, self.item.number, **vote_args(body), at=self.clock())  # bad input says so now
+            if make:
+                decided = replace(decided, vote=vote)
         return decided
 
     @staticmethod
@@ -174,15 +174,13 @@ class LiveSession:
         if action != "speaker":
             return {}
         item = meeting.item(str(body["item"])) if body.get("item") not in (None, "") else None
-        if body.get("oneoff") not in (None, ""):
-            text = " ".join(str(body["oneoff"]).split())
-            if len(text) > 120:
-                raise BadInput("a lower third is one line: keep it under 120 characters")
+        if "oneoff" in body:
+            text = " ".join(str(body["oneoff"] or "").split())
             if not text:
                 raise BadInput("type the speaker's name (and role) for the lower third")
+            if len(text) > 120:
+                raise BadInput("a lower third is one line: keep it under 120 characters")
             return {"oneoff": text, "item": item}
-        if "oneoff" in body:
-            raise BadInput("type the speaker's name (and role) for the lower third")
         if body.get("name") in (None, ""):
             raise BadInput('say who: {"name": "Jane Smith"} or {"oneoff": "Mr J Brown, Applicant"}')
         return {"member": meeting.member(str(body["name"])), "item": item}
