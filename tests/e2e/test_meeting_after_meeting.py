@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import OBS_PASSWORD, REPO, wait_until
+from helpers import OBS_PASSWORD, wait_until
+from night_fixtures import sample_council
 from private_observer import Observer, RawObs
 
 pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
@@ -53,67 +54,25 @@ class Rooms:
 @pytest.fixture
 def rooms(tmp_path, obs, obs_server, second_obs, chamber_set, monkeypatch):
     """Two configured rooms, each with its own real OBS; the sample council synced and scheduled."""
-    from meetstream import bootstrap
-    from meetstream.config import load_settings
-    from meetstream.services.meetings.sync import sync_calendar
     from meetstream.adapters.obs.build import apply
     from meetstream.adapters.obs.connection import ObsConnection
-    from meetstream.sandbox.graph import SAMPLE_COUNCIL, SAMPLE_ROSTER, GraphSimulator
-    from meetstream.sandbox.rtmp import LocalRtmpServer
-    from meetstream.sandbox.youtube import YouTubeSandbox
-    from meetstream.services.schedule import schedule
-    from meetstream.store import Store
 
-    graph = GraphSimulator.from_file(SAMPLE_COUNCIL, device_interval=0).start()
-    sim = YouTubeSandbox().start()
-    rtmp = LocalRtmpServer(tmp_path / "nginx", callback_url=sim.rtmp_callback_url).start()
-    sim.ingestion_address = rtmp.ingest_url
-    scenes = REPO / "scenes" / "council-chamber.yaml"
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(
-        "council: {name: Northdale District Council}\n"
-        f"roster: {SAMPLE_ROSTER}\n"
-        "rooms:\n"
-        "  chamber:\n"
-        "    name: Council Chamber\n"
-        "    locations: [Council Chamber]\n"
-        f"    obs: {{host: 127.0.0.1, port: {obs_server.port}, timeout: 10}}\n"
-        f"    scene_set: {scenes}\n"
-        "  committee1:\n"
-        "    name: Committee Room 1\n"
-        "    locations: [Committee Room 1]\n"
-        f"    obs: {{host: 127.0.0.1, port: {second_obs.port}, timeout: 10}}\n"
-        f"    scene_set: {scenes}\n"
-        f"youtube: {{api_url: '{sim.url}', privacy: unlisted}}\n"
-    )
-    state = tmp_path / "state.sqlite3"
-    monkeypatch.setenv("MEETSTREAM_OBS_PASSWORD", OBS_PASSWORD)
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(state))
-    store = Store.open(state)
-    settings, calendar = bootstrap.sandbox_calendar(load_settings(config), graph, state)
-    sync_calendar(store, settings, calendar)
-    graph.stop()
-    schedule(settings, store, days=60, open_client=lambda: bootstrap.youtube_client(settings, store))
-    apply(obs, chamber_set)
-    second = ObsConnection("127.0.0.1", second_obs.port, OBS_PASSWORD, timeout=10).connect()
-    for output in ("Stream", "Record"):
-        if second.call(f"Get{output}Status")["outputActive"]:
-            second.call(f"Stop{output}")
-    second.call("CreateSceneCollection", {"sceneCollectionName": f"rooms-{os.getpid()}-{time.monotonic_ns()}"})
-    apply(second, chamber_set)
-    upcoming = store.meetings(datetime.now(timezone.utc))
-    meetings = {}
-    for m in upcoming:
-        meetings.setdefault(m.committee, m)
-    yield Rooms(store, sim, rtmp, state, obs_server.port, second_obs.port, meetings)
-    for conn in (obs, second):
-        if conn.connected and conn.call("GetStreamStatus")["outputActive"]:
-            conn.call("StopStream")
-    second.close()
-    store.close()
-    rtmp.stop()
-    sim.stop()
+    with sample_council(tmp_path, monkeypatch, obs_server.port, committee1_port=second_obs.port) as (_, _, store, sim, rtmp):
+        apply(obs, chamber_set)
+        second = ObsConnection("127.0.0.1", second_obs.port, OBS_PASSWORD, timeout=10).connect()
+        for output in ("Stream", "Record"):
+            if second.call(f"Get{output}Status")["outputActive"]:
+                second.call(f"Stop{output}")
+        second.call("CreateSceneCollection", {"sceneCollectionName": f"rooms-{os.getpid()}-{time.monotonic_ns()}"})
+        apply(second, chamber_set)
+        meetings = {}
+        for m in store.meetings(datetime.now(timezone.utc)):
+            meetings.setdefault(m.committee, m)
+        yield Rooms(store, sim, rtmp, tmp_path / "state.sqlite3", obs_server.port, second_obs.port, meetings)
+        for conn in (obs, second):
+            if conn.connected and conn.call("GetStreamStatus")["outputActive"]:
+                conn.call("StopStream")
+        second.close()
 
 
 def ref(meeting) -> str:
@@ -255,7 +214,7 @@ def test_a_meeting_in_each_of_two_rooms_at_once_through_serve_and_directly(rooms
             assert speaker.returncode == 2 and "the meeting is in private session" in speaker.stderr, speaker
             contradiction = cue("chamber", "--meeting", ref(licensing), "--room", "chamber")
             assert contradiction.returncode == 2
-            assert f"is in room 'committee1', not 'chamber': leave out --room, or use --room committee1" in contradiction.stderr
+            assert "is in room 'committee1', not 'chamber': leave out --room, or use --room committee1" in contradiction.stderr
             # Meanwhile the chamber goes on: to its Part 2 item and back, directly.
             assert cli("cue", "item", exempt.number).out.startswith("PRIVATE")
             assert cli("cue", "item", council.agenda[-1].number).code == 0
