@@ -21,12 +21,32 @@ class AgendaItem:
     # Why an item is exempt, in a short phrase the officer can check ("after the exclusion motion,
     # item 5"); None for a public item. Defaulted so rows stored before it existed still load.
     reason: str | None = None
+    # A public item whose only exempt part is an appendix: not armed; it goes private only if the
+    # meeting resolves to exclude the public to discuss the appendix.
+    appendix: bool = False
+    paragraphs: tuple[str, ...] = ()  # the Schedule 12A paragraphs the agenda cites for it ("3")
+    withheld: bool = False  # the agenda withholds the title (only the number may ever be shown)
+
+    def __post_init__(self):
+        if not isinstance(self.paragraphs, tuple):  # a list, as the store's JSON gives it back
+            object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
+
+    @property
+    def armed(self) -> bool:
+        """Reaching it goes private unless the meeting resolves to stay public (`exempt` is the
+        stored name of the same fact)."""
+        return self.exempt
 
     def public_title(self) -> str:
         """What may be shown or published: an exempt item's title never is."""
         if self.exempt:
             return f"{self.number}. Exempt item (public excluded)"
         return f"{self.number}. {self.title}"
+
+    def open_title(self) -> str:
+        """What the overlay shows of an armed item the meeting resolved to take in public: its
+        title, or only its number where the agenda withheld the title."""
+        return f"{self.number}." if self.withheld else f"{self.number}. {self.title}"
 
 
 @dataclass(frozen=True)
