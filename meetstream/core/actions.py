@@ -36,12 +36,12 @@ class Action:
     every Stream Deck press, and dataclasses (with inspect) would double its start-up."""
 
     __slots__ = ("name", "label", "help", "key", "arg", "arg_help", "cli", "refer", "leads_to", "confirm", "options",
-                 "example", "surfaces")
+                 "example", "surfaces", "resolves")
 
     def __init__(self, name: str, label: str, help: str, *, key: str | None = None, arg: str | None = None,
                  arg_help: str = "", cli: str = "", refer: str = "", leads_to: str | None = None,
                  confirm: Confirm | None = None, options: tuple[Option, ...] = (), example: str = "",
-                 surfaces: tuple[str, ...] = ("cli", "api", "console", "web")):
+                 surfaces: tuple[str, ...] = ("cli", "api", "console", "web"), resolves: str | None = None):
         self.name = name  # the API's /api/cue/{name}, the `cue` sub-command
         self.label = label  # a button's words, and how a refusal names the action on a touch screen
         self.help = help  # `cue NAME --help`, and a button's title
@@ -55,6 +55,7 @@ class Action:
         self.options = options  # `cue NAME --option …`: more of the body
         self.example = example  # for `cue NAME --help`
         self.surfaces = surfaces
+        self.resolves = resolves  # a resolution of the meeting: "exclude" or "public" (meetstream.core.resolutions)
 
     @property
     def cli_words(self) -> str:
@@ -80,6 +81,26 @@ ACTIONS: tuple[Action, ...] = (
     Action("public", "Public", "Readmit the public after a private session: chamber, microphones live.", key="u",
            confirm=Confirm("Readmit the public?", "The chamber goes back ON AIR with the microphones live.",
                            "Yes, readmit the public", default_no=True), leads_to="on_air"),
+    Action("exclude", "Exclude public", "Record the meeting's resolution to exclude the press and public for items "
+           "(s100A(4), naming the Schedule 12A paragraph): private at once when the current item is one of them, "
+           "else on reaching the first.", key="X", arg="items",
+           arg_help="The items: 5, 5-6 or 5, 6 and 8.", example="meetstream cue exclude 5-6 --paragraph 3",
+           cli="`cue exclude ITEMS`", refer="Exclude public",
+           options=(Option("paragraph", "--paragraph", "Schedule 12A paragraph(s), 1 to 7 (default: the ones the agenda "
+                                                       "cites for the items).", default=""),),
+           resolves="exclude", confirm=Confirm("Exclude the public?", "The resolution is recorded for the minutes; at these items the private "
+                           "slate goes on air and all sound is muted.", "Yes, the public is excluded", default_no=False)),
+    Action("stay-public", "Stay public", "Record that the meeting stays public for items the agenda marks exempt "
+           "(the motion to exclude was lost, or the item is discussed without its exempt information): they are shown "
+           "with their public title and microphones live.", key="K", arg="items",
+           arg_help="The items: 5, 5-6 or 5, 6 and 8.",
+           example="meetstream cue stay-public 5 --reason no_reference", cli="`cue stay-public ITEM`",
+           refer="Stay public",
+           options=(Option("reason", "--reason", "Why: lost (the motion to exclude was lost), no_reference (discussed "
+                                                 "without reference to the exempt information), not_required (Part 2 not "
+                                                 "required), or your own words."),),
+           resolves="public", confirm=Confirm("Keep the item public?", "The agenda marks it exempt. It will be shown in public, with its "
+                           "title and the microphones live.", "Yes, the meeting stays public", default_no=True)),
     Action("recess", "Recess", "Recess slate, microphones muted.", key="r", leads_to="recess"),
     Action("resume", "Resume", "Resume after a recess: chamber, microphones live.", key="s", leads_to="on_air"),
     Action("adjourned", "Adjourned", "The meeting has closed: adjourned slate, microphones muted.", surfaces=("cli", "api"), leads_to="adjourned"),
@@ -93,7 +114,11 @@ ACTIONS: tuple[Action, ...] = (
                     Option("abstain", "--abstain", "Abstentions.", default="0"),
                     Option("result", "--result", "carried, lost, carried_casting or lost_casting (the chair's casting vote)."),
                     Option("named", "--named", 'A named vote, "Jane Smith=for" (again for each member).', default="",
-                           many=True))),
+                           many=True),
+                    Option("exclusion", "--exclusion", "The motion is to exclude the public for these items (5 or 5-6): "
+                                                       "carried, they go private; lost, they stay public.", default=""),
+                    Option("paragraph", "--paragraph", "With --exclusion: the Schedule 12A paragraph(s), 1 to 7.",
+                           default=""))),
     Action("end", "END", "Close the meeting: adjourned slate, broadcast completed, output stopped, chapters written.",
            key="e", cli="`meetstream end`", surfaces=("api", "console", "web"),
            confirm=Confirm("End the meeting?", "The closing slate goes on air, the broadcast is completed and the output stopped.",
@@ -115,6 +140,7 @@ def as_json() -> list[dict]:
         if "web" not in a.surfaces:
             continue
         out.append({"name": a.name, "label": a.label, "refer": a.refer, "help": a.help, "key": a.key, "arg": a.arg,
+                    "resolves": a.resolves, "options": [{"field": o.field, "help": o.help, "required": o.default is None} for o in a.options],
                     "confirm": None if a.confirm is None else {"question": a.confirm.question, "detail": a.confirm.detail,
                                                                "yes": a.confirm.yes, "defaultNo": a.confirm.default_no}})
     return out

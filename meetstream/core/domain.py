@@ -135,6 +135,7 @@ class TimelineKind(enum.StrEnum):
     RESUME = "resume"
     ADJOURNED = "adjourned"
     VOTE = "vote"
+    RESOLUTION = "resolution"  # the meeting resolved to exclude the public, or to stay public
     INCIDENT = "incident"
     END = "end"
 

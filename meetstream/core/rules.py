@@ -6,8 +6,11 @@ leaves, the timeline entry); a `Refused` is a code, the reason in plain words wi
 slot, and the actions that would help, which each surface names its own way (meetstream.core.actions).
 Asking "would this be refused?" is a call to `decide`, nothing more.
 
-Private is fail-safe: nothing public is decided while private; reaching an exempt item goes
-private whatever the state (but adjourned); readmitting the public on an exempt item is refused.
+Private is fail-safe: nothing public is decided while private; reaching an armed item (one the
+agenda marks exempt, or the meeting resolved to exclude the public for) goes private whatever the
+state (but adjourned); readmitting the public on an armed item is refused. Only a resolution of
+the meeting (meetstream.core.resolutions) disarms an item: `meeting` as handed to `decide` is the
+agenda as the meeting has decided it (`resolutions.decided_meeting`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from meetstream.core import actions
+from meetstream.core.resolutions import EXCLUDE, Resolution, as_decided
 from meetstream.core.domain import AgendaItem, Meeting, Member, SessionState, TimelineKind, Vote, short_ref
 
 KEEP = "__keep__"  # a Transition field that leaves the session's value as it is
@@ -90,20 +94,24 @@ class Transition:
     item: AgendaItem | None = None  # the item the overlay shows
     member: Member | None = None
     vote: Vote | None = None
+    resolution: Resolution | None = None  # recorded first, whatever the director then does
 
 
 def decide(now: Now, meeting: Meeting | None, action: str, *, item: AgendaItem | None = None,
-           member: Member | None = None, oneoff: str | None = None, vote: Vote | None = None) -> Transition | Refused:
+           member: Member | None = None, oneoff: str | None = None, vote: Vote | None = None,
+           resolution: Resolution | None = None) -> Transition | Refused:
     """What `action` does now. `item` (for "item", and "speaker" with --item), `member` or
-    `oneoff` (for "speaker"; neither: "would a speaker be allowed?") and `vote` (made by
-    meetstream.core.votes.make_vote: its bad input is refused there) are resolved by the caller."""
+    `oneoff` (for "speaker"; neither: "would a speaker be allowed?"), `vote` (made by
+    meetstream.core.votes.make_vote: its bad input is refused there) and `resolution` (for
+    "exclude" and "stay-public", and a vote on an exclusion; none: "would it be allowed?") are
+    resolved by the caller."""
     refused = room_refusal(now, meeting)
     if refused is not None:
         return refused
     rule = _RULES.get(action)
     if rule is None:
         return Refused("unknown_action", f"no action {action!r}")
-    return rule(now, meeting, item=item, member=member, oneoff=oneoff, vote=vote)
+    return rule(now, meeting, item=item, member=member, oneoff=oneoff, vote=vote, resolution=resolution)
 
 
 def label(meeting: Meeting) -> str:
@@ -161,7 +169,8 @@ def _speaker(now: Now, meeting, *, item=None, member=None, oneoff=None, **_) -> 
         return _no_meeting(now)
     at = item if item is not None else now.item
     if at is not None and at.exempt:
-        return Refused("exempt_item", f"item {at.number} is exempt: speakers are not shown in a private session")
+        return Refused("exempt_item", f"item {at.number} is exempt: speakers are not shown in a private session "
+                                      "(if the meeting resolved to stay public, record it with {fix})", ("stay-public",))
     if oneoff is not None:
         refused = _public_shot(now, f"show {oneoff}")
         return refused or Transition("show_member", "speaker", SessionState.ON_AIR, TimelineKind.SPEAKER, speaker=oneoff,
@@ -210,7 +219,8 @@ def _go_to(now: Now, meeting, *, item=None, **_) -> Transition | Refused:
                           speaker=None, detail=detail, item=item)
     if item.exempt:
         return Transition("go_private", "private", SessionState.PRIVATE, TimelineKind.PRIVATE, item_number=item.number,
-                          speaker=None, detail=detail | {"reason": f"item {item.number} is exempt"}, item=item)
+                          speaker=None, detail=detail | {"reason": f"item {item.number} is exempt", "why": item.reason or "marked exempt"},
+                          item=item)
     if now.state is SessionState.ON_AIR:
         # A new item on air starts on the chamber: the last item's speaker is done.
         return Transition("show_role", "chamber", SessionState.ON_AIR, TimelineKind.ITEM, item_number=item.number,
@@ -230,8 +240,9 @@ def _public(now: Now, meeting, **_) -> Transition | Refused:
     if now.state is not SessionState.PRIVATE:
         return Refused("not_private", "the meeting is not in private session")
     if now.item is not None and now.item.exempt:
-        return Refused("exempt_item", f"item {now.item.number} is exempt: move to a public item ({{fix}}) before "
-                                      "readmitting the public", ("next", "item"))
+        return Refused("exempt_item", f"item {now.item.number} is exempt: move to a public item or record that the "
+                                      "meeting stays public for it ({fix}) before readmitting the public",
+                       ("next", "item", "stay-public"))
     return Transition("show_role", "chamber", SessionState.ON_AIR, TimelineKind.PUBLIC, speaker=None, item=now.item)
 
 
@@ -254,7 +265,7 @@ def _adjourned(now: Now, meeting, **_) -> Transition:
     return Transition("show_role", "adjourned", SessionState.ADJOURNED, TimelineKind.ADJOURNED, speaker=None)
 
 
-def _vote(now: Now, meeting, *, vote=None, **_) -> Transition | Refused:
+def _vote(now: Now, meeting, *, vote=None, resolution=None, **_) -> Transition | Refused:
     if meeting is None:
         return _no_meeting(now)
     if now.state is SessionState.ADJOURNED:
@@ -262,7 +273,58 @@ def _vote(now: Now, meeting, *, vote=None, **_) -> Transition | Refused:
     if now.item is None:
         return Refused("no_item", "no agenda item is current: move to the item the vote is on first ({fix})",
                        ("item", "next"))
-    return Transition("record_vote", None, now.state, TimelineKind.VOTE, vote=vote)
+    return Transition("record_vote", None, now.state, TimelineKind.VOTE, vote=vote, resolution=resolution)
+
+
+def _resolving(now: Now, meeting) -> Refused | None:
+    if meeting is None:
+        return _no_meeting(now)
+    if now.state is SessionState.ADJOURNED:
+        return Refused("adjourned", "the meeting is adjourned: a resolution is made while the meeting sits")
+    return None
+
+
+def _exclude(now: Now, meeting, *, resolution=None, **_) -> Transition | Refused:
+    """The meeting resolves to exclude the public for items: at once if the current item is one
+    of them, else when the first of them is reached."""
+    refused = _resolving(now, meeting)
+    if refused is not None:
+        return refused
+    here = now.item is not None and resolution is not None and now.item.number in resolution.items
+    if here and now.state is not SessionState.PRIVATE:
+        item = as_decided(now.item, {now.item.number.casefold(): resolution})
+        return Transition("go_private", "private", SessionState.PRIVATE, TimelineKind.PRIVATE, speaker=None,
+                          item=item, resolution=resolution,
+                          detail={"reason": f"the meeting resolved to exclude the public for item {item.number}"})
+    return Transition("resolve", None, now.state, TimelineKind.RESOLUTION, resolution=resolution)
+
+
+def _stay_public(now: Now, meeting, *, resolution=None, **_) -> Transition | Refused:
+    """The meeting stays public for items the agenda marks exempt: readmitted at once when the
+    current item is one of them and the meeting sits in private."""
+    refused = _resolving(now, meeting)
+    if refused is not None:
+        return refused
+    if resolution is None:
+        return Transition("resolve", None, now.state, TimelineKind.RESOLUTION)
+    if not any(meeting.item(n).exempt for n in resolution.items):
+        return Refused("not_armed", f"item(s) {', '.join(resolution.items)} are not marked exempt: the meeting is "
+                                    "public for them already")
+    here = now.item is not None and now.item.number in resolution.items
+    if here and now.state is SessionState.PRIVATE:
+        item = as_decided(now.item, {now.item.number.casefold(): resolution})
+        return Transition("show_role", "chamber", SessionState.ON_AIR, TimelineKind.PUBLIC, speaker=None, item=item,
+                          resolution=resolution, detail={"reason": f"the meeting stays public for item {item.number}"})
+    return Transition("resolve", None, now.state, TimelineKind.RESOLUTION, resolution=resolution)
+
+
+def follows_vote(now: Now, meeting, resolution: Resolution) -> Transition:
+    """What a vote on an exclusion motion does once recorded: carried, the public is excluded;
+    lost, the meeting stays public (recorded even where nothing was armed: it is the minute)."""
+    got = (_exclude if resolution.kind == EXCLUDE else _stay_public)(now, meeting, resolution=resolution)
+    if isinstance(got, Refused):
+        return Transition("resolve", None, now.state, TimelineKind.RESOLUTION, resolution=resolution)
+    return got
 
 
 def _end(now: Now, meeting, **_) -> Transition | Refused:
@@ -282,6 +344,8 @@ _RULES = {
     "holding": _holding,
     "private": _private,
     "public": _public,
+    "exclude": _exclude,
+    "stay-public": _stay_public,
     "recess": _recess,
     "resume": _resume,
     "adjourned": _adjourned,

@@ -51,6 +51,7 @@ class VoteRecorded:
     seconds: int | None = None  # how long it stays up
     program_scene: str | None = None  # read back from OBS with the overlay
     on_program: bool = True  # the program scene carries the overlay (the agenda card does not)
+    resolved: object | None = None  # a vote on an exclusion: what its resolution did (core.resolutions.Resolved)
 
 
 def _norm(text: str) -> str:

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from dataclasses import replace
 
-from meetstream.core import rules
+from meetstream.core import resolutions, rules
 from meetstream.core.actions import BY_NAME
 from meetstream.core.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, TimelineKind, Vote
 from meetstream.errors import BadInput, MeetstreamError, Refusal, RoomTaken, StateError, StoreUnwritable
@@ -69,10 +69,15 @@ class LiveSession:
         self.speaker_name: str | None = None
         self.ended: datetime | None = None  # when `end` released the room from this meeting
         self.taken_by: Meeting | None = None  # another meeting holding the room (asked sessions)
+        self.decided: dict[str, resolutions.Resolution] = {}  # the meeting's resolutions, by item
         self.reload()
 
     def reload(self) -> None:
         """Pick up what another process (`meetstream cue`, `start`, `end`) recorded for this room."""
+        self._reload()
+        self.decided = {} if self.meeting is None else resolutions.decided(self.store.resolutions(self.meeting.id))
+
+    def _reload(self) -> None:
         saved = self.store.session(self.room)
         holds = saved["meeting_id"] if saved else None
         if self.asked is not None and holds == self.asked.id:
@@ -125,9 +130,15 @@ class LiveSession:
 
     @property
     def item(self) -> AgendaItem | None:
+        """The current item as the meeting has decided it (`exempt`: it goes, or stays, private)."""
         if self.meeting is None or self.item_number is None:
             return None
-        return self.meeting.item(self.item_number)
+        return resolutions.as_decided(self.meeting.item(self.item_number), self.decided)
+
+    @property
+    def view(self) -> Meeting | None:
+        """The meeting with its agenda as the meeting has decided it (what the rules and surfaces read)."""
+        return None if self.meeting is None else resolutions.decided_meeting(self.meeting, self.decided)
 
     # --- actions: decided by the rulebook, carried out by the director, recorded -------------
 
@@ -153,20 +164,46 @@ class LiveSession:
     def _decide(self, action: str, body: dict, *, make: bool = True) -> Transition | Refused:
         if action not in BY_NAME or action == "end":
             raise BadInput(f"no action {action!r} (one of: {', '.join(BY_NAME)})")
-        meeting, args = self.meeting, {}
+        meeting, args = self.view, {}
         if meeting is not None and self.room_refusal() is None:
             args = self._resolve(action, body, meeting)
         decided = rules.decide(self.now(), meeting, action, **args)
         if action == "vote" and isinstance(decided, Transition) and (make or body):
             # Made (and so checked) on a check too: bad input says so before a form is confirmed.
-            vote = make_vote(meeting, self.item.number, **vote_args(body), at=self.clock())
+            fields = {k: v for k, v in body.items() if k not in ("exclusion", "paragraph")}
+            vote = make_vote(meeting, self.item.number, **vote_args(fields), at=self.clock())
+            resolution = self._on_exclusion(meeting, body, vote.result)
             if make:
-                decided = replace(decided, vote=vote)
+                decided = replace(decided, vote=vote, resolution=resolution)
         return decided
 
-    @staticmethod
-    def _resolve(action: str, body: dict, meeting: Meeting) -> dict:
+    def _on_exclusion(self, meeting: Meeting, body: dict, result: str) -> resolutions.Resolution | None:
+        """A vote on the motion to exclude the public carries the decision: carried, excluded;
+        lost, the meeting stays public."""
+        if body.get("exclusion") in (None, ""):
+            if body.get("paragraph") not in (None, ""):
+                raise BadInput("--paragraph goes with --exclusion (the items the motion excludes the public for)")
+            return None
+        items = resolutions.items_of(meeting, str(body["exclusion"]), self.item)
+        if result.startswith("carried"):
+            originals = [self.meeting.item(n) for n in items]
+            return resolutions.Resolution(resolutions.EXCLUDE, items,
+                                          resolutions.paragraphs_of(body.get("paragraph"), originals))
+        return resolutions.Resolution(resolutions.PUBLIC, items, reason=resolutions.REASONS["lost"])
+
+    def _resolve(self, action: str, body: dict, meeting: Meeting) -> dict:
         """The names in the body made into the meeting's items and members (NotFound, BadInput)."""
+        resolves = BY_NAME[action].resolves
+        if resolves is not None:
+            if not body:
+                return {}  # "would it be allowed?"
+            items = resolutions.items_of(meeting, body.get("items"), self.item)
+            if resolves == resolutions.EXCLUDE:
+                originals = [self.meeting.item(n) for n in items]
+                return {"resolution": resolutions.Resolution(
+                    resolutions.EXCLUDE, items, resolutions.paragraphs_of(body.get("paragraph"), originals))}
+            return {"resolution": resolutions.Resolution(resolutions.PUBLIC, items,
+                                                         reason=resolutions.reason_of(body.get("reason")))}
         if action == "item":
             if body.get("number") in (None, ""):
                 raise BadInput('say which item: {"number": "5"}')
@@ -188,7 +225,22 @@ class LiveSession:
     def _apply(self, t: Transition):
         d = self.director
         if t.do == "record_vote":
-            return self._record_vote(t.vote)
+            done = self._record_vote(t.vote)
+            if t.resolution is not None:
+                # The vote decided the motion: its resolution follows, on the state the vote left.
+                res = replace(t.resolution, vote_id=done.vote.id)
+                follow = rules.follows_vote(self.now(), self.view, res)
+                done = replace(done, resolved=self._apply(replace(follow, resolution=res)))
+            return done
+        if t.resolution is not None:
+            # The meeting's decision is on the record before OBS is asked to carry it out: if OBS
+            # fails, what must be enforced is still known.
+            self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), TimelineKind.RESOLUTION,
+                                                     self.item_number, t.resolution.as_detail()))
+            self.decided = resolutions.decided(self.store.resolutions(self.meeting.id))
+            if t.do == "resolve":
+                return resolutions.Resolved(t.resolution, None)
+            return resolutions.Resolved(t.resolution, self._apply(replace(t, resolution=None)))
         if t.do == "overlay":
             return self._do(t, lambda: d.agenda(t.item, role=t.role))
         if t.do == "show_member":

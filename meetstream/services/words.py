@@ -4,6 +4,7 @@ timeline entries as plain words for "last actions". Pure."""
 from __future__ import annotations
 
 from meetstream.core.domain import SessionState, TimelineEntry
+from meetstream.core.resolutions import Resolution, Resolved
 from meetstream.core.votes import VoteRecorded, recorded_line
 
 # Red means private everywhere (a Stream Deck button, the tablet, the console); white text on
@@ -21,7 +22,10 @@ BANNERS = {
 def cue_line(session, verified) -> str:
     """'PRIVATE: program 'Private session', all 4 audio input(s) muted (read back from OBS); item 5. …'"""
     if isinstance(verified, VoteRecorded):
-        return recorded_line(verified)
+        line = recorded_line(verified)
+        return line if verified.resolved is None else f"{line}. {cue_line(session, verified.resolved)}"
+    if isinstance(verified, Resolved):
+        return f"{verified.resolution.words()}. {cue_line(session, verified.seen)}"
     line = session.state.value.replace("_", " ").upper()
     if verified is not None:
         line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
@@ -37,6 +41,9 @@ def cue_record(session, verified) -> dict:
     (docs/control-api.md), with the state trimmed to what a cue changes, and OBS's read-back."""
     banner, colour = BANNERS[session.state]
     item = session.item
+    resolved = verified.resolved if isinstance(verified, VoteRecorded) else verified
+    if isinstance(verified, Resolved):
+        verified = verified.seen
     return {
         "ok": True,
         "message": cue_line(session, verified),
@@ -47,7 +54,7 @@ def cue_record(session, verified) -> dict:
             "speaker": session.speaker_name,
         },
         "read_back": _read_back(verified),
-    } | ({"vote": {"id": verified.vote.id, "item": verified.vote.item_number, "line": recorded_line(verified),
+    } | ({"resolution": resolved.resolution.as_detail()} if isinstance(resolved, Resolved) else {}) | ({"vote": {"id": verified.vote.id, "item": verified.vote.item_number, "line": recorded_line(verified),
                    "shown": verified.shown, "seconds": verified.seconds}} if isinstance(verified, VoteRecorded) else {})
 
 
@@ -91,6 +98,8 @@ def action_words(e: TimelineEntry) -> str:
         return f"Speaker: {e.detail.get('member', '')}"
     if e.kind == "vote":
         return f"Vote on item {e.item_number}: {e.detail.get('line', '')}" + ("" if e.detail.get("shown") else " (not on screen)")
+    if e.kind == "resolution":
+        return Resolution.from_detail(e.detail).words()
     if e.kind == "incident":
         return f"Incident: {e.detail.get('what', '')}"
     text = _WORDS.get(e.kind, e.kind)

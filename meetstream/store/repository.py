@@ -233,7 +233,15 @@ class Store:
         return cur.lastrowid
 
     def timeline(self, meeting_id: str) -> list[TimelineEntry]:
-        rows = self.conn.execute("SELECT * FROM timeline WHERE meeting_id = ? ORDER BY id", (meeting_id,))
+        return self._entries(self.conn.execute("SELECT * FROM timeline WHERE meeting_id = ? ORDER BY id", (meeting_id,)))
+
+    def resolutions(self, meeting_id: str) -> list[TimelineEntry]:
+        """The meeting's resolutions on privacy, in order (read on every action: kept to them)."""
+        return self._entries(self.conn.execute(
+            "SELECT * FROM timeline WHERE meeting_id = ? AND kind = 'resolution' ORDER BY id", (meeting_id,)))
+
+    @staticmethod
+    def _entries(rows) -> list[TimelineEntry]:
         return [
             TimelineEntry(
                 id=r["id"],
