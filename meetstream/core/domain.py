@@ -41,7 +41,7 @@ class AgendaItem:
         """What may be shown or published: an exempt item's title never is."""
         if self.exempt:
             return f"{self.number}. Exempt item (public excluded)"
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.title}" if self.title.strip() else f"{self.number}."
 
     def open_title(self) -> str:
         """What the overlay shows of an armed item the meeting resolved to take in public: its

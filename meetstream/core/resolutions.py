@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from meetstream.core.domain import AgendaItem, Meeting, TimelineEntry
-from meetstream.errors import BadInput
+from meetstream.errors import BadInput, StateError
 
 EXCLUDE, PUBLIC = "exclude", "public"
 
@@ -167,3 +167,17 @@ def reason_of(text: str | None) -> str:
     if len(text) > 200:
         raise BadInput("keep the reason to one line (under 200 characters)")
     return text
+
+
+def record(meeting: Meeting, entry: TimelineEntry) -> dict:
+    """A resolution as the minutes and `votes --json` take it: items by their public titles only."""
+    r = Resolution.from_detail(entry.detail)
+    titles = []
+    for n in r.items:
+        try:
+            titles.append(meeting.item(n).public_title())
+        except StateError:
+            titles.append(f"{n}. Exempt item (public excluded)")  # no longer on the agenda: when unsure, it is
+    return {"resolution": r.kind, "items": list(r.items), "titles": titles, "paragraphs": list(r.paragraphs),
+            "reason": r.reason, "vote_id": r.vote_id, "minute": r.minute(), "words": r.words(),
+            "at": entry.at.isoformat().replace("+00:00", "Z")}

@@ -230,6 +230,7 @@ def vote_record(meeting: Meeting, vote: Vote, *, confidential: bool = False) -> 
     an exempt item's motion only when the confidential minutes are asked for."""
     item = _item_or_exempt(meeting, vote.item_number)
     return {
+        "id": vote.id,
         "item": vote.item_number,
         "title": item.public_title().removeprefix(f"{item.number}. "),
         "exempt": item.exempt,
