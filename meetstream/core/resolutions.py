@@ -100,9 +100,57 @@ def as_decided(item: AgendaItem, decided_: dict[str, Resolution]) -> AgendaItem:
         if not item.exempt:
             return item
         return replace(item, exempt=False, title="" if item.withheld else item.title,
-                       reason=f"the meeting resolved to stay public ({r.reason})")
+                       reason=f"{RESOLVED_TO} stay public ({r.reason})")
     return replace(item, exempt=True, paragraphs=r.paragraphs or item.paragraphs,
-                   reason=f"the meeting resolved to exclude the public (paragraph(s) {_and(r.paragraphs)})")
+                   reason=f"{RESOLVED_TO} exclude the public (paragraph(s) {_and(r.paragraphs)})")
+
+
+RESOLVED_TO = "the meeting resolved to"
+
+
+def resolved_kind(item: AgendaItem) -> str | None:
+    """EXCLUDE or PUBLIC when the meeting has resolved on the item (as decided), else None."""
+    if not (item.reason or "").startswith(RESOLVED_TO):
+        return None
+    return EXCLUDE if item.exempt else PUBLIC
+
+
+def standing(item: AgendaItem) -> str | None:
+    """Where an item (as decided) stands on privacy, as every surface shows it; None for a plain
+    public item. "marked exempt (paragraph 3; under the heading 'Part 2'): goes private unless the
+    meeting resolves to stay public". Never the title."""
+    if item.reason and item.reason.startswith(RESOLVED_TO):
+        return item.reason
+    why = ([f"paragraph {_and(item.paragraphs)}"] if item.paragraphs else []) + ([item.reason] if item.reason else [])
+    why_text = f" ({'; '.join(why)})" if why else ""
+    if item.exempt:
+        return f"marked exempt{why_text}: goes private unless the meeting resolves to stay public"
+    if item.appendix:
+        return (f"public, with an exempt appendix{why_text}: goes private only if the meeting resolves to exclude "
+                "the public")
+    return None
+
+
+def privacy_summary(agenda) -> str:
+    """The items that go private unless the meeting resolves otherwise, and the public items with
+    an exempt appendix: '6-7 (under the heading 'Part 2'); exempt appendix: 4'. Numbers and
+    reasons only."""
+    armed: list[tuple[list[str], str]] = []
+    prev = False
+    for it in agenda:
+        if it.exempt:
+            why = "; ".join(([f"paragraph {_and(it.paragraphs)}"] if it.paragraphs else []) + [it.reason or "marked exempt"])
+            if prev and armed and armed[-1][1] == why:
+                armed[-1][0].append(it.number)
+            else:
+                armed.append(([it.number], why))
+        prev = it.exempt
+    parts = [f"{n[0] if len(n) == 1 else (', '.join(n) if len(n) == 2 else f'{n[0]}-{n[-1]}')} ({why})" for n, why in armed]
+    text = "none" if not parts else ", ".join(parts)
+    appendix = [it.number for it in agenda if it.appendix and not it.exempt]
+    if appendix:
+        text += f"; public with an exempt appendix: {', '.join(appendix)}"
+    return text
 
 
 def decided_meeting(meeting: Meeting, decided_: dict[str, Resolution]) -> Meeting:

@@ -39,7 +39,10 @@ def _bindings() -> list[Binding]:
     for a in ACTION_TABLE:
         if a.key is None or "console" not in a.surfaces:
             continue
-        do = "vote" if a.options else (f"ask('{a.name}')" if a.confirm else f"cue('{a.name}')")
+        if a.resolves:
+            do = f"resolve('{a.name}')"
+        else:
+            do = "vote" if a.options else (f"ask('{a.name}')" if a.confirm else f"cue('{a.name}')")
         out.append(Binding(a.key, do, a.label))
     return out
 
@@ -107,6 +110,47 @@ class VoteForm(ModalScreen[dict | None]):
         body = {name: self.query_one(f"#vote-{name}", Input).value.strip() for name, _ in self.FIELDS}
         named = [p.strip() for p in body.pop("named").split(",") if p.strip()]
         self.dismiss(body | ({"named": named} if named else {}))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ResolutionForm(ModalScreen[dict | None]):
+    """A resolution of the meeting (meetstream.core.actions rows with `resolves`): the items (the
+    current one filled in) and the action's own fields (the Schedule 12A paragraph; why the
+    meeting stays public). Enter in the last field goes on to the action's question; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, action: str, items: str, error: str = "", values: dict | None = None):
+        super().__init__()
+        self.action, self.items, self.error, self.values = BY_NAME[action], items, error, values or {}
+
+    def compose(self) -> ComposeResult:
+        a = self.action
+        with Vertical(id="vote-form"):
+            yield Label(escape(a.help), id="resolution-title")
+            yield Input(value=self.values.get(a.arg, self.items), placeholder=a.arg_help, id="resolution-items")
+            for o in a.options:
+                yield Input(value=str(self.values.get(o.field, "")), placeholder=o.help, id=f"resolution-{o.field}")
+            yield Label(escape(self.error), id="vote-error")
+            yield Label("Enter on the last field goes on · Tab next field · Esc cancels", id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#resolution-items", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        last = f"resolution-{self.action.options[-1].field}" if self.action.options else "resolution-items"
+        if event.input.id != last:
+            self.focus_next()
+            return
+        body = {self.action.arg: self.query_one("#resolution-items", Input).value.strip()}
+        for o in self.action.options:
+            value = self.query_one(f"#resolution-{o.field}", Input).value.strip()
+            if value or o.default is None:
+                body[o.field] = value
+        self.dismiss(body)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -205,10 +249,14 @@ class LiveConsole(App):
         for it in s["agenda"]:
             mark = "▶" if it["current"] else " "
             # Data is text: an agenda line ending "[/]" or "[as amended]" is shown as written.
-            title = escape(it["title"]) + ("  [magenta](exempt)[/]" if it["exempt"] else "")
+            title = escape(it["title"]) + ("  [magenta](armed: private)[/]" if it["armed"] else
+                                           "  [yellow](exempt appendix)[/]" if it.get("appendix") else "")
             lines.append(f"{mark} {'[b]' + title + '[/b]' if it['current'] else title}")
-        if s["next_item"]:
-            lines.append(f"\nNext: {escape(s['next_item']['title'])}")
+        for it in (s["item"], s["next_item"]):
+            if it and it.get("standing"):  # what reaching it does, and what the meeting has resolved
+                lines.append(f"\n{'Now' if it['current'] else 'Next'}: {escape(it['title'])} — {escape(it['standing'])}")
+            elif it and not it["current"]:
+                lines.append(f"\nNext: {escape(it['title'])}")
         self.query_one("#agenda", Static).update("\n".join(lines))
 
         mlines = [f"[b]Members[/b] ({len(s['members'])}; 1–9 or / to find)"]
@@ -292,6 +340,46 @@ class LiveConsole(App):
         confirm = BY_NAME[action].confirm
         self.push_screen(Confirm(f"{confirm.question} {confirm.detail}", default_no=confirm.default_no),
                          lambda yes: self._send(action) if yes else None)
+
+    def action_resolve(self, action: str, values: dict | None = None, error: str = "") -> None:
+        """A resolution of the meeting: its form, then (checked by the control first) its question."""
+        refused = (self.state or {}).get("allowed", {}).get(action)
+        if refused:
+            self.message = f"[red]{escape(Refused.from_json(refused).words('console'))}[/]"
+            self.bell()
+            self.render_all()
+            return
+        item = (self.state or {}).get("item")
+        self.push_screen(ResolutionForm(action, item["number"] if item else "", error, values),
+                         lambda body: self._check_resolution(action, body) if body else None)
+
+    def _check_resolution(self, action: str, body: dict) -> None:
+        self.busy += 1
+
+        def check() -> None:
+            try:
+                outcome = self.control.check(action, body)
+            except Exception as err:
+                self.call_from_thread(self._acted, f"[red]{escape(str(err))}[/]", False, None)
+                return
+            self.call_from_thread(self._resolution_checked, action, body, outcome)
+
+        self.run_worker(check, thread=True, group="act", exit_on_error=False)
+
+    def _resolution_checked(self, action: str, body: dict, outcome) -> None:
+        self.busy -= 1
+        if not outcome.ok:
+            if outcome.kind == "bad_input":  # back to the form, with what was typed
+                self.bell()
+                self.action_resolve(action, body, outcome.message)
+                return
+            self.message = f"[red]{refusal_words(outcome)}[/]"
+            self.bell()
+            self.render_all()
+            return
+        confirm = BY_NAME[action].confirm
+        self.push_screen(Confirm(f"{confirm.question} {confirm.detail}", default_no=confirm.default_no),
+                         lambda yes: self._send(action, body) if yes else None)
 
     def action_vote(self, values: dict | None = None, error: str = "") -> None:
         item = (self.state or {}).get("item")

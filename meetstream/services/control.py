@@ -28,6 +28,7 @@ from meetstream.core.domain import SessionState
 from meetstream.core import rules
 from meetstream.errors import BadInput, MeetstreamError, NotFound, Refusal, StoreUnwritable
 from meetstream.core.rules import Refused
+from meetstream.core.resolutions import record as resolution_record, resolved_kind, standing
 from meetstream.core.votes import vote_record
 
 log = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ class RoomControl:
         s = self.session
         with s.turn():
             pass  # the state as the last action (from any process) left it
-        meeting = s.meeting
+        meeting = s.view  # the agenda as the meeting has decided it (its resolutions on privacy)
         banner, colour = BANNERS[s.state]
         agenda = list(meeting.agenda) if meeting else []
         current = s.item_number
@@ -250,6 +251,7 @@ class RoomControl:
             },
             "votes": [_vote_json(meeting, v) for v in s.store.votes(meeting.id)] if meeting else [],
             "vote_on_screen": s.store.vote_overlay(s.room) is not None,
+            "resolutions": [resolution_record(meeting, e) for e in s.store.resolutions(meeting.id)] if meeting else [],
             # Each action a surface offers: null when it would be done now, else its refusal
             # (meetstream.core.rules): what a console dims, and why. No surface copies a rule.
             "allowed": rules.allowed_now(s.now(), meeting),
@@ -269,8 +271,11 @@ class RoomControl:
 def _item_json(item, current: str | None) -> dict | None:
     if item is None:
         return None
-    return {"number": item.number, "title": item.public_title(), "exempt": item.exempt,
-            "reason": item.reason, "current": item.number == current}
+    # "armed": reaching it goes private unless the meeting resolves to stay public; "standing"
+    # says so in words (meetstream.core.resolutions.standing), for every surface alike.
+    return {"number": item.number, "title": item.public_title(), "exempt": item.exempt, "armed": item.exempt,
+            "appendix": item.appendix, "paragraphs": list(item.paragraphs), "reason": item.reason,
+            "standing": standing(item), "resolved": resolved_kind(item), "current": item.number == current}
 
 
 def _vote_json(meeting, vote) -> dict:

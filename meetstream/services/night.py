@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from meetstream.core.agenda import exempt_summary
+from meetstream.core.resolutions import privacy_summary
 from meetstream.core.chapters import chapter_text, chapters
 from meetstream.core.domain import SessionState, TimelineEntry
 from meetstream.core import rules
@@ -80,7 +80,8 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
     progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
     sent = session.director.ensure_scene_set()
     progress("Scene set matches the file", f"applied ({sent} requests)" if sent else "already matched")
-    progress("Exempt items go private", exempt_summary(meeting.agenda))
+    # What goes private unless the meeting resolves otherwise, as the meeting has decided it so far.
+    progress("Armed items go private unless the meeting resolves to stay public", privacy_summary(session.view.agenda))
     if session.state in (SessionState.OFF_AIR, SessionState.HOLDING):
         session.holding()
     else:  # a start that resumes a night (OBS restarted, the PC rebooted): the recorded state, private first

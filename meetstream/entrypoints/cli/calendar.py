@@ -106,7 +106,7 @@ def list_(
 
     Example: meetstream calendar list --json
     """
-    from meetstream.core.agenda import exempt_summary
+    from meetstream.core.resolutions import privacy_summary
     from meetstream.services.meetings import short_ref
     from meetstream.services.meetings.view import as_json as meeting_json
     from meetstream.core.timefmt import now_utc
@@ -146,10 +146,11 @@ def list_(
     if any((m.source_of("agenda") or "").startswith("modern.gov") for m in meetings):
         out.print("mg: agenda and exempt markings from modern.gov (`--json` says where each fact came from)")
     for m in meetings:
-        # Which items the session will take private, and why, so the officer can check before the
-        # night; titles stay out of it (exempt_summary names numbers and reasons only).
-        if any(i.exempt for i in m.agenda):
-            out.print(f"{short_ref(m.id)} {m.committee}: items going private: {exempt_summary(m.agenda)}", soft_wrap=True)
+        # Which items the session will take private unless the meeting resolves to stay public,
+        # and why, so the officer can check before the night; numbers and reasons only, no titles.
+        if any(i.exempt or i.appendix for i in m.agenda):
+            out.print(Text(f"{short_ref(m.id)} {m.committee}: armed (private unless the meeting resolves to stay "
+                           f"public): {privacy_summary(m.agenda)}"), soft_wrap=True)
     for m in meetings:
         for w in m.warnings:
             out.print(f"* {short_ref(m.id)} {m.committee}: {w}", style="yellow", soft_wrap=True)

@@ -10,6 +10,7 @@ from meetstream.core.timefmt import local, utc_text
 def as_json(meeting: Meeting, zone: str, votes=()) -> dict:
     """`votes`: the meeting's recorded votes (Store.votes), as the minutes take them: an exempt
     item's title and motion never."""
+    from meetstream.core.resolutions import standing
     from meetstream.core.votes import vote_record
 
     return {
@@ -27,7 +28,9 @@ def as_json(meeting: Meeting, zone: str, votes=()) -> dict:
         # public_title() is the one place that decides what of an item may be shown; its number
         # prefix is dropped here because "number" is a field of its own.
         "agenda": [{"number": i.number, "title": i.public_title().removeprefix(f"{i.number}. "),
-                    "exempt": i.exempt, "reason": i.reason if i.exempt else None} for i in meeting.agenda],
+                    "exempt": i.exempt, "reason": i.reason if i.exempt else None,
+                    "appendix": i.appendix, "paragraphs": list(i.paragraphs), "standing": standing(i)}
+                   for i in meeting.agenda],
         "members": [{"name": m.name, "lower_third": m.lower_third(), "email": m.email} for m in meeting.members],
         "warnings": list(meeting.warnings),
         "votes": [vote_record(meeting, v) for v in votes],

@@ -152,6 +152,7 @@
 
   // An action from a button or a key: those that ask are checked first, then asked.
   async function act(action) {
+    if (TABLE[action] && TABLE[action].resolves) return openResolution(action);
     if (TABLE[action] && TABLE[action].confirm) return ask(action);
     const button = document.querySelector(`button[data-action="${action}"]`);
     if (button && button.getAttribute("aria-disabled") === "true") {
@@ -283,12 +284,16 @@
     setText(ui.committee, m ? `${m.committee}${m.start_local ? ` · ${formatStart(m.start_local)}` : ""}` : "No meeting in session");
     setText(ui.room, s.room ? `Room: ${s.room}` : "");
 
-    setText(ui.nowItem, s.item ? s.item.title : "No item yet");
     setText(ui.nowSpeaker, s.speaker || "—");
     const next = s.next_item;
     if (changed("next", next)) {
-      ui.nextItem.replaceChildren(next ? next.title : "End of the agenda",
-        next && next.exempt ? h("span", { class: "badge exempt" }, "exempt: goes PRIVATE") : "");
+      // "5. … — marked exempt (paragraph 3): goes private unless the meeting resolves to stay public"
+      ui.nextItem.replaceChildren(next ? next.title : "End of the agenda", next ? standingBadge(next) : "",
+        next && next.standing ? h("span", { class: "standing", "data-testid": "next-standing" }, ` — ${next.standing}`) : "");
+    }
+    if (changed("nowStanding", s.item)) {
+      ui.nowItem.replaceChildren(s.item ? s.item.title : "No item yet", s.item ? standingBadge(s.item) : "",
+        s.item && s.item.standing ? h("span", { class: "standing", "data-testid": "now-standing" }, ` — ${s.item.standing}`) : "");
     }
 
     drawAgenda(s.agenda || []);
@@ -296,6 +301,16 @@
     drawHealth(s.health || {});
     drawLastActions(s.last_actions || []);
     drawHints(s);
+  }
+
+  // An item's privacy at a glance: armed (goes private unless the meeting resolves otherwise), a
+  // public item with an exempt appendix, or what the meeting resolved. The words are the server's.
+  function standingBadge(item) {
+    if (item.resolved === "public") return h("span", { class: "badge stays", title: item.standing || "" }, "stays public");
+    if (item.armed) return h("span", { class: "badge exempt", title: item.standing || "", "data-testid": `armed-${item.number}` },
+      item.resolved === "exclude" ? "excluded: PRIVATE" : "armed: goes PRIVATE");
+    if (item.appendix) return h("span", { class: "badge appendix", title: item.standing || "" }, "exempt appendix");
+    return null;
   }
 
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -315,7 +330,7 @@
     },
     h("span", { class: "title" }, item.title),
     item.current ? h("span", { class: "badge now" }, "NOW") : null,
-    item.exempt ? h("span", { class: "badge exempt" }, "exempt") : null)));
+    standingBadge(item))));
     rebuild(ui.agenda, entries, (node) => node.closest("li") && node.closest("li").dataset.number);
     const current = ui.agenda.querySelector("li.current");
     if (current && !ui.agenda.contains(document.activeElement)) keepInView(current);
@@ -641,8 +656,10 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
-    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    // Shift+X and Shift+K are resolutions of their own: a capital is only lowered when it is no key.
+    const key = event.key.length === 1 && !KEYS[event.key] ? event.key.toLowerCase() : event.key;
     if (ui.dialog.open) {
+      const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "y" && !ui.confirmYes.disabled && answerDialog) {
         event.preventDefault();
         answerDialog(true);
@@ -652,7 +669,7 @@
       }
       return;  // Enter and Esc are the dialog's own (Enter presses the focused button)
     }
-    if (vote.dialog.open || typing(event.target)) return;
+    if (vote.dialog.open || resolution.dialog.open || typing(event.target)) return;
     if (key === "v" && !event.repeat) {
       event.preventDefault();
       openVote();
@@ -721,6 +738,76 @@
   });
   $("#vote-cancel").addEventListener("click", () => vote.dialog.close());
   $("#vote-open").addEventListener("click", openVote);
+
+  // --- a resolution of the meeting: exclude the public, or stay public (with why) --------------
+  // The form, then GET /api/check with what was typed (bad input comes back to the form), then the
+  // action's own question from the table (staying public defaults to No), then the POST.
+
+  const resolution = {
+    dialog: $("#resolution-dialog"), form: $("#resolution-form"), error: $("#resolution-error"),
+    items: $("#resolution-items"), paragraph: $("#resolution-paragraph"), reason: $("#resolution-reason"),
+    reasonText: $("#resolution-reason-text"), action: null,
+  };
+
+  function openResolution(action) {
+    const refusal = state && state.allowed && state.allowed[action];
+    if (refusal) return say({ data: { refusal } });
+    resolution.action = action;
+    const a = TABLE[action];
+    $("#resolution-heading").textContent = a.label;
+    $("#resolution-help").textContent = a.help;
+    $("#resolution-go").textContent = `${a.label}…`;
+    // The current item, or (staying public, excluding) the next armed one when the current is public.
+    const pick = [state && state.item, state && state.next_item].find((it) => it && (a.resolves === "public" ? it.armed : true));
+    resolution.items.value = pick ? pick.number : "";
+    resolution.paragraph.value = pick && pick.paragraphs ? pick.paragraphs.join(", ") : "";
+    $("#resolution-paragraph-row").hidden = a.resolves !== "exclude";
+    $("#resolution-reason-row").hidden = a.resolves !== "public";
+    resolution.reason.value = "";
+    resolution.reasonText.value = "";
+    resolution.reasonText.hidden = true;
+    resolution.error.hidden = true;
+    resolution.dialog.showModal();
+    resolution.items.focus();
+  }
+
+  function resolutionBody() {
+    const a = TABLE[resolution.action];
+    const body = { [a.arg]: resolution.items.value.trim() };
+    if (a.resolves === "exclude") body.paragraph = resolution.paragraph.value.trim();
+    if (a.resolves === "public") {
+      body.reason = resolution.reason.value === "other" ? resolution.reasonText.value.trim() : resolution.reason.value;
+    }
+    return body;
+  }
+
+  resolution.reason.addEventListener("change", () => {
+    resolution.reasonText.hidden = resolution.reason.value !== "other";
+    if (!resolution.reasonText.hidden) resolution.reasonText.focus();
+  });
+
+  resolution.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const action = resolution.action;
+    const body = resolutionBody();
+    $("#resolution-go").disabled = true;
+    try {
+      const answer = await check(action, body);
+      if (!answer.ok) {
+        resolution.error.textContent = words(answer);
+        resolution.error.hidden = false;
+        return;
+      }
+      resolution.dialog.close();
+      if (await confirmDialog(TABLE[action].confirm)) await cue(action, body);
+      else ui.result.textContent = `${label(action)}: not done (answered No)`;
+    } finally {
+      $("#resolution-go").disabled = false;
+    }
+  });
+  $("#resolution-cancel").addEventListener("click", () => resolution.dialog.close());
+  $("#exclude-open").addEventListener("click", () => act("exclude"));
+  $("#stay-public-open").addEventListener("click", () => act("stay-public"));
 
   // --- start ------------------------------------------------------------------------------------
 
