@@ -23,6 +23,17 @@ def serve_file(state: Path, room: str) -> Path:
     return Path(f"{state}.serve-{_safe(room)}.json")
 
 
+def serve_key_file(state: Path, room: str) -> Path:
+    """The room key: made by the room's first `meetstream serve` (mode 0600) and sent by meetstream's
+    own clients on this PC (cue, live, end, `serve --pair`); never in the serve file."""
+    return Path(f"{state}.serve-{_safe(room)}.key")
+
+
+def serve_devices_file(state: Path, room: str) -> Path:
+    """The browsers paired with the room's web console: each device token's hash (mode 0600)."""
+    return Path(f"{state}.serve-{_safe(room)}.devices.json")
+
+
 def serve_lock_file(state: Path, room: str) -> Path:
     return Path(f"{state}.serve-{_safe(room)}.lock")
 

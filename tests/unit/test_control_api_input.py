@@ -100,12 +100,14 @@ def test_a_web_page_elsewhere_cannot_act_or_listen_and_a_rebound_name_is_refused
     """What a page on another site can send without asking first: a "simple" text/plain POST, a
     form post, a WebSocket from its own origin; and a DNS-rebound name in Host. All refused, on
     loopback with no token too; the same requests from the console's own origin, or from a
-    client without an Origin (cue, Companion), are served."""
+    client without an Origin (cue, Companion), are served. Each request carries the room key, as
+    meetstream's clients do: every refusal here is the request's shape, not a missing credential
+    (tests/unit/test_pairing.py has those)."""
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, FakeDirector(), "chamber", sample_meeting)
     control = RoomControl(session, None, tick_every=3600)
     server = start_server(control, host="127.0.0.1", port=0)
-    here = f"127.0.0.1:{server.port}".encode()
+    here = f"127.0.0.1:{server.port}".encode() + b"\r\nAuthorization: Bearer " + server.access.key.encode()
     try:
         evil = b"Origin: https://evil.example\r\n"
         status, _ = raw_request(server, b"POST /api/cue/chamber HTTP/1.1\r\nHost: " + here + b"\r\n" + evil
@@ -125,7 +127,7 @@ def test_a_web_page_elsewhere_cannot_act_or_listen_and_a_rebound_name_is_refused
         assert status == 421
         assert store.session("chamber") is None  # nothing was done
         # The console's own origin, and a client that sends no Origin at all, are served.
-        status, raw = raw_request(server, b"POST /api/cue/holding HTTP/1.1\r\nHost: " + here + b"\r\nOrigin: http://" + here
+        status, raw = raw_request(server, b"POST /api/cue/holding HTTP/1.1\r\nHost: " + here + b"\r\nOrigin: http://127.0.0.1:" + str(server.port).encode()
                                   + b"\r\nContent-Type: application/json\r\n", b"{}")
         assert status == 200, raw[:300]
         status, raw = raw_request(server, b"POST /api/cue/chamber HTTP/1.1\r\nHost: " + here + b"\r\n"

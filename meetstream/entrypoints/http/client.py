@@ -118,7 +118,17 @@ def find_server(state: Path, room: str | None) -> dict | None:
     except (OSError, ValueError):
         return None
     record["token"] = os.environ.get(record.get("token_env") or "MEETSTREAM_API_TOKEN") if record.get("token_required") else None
+    record["key"] = read_key(files[0].with_suffix(".key"))  # meetstream.paths.serve_key_file, beside the serve file
     return record
+
+
+def read_key(path: Path) -> str | None:
+    """The room key `serve` made (0600): this PC's user proves with it that the request is meetstream's
+    own. None when it cannot be read (another user's serve): the LAN token, if set, is sent instead."""
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def request(server: dict, method: str, path: str, body: dict | None = None, timeout: float = 30.0) -> tuple[int, dict]:
@@ -126,8 +136,9 @@ def request(server: dict, method: str, path: str, body: dict | None = None, time
 
     conn = http.client.HTTPConnection(server["host"], server["port"], timeout=timeout)
     headers = {"Content-Type": "application/json"}
-    if server.get("token"):
-        headers["Authorization"] = f"Bearer {server['token']}"
+    credential = server.get("key") or server.get("token")
+    if credential:
+        headers["Authorization"] = f"Bearer {credential}"
     try:
         conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
         response = conn.getresponse()

@@ -4,25 +4,33 @@ docs/control-api.md is the contract. The server runs its own asyncio loop on its
 every handler hands the blocking work (an action, a state read, a screenshot) to threads, so a
 slow OBS or a browser on a bad Wi-Fi never stalls the loop for the other surfaces.
 
-A token, when set, is required on every request (header `Authorization: Bearer …` or `?token=`);
-without one the server only listens on loopback.
+Every request proves it comes from a meetstream surface, on loopback too: the room key, the LAN
+token or a paired device's cookie (meetstream.entrypoints.http.auth); a browser that has none is
+shown the pairing page. Without a LAN token the server only listens on loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from meetstream.errors import ConfigError
 from meetstream.net import is_loopback_host
+from meetstream.entrypoints.http.auth import Access, Refusal, client_of
+from meetstream.entrypoints.http.pairing import CODE_LIFETIME, clean_name
+
+log = logging.getLogger("meetstream.http.auth")
 
 WEB = Path(__file__).resolve().parent / "web"
 # Each outcome's kind (meetstream.services.control.outcome_of, from the error's type) -> its status.
 MIN_TOKEN = 22  # characters: 128 bits as URL-safe base64, what a LAN listen asks of a token
+# What a browser not yet paired may load: the pairing page's own files, nothing else.
+PUBLIC_FILES = {"pair.js", "pair.css"}
+DEVICE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie; revoked with `serve --revoke`
 STATUS = {"ok": 200, "refused": 409, "bad_input": 400, "not_found": 400, "failed": 502, "unavailable": 503}
 
 
@@ -34,6 +42,7 @@ class RunningServer:
     _loop: asyncio.AbstractEventLoop
     _thread: threading.Thread
     _runner: object
+    access: Access
 
     def stop(self) -> None:
         fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
@@ -44,8 +53,11 @@ class RunningServer:
             self._thread.join(timeout=10)
 
 
-def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> RunningServer:
-    """Serve `control` (a meetstream.services.control.RoomControl) until `.stop()`."""
+def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+                 access: Access | None = None) -> RunningServer:
+    """Serve `control` (a meetstream.services.control.RoomControl) until `.stop()`. `access` holds
+    the room key and the paired devices (`meetstream serve` hands in the room's, from files beside
+    the state store); without it a key is made in memory (`.access.key`) and no device is paired."""
     if not is_loopback_host(host) and token and len(token) < MIN_TOKEN:
         raise ConfigError(f"a token for listening on {host} must be at least {MIN_TOKEN} characters (128 bits: "
                           "`python -c \"import secrets; print(secrets.token_urlsafe())\"` makes one)")
@@ -54,6 +66,10 @@ def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: s
                           "(the environment variable named by control.token_env, MEETSTREAM_API_TOKEN by default)")
     from aiohttp import web
 
+    if access is None:
+        access = Access.ephemeral(token)
+    elif token and access.token != token:
+        raise ValueError("the LAN token is given twice, differently")
     loop = asyncio.new_event_loop()
     ready: dict = {}
     started = threading.Event()
@@ -61,7 +77,7 @@ def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: s
     def run() -> None:
         asyncio.set_event_loop(loop)
         try:
-            runner = web.AppRunner(_app(control, token), access_log=None)
+            runner = web.AppRunner(_app(control, access), access_log=None)
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, host, port)
             loop.run_until_complete(site.start())
@@ -84,7 +100,7 @@ def start_server(control, *, host: str = "127.0.0.1", port: int = 8765, token: s
                               "pick another with --listen") from err
         raise err
     shown = f"[{host}]" if ":" in host else host
-    return RunningServer(f"http://{shown}:{ready['port']}", host, ready["port"], loop, thread, ready["runner"])
+    return RunningServer(f"http://{shown}:{ready['port']}", host, ready["port"], loop, thread, ready["runner"], access)
 
 
 def _our_host(host: str | None) -> bool:
@@ -116,44 +132,122 @@ def _content_policy() -> str:
     return "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
-def _app(control, token: str | None):
+UNAUTHORISED = ("a valid token is required: meetstream's own clients on this PC send the room key, a browser is "
+                "paired once with the code `meetstream serve --pair` shows, the network sends the LAN token")
+
+
+def _device_name(user_agent: str) -> str:
+    """A paired browser's default name, from its User-Agent: enough to tell the tablet from the PC."""
+    browser = next((b for key, b in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                      ("Safari/", "Safari")) if key in user_agent), "a browser")
+    system = next((s for key, s in (("Android", "Android"), ("iPad", "iPad"), ("iPhone", "iPhone"),
+                                     ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")) if key in user_agent), "")
+    return f"{browser} on {system}" if system else browser
+
+
+def _app(control, access: Access):
     from aiohttp import WSMsgType, web
 
-    def authorised(request) -> bool:
-        if not token:
-            return True
-        given = request.query.get("token") or ""
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            given = header[7:]
-        # A header is whatever bytes a client sent: compared as bytes, never decoded into an error.
-        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
-
     policy = _content_policy()
+    throttle = access.throttle
 
-    @web.middleware
-    async def guard(request, handler):
-        # Every request proves it comes from a meetstream surface, not from a web page the officer
-        # happens to have open: this server's own address (a DNS-rebound name is refused), no
-        # other page's Origin on anything that acts or listens, and actions only as JSON (a form
-        # or a "simple" cross-origin POST cannot send it without asking first).
-        if not _our_host(request.host):
-            return web.json_response({"ok": False, "error": "this is not an address meetstream serve answers on"}, status=421)
-        acting = request.method not in ("GET", "HEAD", "OPTIONS") or request.headers.get("Upgrade", "").lower() == "websocket"
-        origin = request.headers.get("Origin")
-        if acting and origin is not None and origin != f"http://{request.host}":
-            return web.json_response({"ok": False, "error": "requests from another web page are refused"}, status=403)
-        if not authorised(request):
-            return web.json_response({"ok": False, "error": "a valid token is required"}, status=401)
-        if request.method == "POST" and request.content_type != "application/json":
-            return web.json_response({"ok": False, "error": "send the action as JSON (Content-Type: application/json)"}, status=415)
-        response = await handler(request)
+    def secured(response):
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
+
+    def refuse(status: int, error: str, headers: dict | None = None):
+        return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+
+    def public(request) -> bool:
+        """What a browser not yet paired may ask: the pairing page's files and the pairing itself."""
+        if request.method == "POST":
+            return request.path == "/api/pair"
+        return request.path.startswith("/static/") and request.path.removeprefix("/static/") in PUBLIC_FILES
+
+    @web.middleware
+    async def guard(request, handler):
+        return secured(await checked(request, handler))
+
+    async def checked(request, handler):
+        # Every request proves it comes from a meetstream surface, not from a web page the officer
+        # happens to have open: this server's own address (a DNS-rebound name is refused), no
+        # other page's Origin on anything that acts or listens, actions only as JSON (a form or a
+        # "simple" cross-origin POST cannot send it without asking first), and a credential.
+        if not _our_host(request.host):
+            return refuse(421, "this is not an address meetstream serve answers on")
+        acting = request.method not in ("GET", "HEAD", "OPTIONS") or request.headers.get("Upgrade", "").lower() == "websocket"
+        origin = request.headers.get("Origin")
+        if acting and origin is not None and origin != f"{request.scheme}://{request.host}":
+            return refuse(403, "requests from another web page are refused")
+        # Fetch metadata: what another page on this machine (same site: 127.0.0.1 on another port)
+        # or another site makes the browser ask (an <img>, a no-cors fetch) is refused even where
+        # no Origin is sent; following a link or a bookmark to the console (a navigation) is not.
+        if (request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")
+                and not (request.method == "GET" and request.headers.get("Sec-Fetch-Mode") == "navigate")):
+            return refuse(403, "requests from another web page are refused")
+        if request.method == "POST" and public(request):
+            if request.content_type != "application/json":
+                return refuse(415, "send the action as JSON (Content-Type: application/json)")
+            return await handler(request)
+        if public(request):
+            return await handler(request)
+        who = access.who(request.headers, request.query, request.cookies)
+        if isinstance(who, Refusal):
+            return await unauthorised(request, who)
+        request["who"] = who
+        if request.method == "POST" and request.content_type != "application/json":
+            return refuse(415, "send the action as JSON (Content-Type: application/json)")
+        return await handler(request)
+
+    async def unauthorised(request, refusal: Refusal):
+        address = client_of(request)
+        if refusal.presented:
+            # One line per failure, never the credential itself (nor the query it may be in).
+            failures = throttle.record(address)
+            log.warning("control API: refused %s %s from %s: %s (%d failure(s) from this address in 10 min)",
+                        request.method, request.path, address, refusal.what, failures)
+            if not await throttle.slow_down(address, failures):
+                return refuse(429, "too many failed attempts from this address: wait a few minutes", {"Retry-After": "60"})
+        elif throttle.should_log_missing(address):  # an unpaired browser polls: one line a minute
+            log.warning("control API: refused %s %s from %s: no credential (logged once a minute per address)",
+                        request.method, request.path, address)
+        if request.method == "GET" and request.path == "/":
+            # A browser not paired yet is shown the pairing page (still a 401: it is refused).
+            return web.FileResponse(WEB / "pair.html", status=401)
+        return refuse(401, UNAUTHORISED)
+
+    async def pair(request):
+        address = client_of(request)
+        wait = throttle.locked_for_pairing(address)
+        if wait:
+            log.warning("control API: refused a pairing code from %s: too many failures, no code is checked for %d s",
+                        address, int(wait))
+            return refuse(429, "too many wrong codes from this device: wait, then ask for a new code",
+                          {"Retry-After": str(int(wait) + 1)})
+        body = await body_of(request)
+        if access.codes.redeem(str(body.get("code", ""))[:64]):
+            name = clean_name(body.get("name"), _device_name(request.headers.get("User-Agent", "")))
+            device, cookie = await blocking(access.devices.add, name)
+            log.warning("control API: paired device %s (%s) from %s", device, name, address)
+            response = web.json_response({"ok": True, "device": device, "name": name})
+            response.set_cookie(access.cookie_name, cookie, max_age=DEVICE_COOKIE_AGE, path="/", httponly=True,
+                                samesite="Strict", secure=request.secure)
+            return response
+        failures = throttle.record(address)
+        log.warning("control API: wrong pairing code from %s (%d failure(s) from this address in 10 min)", address, failures)
+        await throttle.slow_down(address, failures)
+        return refuse(401, "that code is wrong, used or out of date: ask for a new one (`meetstream serve --pair` on the PC)")
+
+    async def pairing_code(request):
+        # Only meetstream on the PC (the room key) makes codes: a paired tablet or the LAN token
+        # cannot let another device in.
+        if request["who"].kind != "key":
+            return refuse(403, "a pairing code is made only on the PC that runs serve: `meetstream serve --pair`")
+        return web.json_response({"ok": True, "code": access.codes.issue(), "expires_in": int(CODE_LIFETIME)})
 
     async def blocking(fn, *args):
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
@@ -285,5 +379,7 @@ def _app(control, token: str | None):
         web.get("/api/button/{what}", button),
         web.get("/api/check/{action}", check),
         web.post("/api/cue/{action}", cue),
+        web.post("/api/pair", pair),
+        web.post("/api/pair/code", pairing_code),
     ])
     return app
