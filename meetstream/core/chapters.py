@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from meetstream.core.resolutions import decided, decided_meeting
 from meetstream.core.domain import Meeting, TimelineEntry
 
 MIN_SECONDS = 10
@@ -39,7 +40,10 @@ def mode_after(mode: str, kind: str) -> str:
 
 def labels(meeting: Meeting, timeline: list[TimelineEntry], video_start: datetime) -> list[tuple[int, str]]:
     """[(seconds from video start, label)]: the opening at 0, then what each timeline entry up to
-    `adjourned`/`end` leaves on screen. No YouTube rules applied (chapters() applies them)."""
+    `adjourned`/`end` leaves on screen. No YouTube rules applied (chapters() applies them).
+    Titles are the agenda's as the meeting decided it: an item it excluded the public for is
+    never named, one it resolved to take in public is."""
+    meeting = decided_meeting(meeting, decided(timeline))
     titles = {i.number: i.public_title() for i in meeting.agenda}
     for e in timeline:  # meetstream.core.votes.vote_line: the result and counts only, never the motion
         if e.kind == "vote" and e.item_number in titles and e.detail.get("line"):

@@ -208,3 +208,19 @@ def test_resolutions_are_in_the_votes_json_and_csv(cli, session, store, tmp_path
     assert got[1]["minute"] == STATUTORY and got[1]["items"] == ["6"]
     csv_out = cli("votes", "mtg-planning-1", "--csv")
     assert csv_out.code == 0 and STATUTORY in csv_out.out
+
+
+def test_chapters_name_items_as_the_meeting_decided_them(session, store, sample_meeting):
+    from datetime import timedelta
+
+    from meetstream.core.chapters import labels
+
+    session.go_to_item("3")
+    session.act("exclude", {"items": "4", "paragraph": "3"})
+    session.next_item()  # 4: private by resolution
+    session.next_item()  # 5: armed, private
+    session.act("stay-public", {"items": "5", "reason": "not_required"})
+    timeline = store.timeline("mtg-planning-1")
+    shown = [label for _, label in labels(sample_meeting, timeline, timeline[0].at - timedelta(seconds=1))]
+    assert not any("CHE/22/00123" in label for label in shown)  # item 4's title, excluded by resolution
+    assert "5. Staffing restructure (Part 2)" in shown  # item 5, resolved to stay public

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         Example: meetstream votes 2026-12-03 planning --csv > votes.csv
         """
         from meetstream.services.meetings import resolve
-        from meetstream.core.resolutions import record as resolution_record
+        from meetstream.core.resolutions import decided, decided_meeting, record as resolution_record
         from meetstream.core.votes import vote_record
 
         app_ctx = app_context(ctx)
@@ -37,6 +37,8 @@ def register(app: typer.Typer) -> None:
         if as_csv and as_json:
             raise typer.BadParameter("choose one of --csv and --json")
         m = store.get_meeting(resolve(store, settings, settings.room_key(room), meeting))
+        # The agenda as the meeting decided it: an item it excluded the public for is exempt here too.
+        m = decided_meeting(m, decided(store.resolutions(m.id)))
         records = [vote_record(m, v, confidential=confidential) for v in store.votes(m.id)]
         resolved = [resolution_record(m, e) for e in store.resolutions(m.id)]
         if as_json:

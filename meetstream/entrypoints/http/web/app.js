@@ -305,10 +305,10 @@
 
   // An item's privacy at a glance: armed (goes private unless the meeting resolves otherwise), a
   // public item with an exempt appendix, or what the meeting resolved. The words are the server's.
-  function standingBadge(item) {
+  function standingBadge(item, short) {
     if (item.resolved === "public") return h("span", { class: "badge stays", title: item.standing || "" }, "stays public");
-    if (item.armed) return h("span", { class: "badge exempt", title: item.standing || "", "data-testid": `armed-${item.number}` },
-      item.resolved === "exclude" ? "excluded: PRIVATE" : "armed: goes PRIVATE");
+    if (item.armed) return h("span", { class: "badge exempt", title: item.standing || "" },
+      item.resolved === "exclude" ? (short ? "excluded" : "excluded: goes PRIVATE") : (short ? "exempt" : "exempt: goes PRIVATE"));
     if (item.appendix) return h("span", { class: "badge appendix", title: item.standing || "" }, "exempt appendix");
     return null;
   }
@@ -330,7 +330,7 @@
     },
     h("span", { class: "title" }, item.title),
     item.current ? h("span", { class: "badge now" }, "NOW") : null,
-    standingBadge(item))));
+    standingBadge(item, true))));
     rebuild(ui.agenda, entries, (node) => node.closest("li") && node.closest("li").dataset.number);
     const current = ui.agenda.querySelector("li.current");
     if (current && !ui.agenda.contains(document.activeElement)) keepInView(current);
