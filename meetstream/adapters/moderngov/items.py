@@ -1,10 +1,11 @@
-"""A modern.gov meeting's items -> meetstream.core.domain.AgendaItem, exempt where either says so.
+"""A modern.gov meeting's items -> meetstream.core.domain.AgendaItem, read as a clerk reads them.
 
-Pure. An item is exempt when modern.gov marks it (the item is restricted, or any of its papers is),
-or when meetstream's own text rules (meetstream.core.agenda) find it exempt: its title or text cites
-Schedule 12A, it follows an exclusion motion or a private heading, ... Failing safe, the two are
-never weighed against each other: either is enough. The reason kept is modern.gov's when modern.gov
-marks it, since that is the council's own record; otherwise the text rule's.
+Pure. An item is armed when modern.gov marks the item itself restricted, or when meetstream's own
+text rules (meetstream.core.agenda) arm it: its title or text marks it exempt, it follows a
+definite exclusion motion or a private heading, a motion names it. An item that is not restricted
+but has a restricted paper is a public item with an exempt appendix (appendix=True, not armed),
+as is one whose text or title only says its appendix is exempt. The reason kept is modern.gov's
+when modern.gov marks it, since that is the council's own record; otherwise the text rule's.
 
 Reasons never carry an item's title (they are shown and logged): modern.gov's own reason text is
 kept only in a short, title-free form.
@@ -13,6 +14,7 @@ kept only in a short, title-free form.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 # The text rules are agenda.py's, walked item by item as the agenda YAML overrides are (agenda.py's
 # _load_override_file): modern.gov already tells us where every item starts, so there is nothing to
@@ -20,11 +22,10 @@ import re
 # public entry point there (items + their text lines -> ParsedAgenda) would be the cleaner seam.
 from meetstream.core.agenda import ParsedAgenda, body_lines
 from meetstream.core.agenda.exemption import ExemptionWalk, WalkedItem
-from meetstream.core.domain import AgendaItem
 from meetstream.adapters.moderngov.model import ModernGovItem, ModernGovMeeting
 
 MARKED = "modern.gov marks it exempt"
-PAPERS = "modern.gov marks a paper for it exempt (an exempt appendix: treated as exempt)"
+PAPERS = "modern.gov marks a paper for it exempt (exempt appendix)"
 _REASON_TEXT = re.compile(r"^[\w\s,.;:()/&'-]{1,60}$")
 
 
@@ -59,17 +60,21 @@ def to_agenda(meeting: ModernGovMeeting) -> ParsedAgenda:
         for line in body_lines(it.text):
             walk.line(line)
         kept.append((it, walked))
-    walk.finish()
+    read = dict(zip((id(w) for _, w in kept), walk.finish()))
     warnings.extend(walk.warnings)
     items = []
     for it, walked in kept:
-        reason = _moderngov_reason(it)
-        if reason is not None:
-            items.append(AgendaItem(it.number, it.title, True, reason))
-        elif walked.exempt:
-            items.append(AgendaItem(it.number, it.title, True, walked.reason))
+        text = read[id(walked)]
+        if it.restricted:
+            paras = tuple(re.findall(r"\d{1,2}", it.restriction or "")) if re.search(r"para", it.restriction or "", re.I) else ()
+            items.append(replace(text, exempt=True, reason=_moderngov_reason(it), appendix=False,
+                                 paragraphs=paras or text.paragraphs))
+        elif text.exempt or text.appendix:
+            items.append(text)
+        elif it.restricted_papers:
+            items.append(replace(text, appendix=True, reason=PAPERS))
         else:
-            items.append(AgendaItem(it.number, it.title, False, None))
+            items.append(text)
     if meeting.items and not items:
         warnings.append("modern.gov lists no numbered agenda item for this meeting")
     return ParsedAgenda(tuple(items), tuple(warnings))
@@ -81,13 +86,9 @@ def _ordered(items: tuple[ModernGovItem, ...]) -> bool:
     return bool(items) and all(i.order > 0 for i in items)
 
 
-def _moderngov_reason(it: ModernGovItem) -> str | None:
-    if it.restricted:
-        detail = _short(it.restriction)
-        return f"{MARKED} ({detail})" if detail else MARKED
-    if it.restricted_papers:
-        return PAPERS
-    return None
+def _moderngov_reason(it: ModernGovItem) -> str:
+    detail = _short(it.restriction)
+    return f"{MARKED} ({detail})" if detail else MARKED
 
 
 def _short(text: str | None) -> str | None:

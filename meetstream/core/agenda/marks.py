@@ -10,7 +10,7 @@ _NUM = r"""(?P<major>\d{1,3})(?!\d)
     (?: \.(?P<dot>\d{1,2})(?!\d)
       | \s?\((?P<paren>[a-z]{1,4}|\d{1,2})\)
       | (?P<letter>[a-z])(?![a-z])
-      | /(?P<year>\d{2})(?!\d) )?"""
+      | /(?P<year>\d{1,2})(?!\d) )?"""
 _PREFIX = r"(?:(?:agenda\s+)?item\s+)?"
 _ITEM = re.compile(rf"^{_PREFIX}{_NUM}\s*(?P<punct>[.):]|\s[-–—])?\s+(?P<title>\S.*)$", re.I | re.X)
 _ALONE = re.compile(rf"^{_PREFIX}{_NUM}\s*(?P<punct>[.):])?$", re.I | re.X)

@@ -125,6 +125,8 @@ def _pick_items(lines: list[_Line]) -> tuple[list[_Pick], list[str]]:
     cands = _one_layout([c for i, line in enumerate(lines) if (c := _candidate(i, line))], lines)
     picks: list[_Pick] = []
     warnings: list[str] = []
+    if cands and all(c.major is None for c in cands):
+        return _bare_items(cands, lines), warnings
     state = _Sequence()
     for k, c in enumerate(cands):
         title_line = _title_line(lines, c.line) if c.own_line else None
@@ -142,6 +144,27 @@ def _pick_items(lines: list[_Line]) -> tuple[list[_Pick], list[str]]:
     return picks, warnings
 
 
+def _bare_items(cands: list[_Cand], lines: list[_Line]) -> list[_Pick]:
+    """An agenda numbered only "(a) (b)" or "i. ii.": those are its items ("a", "ii"), in order."""
+    picks: list[_Pick] = []
+    kind = None
+    last = -1
+    for c in cands:
+        if c.depth != cands[0].depth:
+            continue
+        k = "digit" if c.sub.isdigit() else ("roman" if c.sub in _ROMAN and (kind == "roman" or (kind is None and c.sub == "i")) else "letter")
+        kind = kind or k
+        if k != kind or _order(k, c.sub) <= last:
+            continue
+        title_line = _title_line(lines, c.line) if c.own_line else None
+        title = c.title if c.title is not None else (_clean_title(lines[title_line].text) if title_line is not None else "")
+        if not title:
+            continue
+        last = _order(k, c.sub)
+        picks.append(_Pick(c.line, title_line, c.sub, last, title))
+    return picks
+
+
 def _current_title(picks: list[_Pick], state: _Sequence) -> str:
     main = next((p for p in reversed(picks) if p.sub_of is None), None)
     return main.title if main is not None and main.major == state.current else ""
@@ -156,6 +179,7 @@ class _Sequence:
         self.run: list | None = None  # [last number, signature] of a numbered list inside an item
         self.used: set[str] = set()
         self.subs: dict[int, list[tuple[str, str]]] = {}
+        self.nested: dict[tuple[int, str], int] = {}  # a list restarted inside a sub-item, and how far it got
 
     def numbered(self, c: _Cand, later: list[_Cand], warnings: list[str]) -> str | None:
         number = _label(c.major, c.sub, c.sub_kind)
@@ -232,14 +256,26 @@ class _Sequence:
             roman = (c.sub == "i" and not (prev and prev == ("letter", "h"))) or (prev is not None and prev[0] == "roman")
             kind = "roman" if roman else "letter"
         same = [v for k, v in seen if k == kind]
+        nested = self.nested.get((self.current, kind))
+        if nested is not None and _order(kind, c.sub) == nested + 1:
+            self.nested[(self.current, kind)] = nested + 1
+            return None  # "(b) (c)" continuing a list restarted inside a sub-item: text
         if same and _order(kind, c.sub) <= _order(kind, same[-1]):
+            self.nested[(self.current, kind)] = _order(kind, c.sub)
             return None  # a list restarting inside the sub-item: text
+        if not same and _order(kind, c.sub) != _order(kind, _FIRST[kind]):
+            return None  # a list starts at its first member: "(2) A body may ..." quotes a statute
+        if kind == "roman" and any(k == "letter" for k, _ in seen):
+            return None  # "(i) (ii)" after "(a) (b)": steps inside the last lettered sub-item
         number = _label(self.current, c.sub, kind)
         if number in self.used:
             return None
         seen.append((kind, c.sub))
         self.used.add(number)
         return number
+
+
+_FIRST = {"digit": "1", "roman": "i", "letter": "a"}
 
 
 def _order(kind: str, sub: str) -> int:
