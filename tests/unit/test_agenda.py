@@ -47,15 +47,15 @@ def test_items_after_a_part_2_heading_are_exempt_until_part_1_resumes():
     assert numbers_and_exempt(parsed) == [("1", False), ("2", False), ("3", True), ("4", True), ("5", False)]
 
 
-def test_an_item_citing_schedule_12a_is_exempt_and_so_is_everything_after_it_until_public_resumes():
-    # This test used to expect item 3 public. An item that cites Schedule 12A is exempt business,
-    # and nothing in this agenda says the meeting returns to public before item 3: failing safe,
-    # item 3 goes private too (a "Part 1" heading or a readmission would bring it back).
+def test_an_item_marked_exempt_inline_arms_only_itself():
+    # Issue 22: "8. Tree works at ... (exempt: paragraph 3 of Schedule 12A)" in the public part arms
+    # item 8 only; "9. Close" stays public.
     parsed = parse_agenda("1. Minutes\n2. Land disposal (Paragraph 3, Schedule 12A)\n3. Questions", "text")
-    assert numbers_and_exempt(parsed) == [("1", False), ("2", True), ("3", True)]
-    assert [i.reason for i in parsed.items] == [None, "title cites Schedule 12A", "after exempt item 2"]
-    resumed = parse_agenda("1. Minutes\n2. Land disposal (Paragraph 3, Schedule 12A)\nPart 1\n3. Questions", "text")
-    assert numbers_and_exempt(resumed) == [("1", False), ("2", True), ("3", False)]
+    assert numbers_and_exempt(parsed) == [("1", False), ("2", True), ("3", False)]
+    assert [i.reason for i in parsed.items] == [None, "marked exempt (paragraph 3)", None]
+    assert parsed.items[1].paragraphs == ("3",)
+    parsed = parse_agenda("7. Budget\n8. Tree works at Mill Lane (exempt: paragraph 3 of Schedule 12A)\n9. Close", "text")
+    assert numbers_and_exempt(parsed) == [("7", False), ("8", True), ("9", False)] and parsed.warnings == ()
 
 
 def test_plain_text_numbers_with_letters_brackets_and_item_words_are_read():
@@ -208,35 +208,52 @@ def test_lines_that_only_mention_parts_or_exempt_items_in_passing_keep_items_pub
     assert exempt_numbers(parsed) == [] and parsed.warnings == ()
 
 
-def test_a_part_2_heading_that_also_says_public_is_exempt_and_the_warning_says_why():
+def test_a_part_2_heading_that_says_public_is_public_and_one_that_also_says_exempt_arms_with_a_warning():
     parsed = parse_agenda("1. Apologies\nPART 2 - PUBLIC INVOLVEMENT AND SCRUTINY\n2. Petitions", "text")
+    assert exempt_numbers(parsed) == [] and parsed.warnings == ()
+    parsed = parse_agenda("1. Apologies\nPart 2 - exempt items (public session to follow)\n2. Land", "text")
     assert exempt_numbers(parsed) == ["2"]
-    assert parsed.warnings == ("the heading 'PART 2 - PUBLIC INVOLVEMENT AND SCRUTINY' reads as both private "
-                               "and public; the items under it are treated as exempt",)
+    assert parsed.warnings == ("the heading 'Part 2 - exempt items (public session to follow)' reads as both "
+                               "private and public; the items under it are armed",)
 
 
-@pytest.mark.parametrize("title,reason", [
-    ("Leisure contract (exempt appendix)", "title mentions an exempt appendix (ambiguous: treated as exempt)"),
-    ("Budget - confidential appendix B", "title mentions a confidential appendix (ambiguous: treated as exempt)"),
-    ("Staffing matter - not for publication", "title says not for publication (ambiguous: treated as exempt)"),
-    ("Restricted byway order, Mill Lane", "title mentions 'restricted' (ambiguous: treated as exempt)"),
+@pytest.mark.parametrize("title,paragraphs", [
+    ("Leisure contract (exempt appendix)", ()),
+    ("Budget - confidential appendix B", ()),
+    ("Leisure contract - Appendix 2 is exempt (paragraph 3)", ("3",)),
 ])
-def test_an_ambiguous_title_is_exempt_and_the_warning_says_why(title, reason):
-    parsed = parse_agenda(f"1. Apologies\n2. {title}", "text")
-    assert parsed.items[1].exempt and parsed.items[1].reason == reason
-    assert parsed.warnings == (f"item 2: {reason}",)
+def test_a_title_mentioning_an_exempt_appendix_is_a_public_item_with_an_exempt_appendix(title, paragraphs):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}\n3. Close", "text")
+    item = parsed.items[1]
+    assert (item.exempt, item.appendix, item.paragraphs) == (False, True, paragraphs)
+    assert item.reason.startswith("exempt appendix") and not parsed.items[2].appendix
+    assert exempt_numbers(parsed) == [] and parsed.warnings == ()
 
 
-@pytest.mark.parametrize("title,reason", [
-    ("Disposal of land (exempt: paragraph 3 of Schedule 12A)", "title cites Schedule 12A"),
-    ("Contract award (Paragraph 3)", "title cites Schedule 12A"),
-    ("Exempt business", "title says exempt"),
-    ("Confidential: staffing matter", "title says confidential"),
-    ("Non-public minutes", "title says non-public"),
+def test_a_not_for_publication_title_is_armed_and_a_restricted_byway_is_not():
+    parsed = parse_agenda("1. Staffing matter - not for publication\n2. Restricted byway order, Mill Lane", "text")
+    assert [(i.exempt, i.reason) for i in parsed.items] == [(True, "marked not for publication"), (False, None)]
+
+
+@pytest.mark.parametrize("title,reason,paragraphs,withheld", [
+    ("Disposal of land (exempt: paragraph 3 of Schedule 12A)", "marked exempt (paragraph 3)", ("3",), False),
+    ("Contract award (Paragraph 3)", "marked exempt (paragraph 3)", ("3",), False),
+    ("Staffing (paras 1 & 2)", "marked exempt (paragraphs 1 and 2)", ("1", "2"), False),
+    ("Land deal - by virtue of paragraph(s) 3 and 4 of Part 1 of Schedule 12A", "marked exempt (paragraphs 3 and 4)",
+     ("3", "4"), False),
+    ("Exempt business", "marked exempt", (), True),
+    ("Exempt item", "marked exempt", (), True),
+    ("Confidential report", "marked confidential", (), True),
+    ("Item withheld", "marked withheld", (), True),
+    ("Exempt item (paragraph 1)", "marked exempt (paragraph 1)", ("1",), True),
+    ("Confidential: staffing matter", "marked confidential", (), False),
+    ("Non-public minutes", "marked non-public", (), False),
 ])
-def test_an_item_whose_title_says_it_is_exempt_is_exempt_with_that_reason(title, reason):
-    parsed = parse_agenda(f"1. Apologies\n2. {title}", "text")
-    assert (parsed.items[1].exempt, parsed.items[1].reason) == (True, reason)
+def test_an_item_whose_title_says_it_is_exempt_is_armed_with_that_reason(title, reason, paragraphs, withheld):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}\n3. Close", "text")
+    item = parsed.items[1]
+    assert (item.exempt, item.reason, item.paragraphs, item.withheld) == (True, reason, paragraphs, withheld)
+    assert not parsed.items[2].exempt
 
 
 @pytest.mark.parametrize("title", ["Exemption from Standing Orders", "Private hire licensing policy",
@@ -248,30 +265,72 @@ def test_titles_that_merely_look_private_stay_public(title):
     assert exempt_numbers(parsed) == []
 
 
-def test_an_item_whose_text_mentions_an_exempt_appendix_is_exempt_but_the_next_item_is_not():
+def test_an_item_whose_text_mentions_an_exempt_appendix_is_public_with_an_exempt_appendix():
     parsed = parse_agenda("1. Apologies\n2. Culture budget\nTo be read with the non-public appendix at item 9.\n3. Fees", "text")
-    assert exempt_numbers(parsed) == ["2"]
-    assert parsed.items[1].reason == "its text mentions a non-public appendix (ambiguous: treated as exempt)"
+    assert exempt_numbers(parsed) == []
+    assert (parsed.items[1].appendix, parsed.items[1].reason) == (True, "exempt appendix")
 
 
 def test_exclusion_wording_before_the_first_item_makes_every_item_exempt_and_warns():
     parsed = parse_agenda("The press and public are likely to be excluded for part of this meeting.\n1. A\n2. B", "text")
     assert exempt_numbers(parsed) == ["1", "2"]
-    assert parsed.warnings == ("exclusion wording comes before the first item; every item is treated as exempt",)
+    assert parsed.warnings == ("exclusion wording comes before the first item; every item is armed",)
 
 
-def test_a_possible_exclusion_near_the_start_makes_the_rest_exempt_and_says_how_to_undo_it():
+def test_a_possible_exclusion_near_the_start_arms_nothing_by_itself():
     parsed = parse_agenda("1. Apologies\n2. Exempt information - possible exclusion of the press and public\n"
                           "3. Minutes\n4. Budget", "text")
-    assert exempt_numbers(parsed) == ["3", "4"]
-    assert parsed.warnings == ("item 2 is a possible exclusion of the press and public; items 3 to 4 after it are "
-                               "treated as exempt (mark public ones `exempt: false` in an agenda file)",)
+    assert exempt_numbers(parsed) == [] and parsed.warnings == ()
+    # ...but what it names it applies: an appendix of item 4, a whole item 5
+    parsed = parse_agenda("1. Apologies\n2. Possible exclusion of the press and public\nTo consider whether to "
+                          "exclude the public during Appendix 2 of item 4 and item 5 (paragraph 3).\n"
+                          "3. Minutes\n4. Budget\n5. Land deal\n6. Close", "text")
+    assert [(i.number, i.exempt, i.appendix) for i in parsed.items[2:]] == [
+        ("3", False, False), ("4", False, True), ("5", True, False), ("6", False, False)]
 
 
-def test_every_exempt_item_has_a_reason_and_no_public_item_has_one():
+@pytest.mark.parametrize("title", ["Notice of intention to conduct business in private",
+                                   "Notice of Intention to Conduct Business in Private, Any Representations Received",
+                                   "Notice of private meeting"])
+def test_a_notice_of_private_business_arms_nothing(title):
+    parsed = parse_agenda(f"1. Apologies\n2. {title}\nThis agenda contains exempt items as set out at item 5.\n"
+                          "3. Minutes\n4. Budget\n5. Close", "text")
+    assert exempt_numbers(parsed) == [] and parsed.warnings == ()
+
+
+def test_the_opening_consider_whether_template_arms_nothing_and_a_part_2_heading_does():
+    body = ("1. Procedural business\n(a) Declarations of substitutes\n(b) Declarations of interest\n"
+            "(c) Exclusion of Press and Public: to consider whether the press and public should be excluded from "
+            "the meeting when any of the following items are under consideration.\n2. Minutes\n"
+            "3. Chair's communications\n4. Budget\nPart Two\n5. Land deal")
+    parsed = parse_agenda(body, "text")
+    assert [i.number for i in parsed.items] == ["1", "1a", "1b", "1c", "2", "3", "4", "5"]
+    assert exempt_numbers(parsed) == ["5"]
+
+
+def test_a_definite_motion_that_names_items_arms_exactly_those():
+    parsed = parse_agenda("10. Budget\n11. Exclusion of the press and public - That under Section 100A(4) the "
+                          "public be excluded for items 13 and 14 (paragraph 3)\n12. Questions\n13. Land\n"
+                          "14. Staffing\n15. Close", "text")
+    assert exempt_numbers(parsed) == ["13", "14"]
+    assert parsed.items[3].reason == "named in item 11" and parsed.items[3].paragraphs == ("3",)
+
+
+@pytest.mark.parametrize("text,numbers", [
+    ("20/1 Apologies\n20/2 Minutes\n20/3 Close", ["20/1", "20/2", "20/3"]),
+    ("1: Apologies\n2: Minutes\n3: Close", ["1", "2", "3"]),
+    ("(a) Apologies\n(b) Minutes\n(c) Close", ["a", "b", "c"]),
+    ("i. Apologies\nii. Minutes\niii. Close", ["i", "ii", "iii"]),
+    ("17. Motions\n17(1) Living wage\n17(6) Notice board\n18. Close", ["17", "17(1)", "17(6)", "18"]),
+])
+def test_the_numberings_councils_use_are_read(text, numbers):
+    assert [i.number for i in parse_agenda(text, "text").items] == numbers
+
+
+def test_every_armed_or_appendix_item_has_a_reason_and_no_other_item_has_one():
     parsed = parse_agenda("1. A\n2. Exclusion of the public\n3. B\nPart 1\n4. C\n5. D (exempt appendix)", "text")
-    assert [(i.exempt, i.reason is not None) for i in parsed.items] == [
-        (False, False), (False, False), (True, True), (False, False), (True, True)]
+    assert [(i.exempt, i.appendix, i.reason is not None) for i in parsed.items] == [
+        (False, False, False), (False, False, False), (True, False, True), (False, False, False), (False, True, True)]
 
 
 # --- which numbered lines are items --------------------------------------------------------------
@@ -314,7 +373,7 @@ def test_a_stray_number_that_breaks_the_sequence_is_text():
 def test_a_duplicated_number_keeps_the_second_and_an_exempt_looking_first_one_makes_its_item_exempt():
     parsed = parse_agenda("1. A\n2. B\n3. Land (exempt)\n3. D\n4. E", "text")
     assert [i.number for i in parsed.items] == ["1", "2", "3", "4"]
-    assert exempt_numbers(parsed) == ["2", "3", "4"]
+    assert exempt_numbers(parsed) == ["2"]  # the exempt-looking line is read as item 2's text: only item 2
     assert any("two lines in a row are numbered 3" in w for w in parsed.warnings)
 
 
@@ -372,7 +431,7 @@ def agenda_meeting(*items):
 def test_the_json_listing_gives_exempt_items_a_reason_and_never_their_title():
     parsed = parse_agenda("1. Apologies\n2. Exclusion of the press and public\n3. Disposal of land at Station Road", "text")
     out = as_json(agenda_meeting(*parsed.items), "Europe/London")
-    assert out["agenda"] == [
+    assert [{k: a[k] for k in ("number", "title", "exempt", "reason")} for a in out["agenda"]] == [
         {"number": "1", "title": "Apologies", "exempt": False, "reason": None},
         {"number": "2", "title": "Exclusion of the press and public", "exempt": False, "reason": None},
         {"number": "3", "title": "Exempt item (public excluded)", "exempt": True, "reason": "after the exclusion motion, item 2"},
@@ -384,8 +443,7 @@ def test_the_summary_of_private_items_groups_them_by_reason_and_names_no_titles(
     parsed = parse_agenda("1. A\n2. Exclusion of the public\n3. Secret one\n4. Secret two\n5. Secret three\n"
                           "Part 1\n6. B\n7. Secret four (exempt appendix)", "text")
     summary = exempt_summary(parsed.items)
-    assert summary == ("3-5 (after the exclusion motion, item 2), "
-                       "7 (title mentions an exempt appendix (ambiguous: treated as exempt))")
+    assert summary == "3-5 (after the exclusion motion, item 2)"  # item 7 is public (its appendix is exempt)
     assert "Secret" not in summary
     assert exempt_summary(parse_agenda("1. A", "text").items) == "none"
     assert exempt_summary([AgendaItem("4", "x", True)]) == "4 (marked exempt)"  # a row stored before reasons
@@ -412,7 +470,7 @@ def test_an_override_string_item_follows_the_parsers_title_and_motion_rules(tmp_
     f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n  - "1. Apologies"\n'
                  '  - "2. Land sale (exempt: paragraph 3 of Schedule 12A)"\n')
     [o] = load_overrides(f)
-    assert [(i.number, i.exempt, i.reason) for i in o.items] == [("1", False, None), ("2", True, "title cites Schedule 12A")]
+    assert [(i.number, i.exempt, i.reason) for i in o.items] == [("1", False, None), ("2", True, "marked exempt (paragraph 3)")]
     f.write_text('committee: Full Council\ndate: 2026-12-03\nitems:\n  - "5. Exclusion of the press and public"\n'
                  '  - "6. Staffing review"\n  - "7. Pay award"\n')
     [o] = load_overrides(f)
@@ -428,9 +486,9 @@ def test_an_override_can_mark_an_item_explicitly_public_or_explicitly_exempt(tmp
                  '  - {number: "5", title: "Budget"}\n'
                  '  - {number: "6", title: "Enforcement", exempt: true}\n')
     [o] = load_overrides(f)
+    # The possible exclusion before the minutes is the opening template: it arms nothing.
     assert [(i.number, i.exempt, i.reason) for i in o.items] == [
-        ("3", False, None), ("4", False, None), ("5", True, "after the exclusion motion, item 3"),
-        ("6", True, "marked exempt in the agenda override")]
+        ("3", False, None), ("4", False, None), ("5", False, None), ("6", True, "marked exempt in the agenda override")]
 
 
 def test_an_override_exempt_flag_must_be_true_or_false(tmp_path):

@@ -88,20 +88,23 @@ def test_the_exclusion_motion_item_makes_every_following_item_exempt_and_stays_p
 def test_sub_items_on_their_own_line_and_a_public_item_with_a_non_public_appendix():
     name = "modgov_cityoflondon_sub_items_2019.txt"
     assert numbers(name) == ["1", "2", "3", "3a", "3b", "3c", "4", "5", "6", "7", "8", "9", "10", "11"]
-    # The appendix is exempt, the report is not: failing safe, item 10 goes private, item 11 does not.
-    assert private(name) == {"10": "its text mentions a non-public appendix (ambiguous: treated as exempt)"}
-    assert parsed(name).warnings == ("item 10: its text mentions a non-public appendix (ambiguous: treated as exempt)",)
+    # The appendix is exempt, the report is not: item 10 is a public item with an exempt appendix.
+    assert private(name) == {}
+    item10 = parsed(name).items[-2]
+    assert (item10.number, item10.appendix, item10.reason) == ("10", True, "exempt appendix")
+    assert parsed(name).warnings == ()
 
 
-def test_numbered_steps_inside_a_possible_exclusion_item_are_not_items_and_the_rest_goes_private():
+def test_numbered_steps_inside_a_possible_exclusion_item_are_not_items_and_only_the_named_appendix_is_exempt():
     name = "modgov_wyca_2022_possible_exclusion.txt"
     assert numbers(name) == [str(n) for n in range(1, 9)]
-    # Only an appendix of item 6 was exempt here, but nothing in the agenda says which items stay
-    # public after the motion: all of them go private, and the warning says how to undo that.
-    assert private(name) == {str(n): "after the exclusion motion, item 3" for n in range(4, 9)}
-    assert parsed(name).warnings == (
-        "item 3 is a possible exclusion of the press and public; items 4 to 8 after it are treated as exempt "
-        "(mark public ones `exempt: false` in an agenda file)",)
+    # The motion names Appendix 7 of item 6: item 6 is a public item with an exempt appendix
+    # (paragraph 3); nothing is armed, items 4 to 8 are public.
+    assert private(name) == {}
+    item6 = parsed(name).items[5]
+    assert (item6.number, item6.appendix, item6.paragraphs) == ("6", True, ("3",))
+    assert item6.reason == "exempt appendix named in item 3 (paragraph 3)"
+    assert parsed(name).warnings == ()
 
 
 def test_dotted_sub_items_and_an_exclusion_motion_after_the_last_item_leave_every_item_public():
@@ -126,12 +129,10 @@ def test_numbered_announcements_and_a_timing_line_inside_an_item_are_not_items()
     assert private(name) == {}
 
 
-def test_a_part_2_heading_that_says_public_is_treated_as_exempt_with_a_warning():
+def test_a_part_2_heading_that_says_public_is_a_part_of_the_public_business():
     name = "modgov_oxford_council_2015_part2_public.txt"
     assert numbers(name) == [str(n) for n in range(1, 12)]
-    assert private(name) == {"11": "under the heading 'PART 2 - PUBLIC INVOLVEMENT AND SCRUTINY'"}
-    assert parsed(name).warnings == ("the heading 'PART 2 - PUBLIC INVOLVEMENT AND SCRUTINY' reads as both private "
-                                     "and public; the items under it are treated as exempt",)
+    assert private(name) == {} and parsed(name).warnings == ()
 
 
 # --- CMIS pages, typed text and Outlook HTML ---------------------------------------------------
@@ -144,10 +145,11 @@ def test_cmis_numbers_without_a_dot_and_lettered_sub_items_are_read_and_stay_pub
     assert private(name) == {} and parsed(name).warnings == ()
 
 
-def test_lettered_steps_of_a_cmis_possible_exclusion_item_are_its_text():
+def test_lettered_steps_of_a_cmis_possible_exclusion_item_are_its_text_and_it_arms_nothing():
     name = "cmis_birmingham_cabinet_2023-07-25.txt"
     assert numbers(name) == ["1", "2", "3", "4", "5", "6", "7"]
-    assert private(name) == {"6": "after the exclusion motion, item 5", "7": "after the exclusion motion, item 5"}
+    # "those parts of the agenda designated as exempt": the designation arms, the motion does not.
+    assert private(name) == {}
 
 
 def test_a_heading_before_a_parish_exclusion_motion_makes_the_motion_and_what_follows_exempt():
@@ -216,5 +218,5 @@ def test_no_exempt_title_leaks_into_reasons_warnings_the_summary_public_titles_o
         whole = re.compile(rf"(?<!\w){re.escape(title)}(?!\w)")  # "RESTRICTED MINUTES" is not "UNRESTRICTED MINUTES"
         for text in shown:
             assert not whole.search(text), (name, title, text)
-    assert all(i.reason for i in result.items if i.exempt)
-    assert not any(i.reason for i in result.items if not i.exempt)
+    assert all(i.reason for i in result.items if i.exempt or i.appendix)
+    assert not any(i.reason for i in result.items if not (i.exempt or i.appendix))
