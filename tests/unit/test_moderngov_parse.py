@@ -176,10 +176,12 @@ def test_modern_gov_reason_is_kept_short_and_title_free():
     assert parsed.items[0].reason == MARKED
 
 
-def test_a_restricted_paper_makes_its_item_exempt():
+def test_a_restricted_paper_makes_its_item_a_public_item_with_an_exempt_appendix():
+    # The report is public, its appendix is not (issue 22: armed only if the meeting resolves to
+    # discuss the appendix in private).
     paper = LinkedDocument("9", "Appendix B", "https://x/9", True)
     parsed = to_agenda(meeting(item("5", "Budget 2027/28", documents=(paper,))))
-    assert parsed.items[0].exempt and parsed.items[0].reason == PAPERS
+    assert not parsed.items[0].exempt and parsed.items[0].appendix and parsed.items[0].reason == PAPERS
 
 
 def test_the_text_rules_still_apply_when_modern_gov_marks_nothing():

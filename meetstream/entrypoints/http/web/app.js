@@ -288,11 +288,11 @@
     const next = s.next_item;
     if (changed("next", next)) {
       // "5. … — marked exempt (paragraph 3): goes private unless the meeting resolves to stay public"
-      ui.nextItem.replaceChildren(next ? next.title : "End of the agenda", next ? standingBadge(next) : "",
+      ui.nextItem.replaceChildren(next ? next.title : "End of the agenda", (next && standingBadge(next)) || "",
         next && next.standing ? h("span", { class: "standing", "data-testid": "next-standing" }, ` — ${next.standing}`) : "");
     }
     if (changed("nowStanding", s.item)) {
-      ui.nowItem.replaceChildren(s.item ? s.item.title : "No item yet", s.item ? standingBadge(s.item) : "",
+      ui.nowItem.replaceChildren(s.item ? s.item.title : "No item yet", (s.item && standingBadge(s.item)) || "",
         s.item && s.item.standing ? h("span", { class: "standing", "data-testid": "now-standing" }, ` — ${s.item.standing}`) : "");
     }
 
