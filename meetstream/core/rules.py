@@ -46,13 +46,16 @@ class Now:
 @dataclass(frozen=True)
 class Refused:
     code: str
-    reason: str  # plain words; "{fix}" marks where the helping actions are named
+    reason: str  # plain words; "{fix}" (and "{also}") mark where the helping actions are named
     fix: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # a second way out, named at "{also}"
 
     def words(self, surface: str = "cli") -> str:
         """The reason as `surface` says it: "cli", "console" or "web"."""
-        names = [n for n in (_name(actions.BY_NAME[a], surface) for a in self.fix) if n]
-        text = self.reason.replace("{fix}", " or ".join(names))
+        text = self.reason
+        for slot, names in (("{fix}", self.fix), ("{also}", self.also)):
+            named = [n for n in (_name(actions.BY_NAME[a], surface) for a in names) if n]
+            text = text.replace(slot, " or ".join(named))
         return text.replace(" ()", "").replace("()", "")
 
     @property
@@ -62,11 +65,13 @@ class Refused:
         return self.code in _BY_STATE
 
     def as_json(self) -> dict:
-        return {"code": self.code, "reason": self.reason, "fix": list(self.fix), "by_state": self.by_state}
+        return {"code": self.code, "reason": self.reason, "fix": list(self.fix), "also": list(self.also),
+                "by_state": self.by_state}
 
     @classmethod
     def from_json(cls, data: dict) -> "Refused":
-        return cls(str(data.get("code", "")), str(data.get("reason", "")), tuple(data.get("fix") or ()))
+        return cls(str(data.get("code", "")), str(data.get("reason", "")), tuple(data.get("fix") or ()),
+                   tuple(data.get("also") or ()))
 
 
 _BY_STATE = {"private", "recess", "adjourned", "not_private", "not_recess", "ended", "room_taken", "no_meeting"}
@@ -170,7 +175,7 @@ def _speaker(now: Now, meeting, *, item=None, member=None, oneoff=None, **_) -> 
     at = item if item is not None else now.item
     if at is not None and at.exempt:
         return Refused("exempt_item", f"item {at.number} is exempt: speakers are not shown in a private session "
-                                      "(if the meeting resolved to stay public, record it with {fix})", ("stay-public",))
+                                      "(if the meeting resolved to stay public, record it: {also})", (), ("stay-public",))
     if oneoff is not None:
         refused = _public_shot(now, f"show {oneoff}")
         return refused or Transition("show_member", "speaker", SessionState.ON_AIR, TimelineKind.SPEAKER, speaker=oneoff,
@@ -240,9 +245,9 @@ def _public(now: Now, meeting, **_) -> Transition | Refused:
     if now.state is not SessionState.PRIVATE:
         return Refused("not_private", "the meeting is not in private session")
     if now.item is not None and now.item.exempt:
-        return Refused("exempt_item", f"item {now.item.number} is exempt: move to a public item or record that the "
-                                      "meeting stays public for it ({fix}) before readmitting the public",
-                       ("next", "item", "stay-public"))
+        return Refused("exempt_item", f"item {now.item.number} is exempt: move to a public item ({{fix}}) before "
+                                      "readmitting the public, or record the meeting's resolution to stay public for "
+                                      "it ({also})", ("next", "item"), ("stay-public",))
     return Transition("show_role", "chamber", SessionState.ON_AIR, TimelineKind.PUBLIC, speaker=None, item=now.item)
 
 

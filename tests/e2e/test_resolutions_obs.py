@@ -67,7 +67,7 @@ def test_an_armed_item_goes_private_and_stays_public_only_by_resolution(room, ra
         # Readmitting the public is refused on the armed item, and changes nothing in OBS.
         refused = room.act("public")
         assert not refused.ok and refused.refused.code == "exempt_item"
-        assert "stay-public" in refused.refused.fix
+        assert "stay-public" in refused.refused.also
         # Asked whether staying public would be accepted: the check alone changes nothing.
         assert room.check("stay-public", {"items": "5", "reason": "no_reference"}).ok
         seen.wait_samples(5)

@@ -121,14 +121,14 @@ def test_every_action_has_exactly_one_rule_and_each_state_it_leads_to_is_the_rul
 def test_a_refusal_names_each_surfaces_own_way_to_help():
     refused = decide(Now("chamber", SessionState.PRIVATE, AgendaItem("2", "Land", exempt=True)), None, "public")
     assert isinstance(refused, Refused) and refused.code == "exempt_item"
-    assert refused.words("cli") == ("item 2 is exempt: move to a public item or record that the meeting stays public "
-                                    "for it (`cue next` or `cue item N` or `cue stay-public ITEM`) before readmitting "
-                                    "the public")
-    assert refused.words("console") == ("item 2 is exempt: move to a public item or record that the meeting stays "
-                                        "public for it (n (Next item) or K (Stay public)) before readmitting the public")
-    assert refused.words("web") == ("item 2 is exempt: move to a public item or record that the meeting stays public "
-                                    "for it (Next item or a public item in the agenda or Stay public) before readmitting "
-                                    "the public")
+    assert refused.words("cli") == ("item 2 is exempt: move to a public item (`cue next` or `cue item N`) before "
+                                    "readmitting the public, or record the meeting's resolution to stay public for it "
+                                    "(`cue stay-public ITEM`)")
+    assert refused.words("console") == ("item 2 is exempt: move to a public item (n (Next item)) before readmitting the "
+                                        "public, or record the meeting's resolution to stay public for it (K (Stay public))")
+    assert refused.words("web") == ("item 2 is exempt: move to a public item (Next item or a public item in the agenda) "
+                                    "before readmitting the public, or record the meeting's resolution to stay public "
+                                    "for it (Stay public)")
     assert Refused.from_json(refused.as_json()) == refused
 
 

@@ -73,7 +73,7 @@ def test_an_armed_item_without_a_resolution_goes_private_and_readmitting_is_refu
     session.chamber()
     session.next_item()
     assert session.state is SessionState.PRIVATE and session.director.role == "private"
-    with pytest.raises(Refusal, match="stays public"):
+    with pytest.raises(Refusal, match="resolution to stay public"):
         session.public()
     assert session.state is SessionState.PRIVATE
 

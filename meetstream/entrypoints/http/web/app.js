@@ -92,8 +92,9 @@
 
   // A refusal as this page says it: its {fix} slot names the buttons that help (meetstream.core.rules).
   function refusalWords(refusal) {
-    const names = (refusal.fix || []).map((a) => TABLE[a] && (TABLE[a].refer || TABLE[a].label)).filter(Boolean);
-    return String(refusal.reason || "").replace("{fix}", names.join(" or ")).replace(" ()", "").replace("()", "");
+    const named = (list) => (list || []).map((a) => TABLE[a] && (TABLE[a].refer || TABLE[a].label)).filter(Boolean).join(" or ");
+    return String(refusal.reason || "").replace("{fix}", named(refusal.fix)).replace("{also}", named(refusal.also))
+      .replace(" ()", "").replace("()", "");
   }
 
   function words(answer) {
