@@ -86,3 +86,11 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
 
 def explain(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1)
+
+
+def pair(context, url: str, access) -> None:
+    """Pair a browser context with a running server as a tablet is paired once: a code from the
+    server (what `meetstream serve --pair` asks it for) exchanged at /api/pair for the device cookie,
+    which lands in the context's cookie jar. `access` is the RunningServer's."""
+    response = context.request.post(url.rstrip("/") + "/api/pair", data={"code": access.codes.issue(), "name": "test browser"})
+    assert response.ok, response.text()

@@ -37,9 +37,16 @@ class Served:
     def __init__(self, proc, url, state: Path):
         self.proc, self.url, self.state = proc, url, state
 
-    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+    @property
+    def key(self) -> str:
+        """The room key serve made beside the store: what meetstream's own clients send."""
+        return Path(f"{self.state}.serve-chamber.key").read_text().strip()
+
+    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None, *, anonymous: bool = False):
+        """A request as `cue` sends it (the room key), or with `token`, or with nothing (`anonymous`)."""
+        credential = None if anonymous else token or self.key
         req = urllib.request.Request(self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {}))
+                                     headers={"Content-Type": "application/json"} | ({"Authorization": f"Bearer {credential}"} if credential else {}))
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, json.loads(r.read() or b"{}")
@@ -116,7 +123,8 @@ def test_the_api_drives_the_meeting_and_refuses_before_confirmation(served, obs)
     status, state = served.call("GET", "/api/state")
     assert all("Staffing" not in it["title"] for it in state["agenda"])  # exempt titles never leave
     assert state["last_actions"][0]["text"].startswith("PRIVATE session")
-    with urllib.request.urlopen(served.url + "/api/preview.jpg", timeout=10) as r:
+    with urllib.request.urlopen(urllib.request.Request(served.url + "/api/preview.jpg", headers={"Authorization": f"Bearer {served.key}"}),
+                                timeout=10) as r:
         assert r.headers["Content-Type"] == "image/jpeg" and r.read(3) == b"\xff\xd8\xff"
 
 
@@ -143,10 +151,13 @@ def test_without_the_token_every_request_is_refused(meeting, tmp_path, monkeypat
     monkeypatch.setenv("MEETSTREAM_API_TOKEN", "tablet-token-1234567")
     s = start_serve(tmp_path / "state.sqlite3", meeting.id)
     try:
-        for path in ("/api/state", "/", "/api/preview.jpg", "/api/button/state"):
-            status, answer = s.call("GET", path)
-            assert status == 401 and answer == {"ok": False, "error": "a valid token is required"}
-        assert s.call("POST", "/api/cue/private", {})[0] == 401
+        for path in ("/api/state", "/api/preview.jpg", "/api/button/state"):
+            status, answer = s.call("GET", path, anonymous=True)
+            assert status == 401 and answer["ok"] is False and answer["error"].startswith("a valid token is required")
+        with pytest.raises(urllib.error.HTTPError) as refused:  # a browser: the pairing page, still refused
+            urllib.request.urlopen(s.url + "/", timeout=10)
+        assert refused.value.code == 401 and b"pair-page" in refused.value.read()
+        assert s.call("POST", "/api/cue/private", {}, anonymous=True)[0] == 401
         assert s.call("POST", "/api/cue/private", {}, token="wrong")[0] == 401
         status, answer = s.call("GET", "/api/state", token="tablet-token-1234567")
         assert status == 200 and "tablet-token" not in json.dumps(answer)
@@ -229,6 +240,7 @@ def test_a_store_that_cannot_be_written_refuses_the_cue_before_obs_is_touched(ro
     mount.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
         pytest.fail("this test mounts a tmpfs (CI runs as root): mount failed")
+    served = None
     try:
         apply(obs, chamber_set)
         state = mount / "state.sqlite3"
@@ -238,13 +250,15 @@ def test_a_store_that_cannot_be_written_refuses_the_cue_before_obs_is_touched(ro
         assert cue("chamber", "--meeting", sample_meeting.id, env=env).returncode == 0
         monkeypatch.setenv("MEETSTREAM_STATE", str(state))
         served = start_serve(state)
-        with open(mount / "filler", "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        # Unbuffered, down to the last byte: a buffered file's close() would flush what did not fit
+        # and raise ENOSPC itself (how full the disk got then depended on the other files' sizes).
+        with open(mount / "filler", "wb", buffering=0) as f:
+            for chunk in (65536, 4096, 1):
+                try:
+                    while f.write(b"\0" * chunk):
+                        pass
+                except OSError:
+                    pass
         before = program(obs)
         status, answer = served.call("POST", "/api/cue/gallery")  # the server had the store open
         assert status == 503 and answer["error"].startswith("the state store") and "nothing was sent to OBS" in answer["error"]
@@ -256,4 +270,6 @@ def test_a_store_that_cannot_be_written_refuses_the_cue_before_obs_is_touched(ro
         assert "Traceback" not in result.stderr
         assert program(obs) == before == "Chamber"
     finally:
+        if served is not None:
+            stop_serve(served)  # a failure above must not leave serve running (it holds the mount)
         subprocess.run(["umount", str(mount)], capture_output=True)

@@ -215,7 +215,7 @@ def test_the_tablet_records_a_vote_and_shows_a_refusal_in_the_form(obs, director
     from playwright.sync_api import expect, sync_playwright
 
     from meetstream.entrypoints.http.server import start_server
-    from web_helpers import PageErrors, launch
+    from web_helpers import PageErrors, launch, pair
 
     store.upsert_meeting(sample_meeting)
     session = LiveSession(store, director, "chamber", sample_meeting)
@@ -226,7 +226,9 @@ def test_the_tablet_records_a_vote_and_shows_a_refusal_in_the_form(obs, director
     try:
         with sync_playwright() as p:
             browser = launch(p)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            pair(context, server.url, server.access)  # the tablet, paired once
+            page = context.new_page()
             errors = PageErrors(page)
             page.goto(server.url + "/")
             expect(page.get_by_test_id("banner")).to_have_text("ON AIR")

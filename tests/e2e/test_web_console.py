@@ -21,7 +21,7 @@ from meetstream.core.domain import SessionState
 from meetstream.adapters.obs.output import ObsOutputs
 from meetstream.services.session import LiveSession
 from meetstream.services.watchdog import Watchdog
-from web_helpers import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, PageErrors, axe_violations, explain, launch, shot
+from web_helpers import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, PageErrors, axe_violations, explain, launch, pair, shot
 
 pytestmark = pytest.mark.obs
 
@@ -71,6 +71,12 @@ class Pages:
 
     def __init__(self, browser):
         self.browser, self.contexts = browser, []
+        self.servers: dict = {}  # url -> its access: a context opened on it is paired first
+
+    def serving(self, running):
+        """Contexts opened on `running` are paired with it, as a tablet is once (not with ?token=)."""
+        self.servers[running.url] = running.access
+        return running
 
     def open(self, url: str, viewport=TABLET_LANDSCAPE, *, setup=None, **context_args):
         """A new context (viewport, phone emulation…) with the console open; `setup(context)` runs first."""
@@ -81,6 +87,9 @@ class Pages:
         context.add_init_script(COUNT_QUESTIONS)
         if setup is not None:
             setup(context)
+        for served, access in self.servers.items():
+            if url.startswith(served + "/") and "token=" not in url:
+                pair(context, served, access)
         page = context.new_page()
         errors = PageErrors(page)
         page.goto(url)
@@ -106,7 +115,7 @@ def console(pages):
 
 @pytest.fixture
 def server(room, pages):
-    running = start_server(room, host="127.0.0.1", port=0)
+    running = pages.serving(start_server(room, host="127.0.0.1", port=0))
     yield running
     pages.close_all()
     running.stop()
@@ -469,11 +478,11 @@ def test_no_serious_accessibility_violations(console, server, room):
     assert (v := axe_violations(phone)) == [], explain(v)
 
 
-def test_serve_stopping_with_a_tablet_connected_stops_at_once_and_the_tablet_says_so(console, room):
+def test_serve_stopping_with_a_tablet_connected_stops_at_once_and_the_tablet_says_so(console, pages, room):
     from playwright.sync_api import expect
 
     room.session.chamber()
-    running = start_server(room, host="127.0.0.1", port=0)
+    running = pages.serving(start_server(room, host="127.0.0.1", port=0))
     page, _ = console(running.url + "/")
     expect(page.locator("#conn")).to_have_text("Live")
     started = time.monotonic()
