@@ -253,3 +253,39 @@ def test_end_asks_defaults_to_no_then_closes_the_meeting_and_shows_the_summary(o
     run(drive())
     control.stop()
     assert [e.kind for e in store.timeline(sample_meeting.id)][-2:] == ["adjourned", "end"]
+
+
+def test_staying_public_is_a_form_then_a_question_that_defaults_to_no(obs, control, store, sample_meeting):
+    from meetstream.entrypoints.console import ResolutionForm
+
+    console = LiveConsole(control, refresh_every=0.2)
+    control.session.chamber()
+    control.session.go_to_item("4")
+
+    async def drive():
+        async with console.run_test() as pilot:
+            await settle(pilot, console, lambda: console.state is not None)
+            assert "marked exempt: goes private unless the meeting resolves to stay public" in text(console, "#agenda")
+            await pilot.press("n")  # item 5: armed, private without being asked
+            await settle(pilot, console, lambda: text(console, "#banner") == "PRIVATE")
+            assert program(obs) == "Private session" and muted(obs)
+            await pilot.press("K")
+            await settle(pilot, console, lambda: isinstance(console.screen, ResolutionForm))
+            assert console.screen.query_one("#resolution-items").value == "5"  # the current item
+            await pilot.press("enter", *"no_reference", "enter")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("enter")  # No by default: nothing recorded, still private
+            await settle(pilot, console)
+            assert program(obs) == "Private session" and store.resolutions(sample_meeting.id) == []
+            await pilot.press("K")
+            await settle(pilot, console, lambda: isinstance(console.screen, ResolutionForm))
+            await pilot.press("enter", *"no_reference", "enter")
+            await settle(pilot, console, lambda: isinstance(console.screen, Confirm))
+            await pilot.press("y")
+            await settle(pilot, console, lambda: text(console, "#banner") == "ON AIR")
+            assert program(obs) == "Chamber" and not muted(obs)
+            assert "stays public" in text(console, "#agenda") or "stay public" in text(console, "#agenda")
+
+    run(drive())
+    [r] = store.resolutions(sample_meeting.id)
+    assert r.detail["resolution"] == "public" and r.detail["items"] == ["5"]
