@@ -71,6 +71,7 @@ def main(runs: int) -> None:
                 assert time.monotonic() < deadline and serve.poll() is None, "serve did not start"
                 time.sleep(0.05)
             server = json.loads(record.read_text())
+            server["key"] = Path(f"{state}.serve-chamber.key").read_text().strip()  # what `cue` sends, as it does
             assert request(server, "POST", "/api/cue/chamber", {})[0] == 200
 
             raw, api, shot, cue = [], [], [], []

@@ -30,13 +30,16 @@ from meetstream.services.session import LiveSession  # noqa: E402
 from meetstream.store import Store  # noqa: E402
 
 
+KEY: dict = {}  # the server's room key: every request carries it, as meetstream's clients do
+
+
 def actions(port: int, n: int = 40) -> list[float]:
     out = []
     for i in range(n):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         t = time.perf_counter()
         conn.request("POST", "/api/cue/" + ("chamber" if i % 2 else "holding"), body="{}",
-                     headers={"Content-Type": "application/json"})
+                     headers={"Content-Type": "application/json", **KEY})
         conn.getresponse().read()
         out.append(time.perf_counter() - t)
         conn.close()
@@ -47,7 +50,7 @@ async def with_sockets(port: int, n: int) -> list[float]:
     import aiohttp
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        socks = [await session.ws_connect(f"http://127.0.0.1:{port}/api/ws") for _ in range(n)]
+        socks = [await session.ws_connect(f"http://127.0.0.1:{port}/api/ws", headers=KEY) for _ in range(n)]
 
         async def drain(sock):
             async for _ in sock:
@@ -75,6 +78,7 @@ def main() -> None:
     store.upsert_meeting(meeting)
     control = RoomControl(LiveSession(store, FakeDirector(), "chamber", meeting), None, tick_every=3600).start()
     server = start_server(control, host="127.0.0.1", port=0)
+    KEY["Authorization"] = f"Bearer {server.access.key}"
     try:
         quiet = actions(server.port)
         loaded = asyncio.run(with_sockets(server.port, n))

@@ -22,6 +22,7 @@ from meetstream.services.control import RoomControl
 from meetstream.services.session import LiveSession
 
 from fakes import FakeDirector
+from helpers import REPO
 
 
 class Clock:
@@ -268,3 +269,37 @@ def test_the_serve_file_holds_no_secret_and_the_thin_client_reads_the_key(tmp_pa
     assert mode(serve_file(state, "chamber")) == 0o600 and access.key not in serve_file(state, "chamber").read_text()
     assert find_server(state, "chamber")["key"] == access.key
     assert find_server(state, None)["key"] == access.key  # the only server running, found without --room
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    path = tmp_path / "meetstream.yaml"
+    path.write_text("council: {name: Test Borough Council}\nrooms:\n  chamber:\n    name: Council Chamber\n"
+                    f"    obs: {{host: 127.0.0.1, port: 4455}}\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
+    monkeypatch.setenv("MEETSTREAM_CONFIG", str(path))
+    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    return tmp_path / "state.sqlite3"
+
+
+def test_serve_pair_without_a_running_serve_is_one_clear_line(cli, config):
+    result = cli("serve", "--pair")
+    assert result.code == 2 and result.err == ("Error: no `meetstream serve` runs for room 'chamber': start it "
+                                               "(it shows a pairing code as it starts)\n")
+
+
+def test_serve_devices_and_revoke_work_on_the_file_and_bad_input_is_one_line(cli, config):
+    from meetstream.paths import serve_devices_file
+
+    assert cli("serve", "--devices").out.startswith("No browser is paired")
+    device, _ = DeviceBook(serve_devices_file(config, "chamber")).add("Clerk's tablet")
+    listed = cli("serve", "--devices")
+    assert listed.code == 0 and device in listed.out and "Clerk's tablet" in listed.out
+    revoked = cli("serve", "--revoke", device)
+    assert revoked.code == 0 and revoked.out.startswith(f"Unpaired {device}")
+    again = cli("serve", "--revoke", device)
+    assert again.code == 2 and again.err.startswith("Error: no browser") and again.err.count("\n") == 1
+    both = cli("serve", "--pair", "--devices")
+    assert both.code == 2 and both.err == "Error: --pair and --devices cannot be asked at once: one at a time\n"
+    assert cli("serve", "--room", "attic", "--devices").err.startswith("Error: unknown room 'attic'")
