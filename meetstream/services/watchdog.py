@@ -85,6 +85,11 @@ class Watchdog:
             self._worker.join(timeout=5)
 
     def _on_event(self, event: str, data: dict) -> None:
+        if event == "InputMuteStateChanged" and data.get("inputMuted") is True:
+            # A mute cannot break a private session. And every repair mutes every input, which
+            # OBS reports even when nothing changed: woken by those, the watchdog would repair
+            # for ever.
+            return
         if event == BACK:
             self._back = True
         self._wake.set()  # a burst of events is one check: the worker coalesces them

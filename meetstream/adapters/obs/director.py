@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from meetstream.core.domain import AgendaItem, Member
-from meetstream.errors import NotVerified, ObsError
+from meetstream.errors import MeetstreamError, NotVerified, ObsError
 from meetstream.adapters.obs.connection import ObsConnection, Request, Result
 from meetstream.adapters.obs.invariant import SceneItem, Verified, private_scene_repair, problems
 from meetstream.adapters.obs.kinds import fit_text, text_settings
@@ -286,7 +286,13 @@ class Director:
 
     def _run(self, cue: _Cue) -> Verified:
         self.last = cue
-        changes = list(cue.changes) + self._role_changes(cue.role)
+        if cue.role in SLATE_ROLES:
+            # The slate first, then the texts: OBS runs a batch in order, and a text changed first
+            # would name the next item on the picture still on air (a public one) until the slate is up.
+            changes = self._role_changes(cue.role) + list(cue.changes)
+        else:
+            # The texts first, so the public picture comes up already naming its item.
+            changes = list(cue.changes) + self._role_changes(cue.role)
         seen = self._verify_after(changes, cue.role)
         wrong = problems(self.ss, cue.role, seen)
         if wrong and cue.role in SLATE_ROLES:
@@ -308,14 +314,39 @@ class Director:
         return self._check(role, self.read_state(role))
 
     def enforce(self, role: str) -> Verified:
-        """Read OBS; if it is not exactly the slate `role`, put it right. The returned read-back's
-        `put_right` lists what was wrong (empty when nothing was). Raises NotVerified only when
-        OBS cannot be put right."""
-        seen = self.read_state(role)
-        wrong = problems(self.ss, role, seen)
-        if not wrong:
-            return seen
-        return replace(self._put_right(role, seen), put_right=tuple(wrong))
+        """Make OBS exactly the slate `role`, in one round trip: one batch reads OBS as it is, sends
+        the slate (program, every sound muted, the scene's items shown or hidden as declared) and
+        reads it back. The returned read-back's `put_right` lists what was wrong (empty when
+        nothing was). Raises NotVerified only when OBS cannot be put right.
+
+        Read first and repair after would leave a hand change on air for a second round trip
+        (20-65 ms, more on a busy PC). Sent every time, the slate changes nothing when OBS is
+        already right: OBS ignores a switch to the scene on program and a scene item set to
+        what it is; a mute it reports to every client (InputMuteStateChanged, muted), which the
+        watchdog knows cannot break a slate."""
+        audio = self.audio_inputs()
+        before = [Request("GetCurrentProgramScene")] + [Request("GetInputMute", {"inputName": n}) for n in audio]
+        if role == "private":
+            before.append(Request("GetSceneItemList", {"sceneName": self.ss.scene("private").name}))
+        seen, head = self._send(before + self._role_changes(role), role)
+        wrong = problems(self.ss, role, self._as_read(audio, head[:len(before)], role))
+        still = problems(self.ss, role, seen)
+        if still:
+            # What one batch cannot do: an input added since (its mute was not sent), the
+            # private scene's items added or removed by hand (their ids are read first).
+            return replace(self._put_right(role, seen), put_right=tuple(wrong or still))
+        if wrong and role == "private":
+            self.conn.send_nowait(SAVE_COLLECTION)
+        return replace(seen, put_right=tuple(wrong))
+
+    def _as_read(self, audio: list[str], results: list[Result], role: str) -> Verified:
+        """What the reads at the head of an enforce batch saw, before its changes."""
+        program = results[0].data.get("currentProgramSceneName", "") if results[0].ok else ""
+        muted = {n: bool(r.data.get("inputMuted")) for n, r in zip(audio, results[1:1 + len(audio)]) if r.ok}
+        items = None
+        if role == "private" and results[-1].ok:
+            items = _items(results[-1])
+        return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()), private_items=items)
 
     def _put_right(self, role: str, seen: Verified) -> Verified:
         """Up to two repair passes for a slate; the verified read-back, or NotVerified."""
@@ -343,6 +374,10 @@ class Director:
         """Send `changes` and the read-backs in one batch. Every change is attempted even if one
         fails (a slate must go up even if a stale input name is refused); a refused change that
         the read-back does not excuse raises."""
+        return self._send(changes, role)[0]
+
+    def _send(self, changes: list[Request], role: str | None = None) -> tuple[Verified, list[Result]]:
+        """`_verify_after`, also returning the results of `changes`."""
         audio = self.audio_inputs()
         private_scene = self.ss.scene("private").name
         reads = [Request("GetCurrentProgramScene"), Request("GetInputList"), Request("GetSpecialInputs")]
@@ -358,7 +393,7 @@ class Director:
         gone = {n for n in audio if n not in names}
         for req, res in zip(changes, head):
             if not res.ok and not (req.type == "SetInputMute" and req.data["inputName"] in gone):
-                if role in SLATE_ROLES and req.type != "SetInputSettings":
+                if req.type.startswith("Get") or (role in SLATE_ROLES and req.type != "SetInputSettings"):
                     continue  # the read-back below decides; a slate is never abandoned half-way
                 raise _refused(req, res)
         muted = {}
@@ -372,12 +407,10 @@ class Director:
         self._audio = [n for n in self._audio if n in names]
         items = None
         if role == "private":
-            raw = tail[-1]
-            items = tuple(SceneItem(i["sourceName"], bool(i["sceneItemEnabled"]), i["sceneItemId"])
-                          for i in sorted(raw.data.get("sceneItems", []), key=lambda i: i.get("sceneItemIndex", 0))) if raw.ok else None
+            items = _items(tail[-1]) if tail[-1].ok else None
         program = tail[0].data.get("currentProgramSceneName") or tail[0].data.get("sceneName", "")
         return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()),
-                        private_items=items, requests=len(changes) + len(reads))
+                        private_items=items, requests=len(changes) + len(reads)), head
 
     def versions(self) -> dict:
         return dict(self.conn.version)
@@ -400,8 +433,17 @@ class Director:
         from meetstream.adapters.obs.build import apply
 
         log.warning("re-asserting %s after reconnecting to OBS", self.last.role if self.last else "the scene set")
+        # The recorded state first, on the scenes OBS came back with (a saved collection has
+        # them): applying the set takes several round trips, and all that time the room would
+        # show what OBS last saved (a speaker, the microphones live) to anyone watching.
         try:
-            apply(conn, self.ss)
+            self._restore()
+            restored = True
+        except MeetstreamError as err:
+            log.warning("recorded state not put back before the scene set was checked: %s", err)
+            restored = False
+        try:
+            report = apply(conn, self.ss)
         except ObsError as err:
             # The set could not be completed; the recorded state (a private slate above all) is
             # still put back if its scenes are there, and then the failure is reported.
@@ -409,14 +451,20 @@ class Director:
             self.load()
             self._restore()
             raise
-        self.load()
-        self._restore()
+        if report.requests or not restored:
+            self.load()
+            self._restore()
 
     def _restore(self) -> None:
         if self.restore is not None:
             self.restore()
         elif self.last is not None:
             self._run(self.last)
+
+
+def _items(scene_items: Result) -> tuple[SceneItem, ...]:
+    return tuple(SceneItem(i["sourceName"], bool(i["sceneItemEnabled"]), i["sceneItemId"])
+                 for i in sorted(scene_items.data.get("sceneItems", []), key=lambda i: i.get("sceneItemIndex", 0)))
 
 
 def _input_names(inputs: Result, special: Result) -> list[str]:
