@@ -76,6 +76,14 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
     meeting = session.meeting
     store, room = session.store, session.room
     quota_mark = store.quota_mark()
+    if session.state is SessionState.PRIVATE:
+        # Private first: OBS may have come back from a crash on what it last saved (a speaker,
+        # the microphones live), even streaming it. The slate goes up before anything else is
+        # asked of OBS; checking the scene set takes several round trips.
+        try:
+            session.keep_private()
+        except MeetstreamError:
+            pass  # its scenes may be what is missing: the scene set is applied, then it is put back below
     version = session.director.versions()
     progress("OBS reachable", f"OBS {version.get('obsVersion', '?')}, obs-websocket {version.get('obsWebSocketVersion', '?')}")
     sent = session.director.ensure_scene_set()

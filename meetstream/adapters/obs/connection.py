@@ -104,6 +104,10 @@ class ObsConnection:
     def connect(self) -> "ObsConnection":
         with self._lock:
             self._open()
+            # An OBS still starting (just restarted after a crash, say) answers NotReady until
+            # its scene collection is loaded: whoever connects first re-asserts the recorded
+            # state, which needs the scenes there.
+            self._wait_until_ready(time.monotonic() + self.reconnect_for)
             self.version = self.call("GetVersion")
             major = int(str(self.version.get("obsWebSocketVersion", "0")).split(".")[0] or 0)
             if major < MIN_WEBSOCKET_MAJOR:
