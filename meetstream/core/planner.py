@@ -250,12 +250,15 @@ def plan(
     now: datetime,
     window_end: datetime | None = None,
     room_streams: dict[str, str] | None = None,
+    unconfirmed: set[str] | frozenset = frozenset(),
 ) -> list[Action]:
     """One action per meeting (and per broadcast whose meeting has gone), in start order.
 
     `meetings` should include cancelled and non-webcast ones in the window, so their broadcasts
     can be deleted. `room_streams` (room -> stream id) lets the plan notice a change of room and
-    find the room of a broadcast whose meeting is not in `meetings`.
+    find the room of a broadcast whose meeting is not in `meetings`. `unconfirmed`: the meetings
+    whose cancellation only one sync has seen; their broadcasts are kept until a second sync or
+    the officer confirms it.
     """
     meetings = sorted(meetings, key=lambda m: (m.start, m.id))
     broadcasts = list(broadcasts)
@@ -276,6 +279,12 @@ def plan(
             why = "cancelled" if m.cancelled else "no longer to be webcast"
             if started:
                 actions.append(Action("nothing", m.id, f"{why}, but the broadcast already went {b.life_cycle_status}", broadcast=b))
+            elif m.cancelled and m.id in unconfirmed:
+                # One sync's word is not enough to delete a broadcast (a source can answer oddly
+                # once); the next sync, or the officer, confirms it.
+                actions.append(Action("nothing", m.id, "cancelled in the last sync: the broadcast is kept until the next "
+                                                       "sync confirms it (or `meetstream schedule --confirm-cancel "
+                                                       "REF`)", broadcast=b))
             else:
                 actions.append(Action("delete", m.id, why, broadcast=b))
             continue

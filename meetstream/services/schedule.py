@@ -55,7 +55,8 @@ def _stored_plan(settings, store, *, days: int, now: datetime) -> list[Action]:
     end = now + timedelta(days=days)
     meetings = store.meetings(now, end, include_cancelled=True, webcast_only=False)
     streams = {room: sid for room, (sid, _) in store.room_streams().items()}
-    return plan(meetings, store.broadcasts(), options=options_from_settings(settings), now=now, window_end=end, room_streams=streams)
+    return plan(meetings, store.broadcasts(), options=options_from_settings(settings), now=now, window_end=end,
+                room_streams=streams, unconfirmed=store.unconfirmed_cancellations())
 
 
 def _not_over(store) -> list:

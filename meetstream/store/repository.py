@@ -164,6 +164,46 @@ class Store:
         sql += " ORDER BY start_utc, id"
         return [_meeting_from_row(r) for r in self.conn.execute(sql, args)]
 
+    # --- cancellations seen, and confirmed -----------------------------------------------------
+
+    def note_cancellations(self, at: datetime) -> tuple[list[str], list[str]]:
+        """At the end of a sync: every stored meeting now cancelled that no earlier sync had seen
+        cancelled is noted as seen by this one; one an earlier sync saw is confirmed; a meeting no
+        longer cancelled is forgotten. Returns (newly seen, confirmed now)."""
+        with self.transaction() as c:
+            row = c.execute("SELECT value FROM kv WHERE key = 'sync_count'").fetchone()
+            count = (int(row[0]) if row else 0) + 1
+            c.execute("INSERT INTO kv (key, value) VALUES ('sync_count', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (str(count),))
+            cancelled = {r[0] for r in c.execute("SELECT id FROM meetings WHERE cancelled = 1")}
+            known = {r["meeting_id"]: r for r in c.execute("SELECT * FROM cancellations")}
+            seen, confirmed = [], []
+            for mid in sorted(cancelled):
+                row = known.get(mid)
+                if row is None:
+                    c.execute("INSERT INTO cancellations (meeting_id, seen_sync, seen_utc) VALUES (?, ?, ?)",
+                              (mid, count, utc_text(at)))
+                    seen.append(mid)
+                elif row["confirmed_utc"] is None and row["seen_sync"] < count:
+                    c.execute("UPDATE cancellations SET confirmed_utc = ?, confirmed_by = 'the next sync' WHERE meeting_id = ?",
+                              (utc_text(at), mid))
+                    confirmed.append(mid)
+            for mid in set(known) - cancelled:
+                c.execute("DELETE FROM cancellations WHERE meeting_id = ?", (mid,))
+        return seen, confirmed
+
+    def confirm_cancellation(self, meeting_id: str, by: str = "the officer") -> None:
+        with self.transaction() as c:
+            c.execute("""INSERT INTO cancellations (meeting_id, seen_sync, seen_utc, confirmed_utc, confirmed_by)
+                         VALUES (?, 0, ?, ?, ?)
+                         ON CONFLICT(meeting_id) DO UPDATE SET confirmed_utc = excluded.confirmed_utc,
+                           confirmed_by = excluded.confirmed_by""",
+                      (meeting_id, utc_text(self.clock()), utc_text(self.clock()), by))
+
+    def unconfirmed_cancellations(self) -> set[str]:
+        """Meetings whose cancellation one sync has seen and nothing has confirmed yet."""
+        return {r[0] for r in self.conn.execute("SELECT meeting_id FROM cancellations WHERE confirmed_utc IS NULL")}
+
     # --- live session and timeline ------------------------------------------------------------
 
     def session(self, room: str) -> dict | None:

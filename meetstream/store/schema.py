@@ -221,4 +221,21 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
         """,
     ),
     ("0008_session_ended", _session_ended),
+    # A cancellation seen by one sync only: the planner deletes a broadcast for it once a later
+    # sync (or the officer) confirms it. Meetings already cancelled before the upgrade count as
+    # confirmed: they were acted on as such.
+    (
+        "0009_cancellations",
+        """
+        CREATE TABLE cancellations (
+            meeting_id TEXT PRIMARY KEY,
+            seen_sync INTEGER NOT NULL,
+            seen_utc TEXT NOT NULL,
+            confirmed_utc TEXT,
+            confirmed_by TEXT
+        );
+        INSERT INTO cancellations (meeting_id, seen_sync, seen_utc, confirmed_utc, confirmed_by)
+            SELECT id, 0, updated_utc, updated_utc, 'before the upgrade' FROM meetings WHERE cancelled = 1;
+        """,
+    ),
 ]

@@ -166,6 +166,12 @@ def test_a_site_that_answers_with_nothing_cancels_nothing_and_a_later_good_answe
     mg.cancel_meeting(council.id)
     assert cli("calendar", "sync").code == 0
     assert listed(cli)["Full Council"]["cancelled"]
+    council_id = listed(cli)["Full Council"]["id"]
+    with Store.open(tmp_path / "state.sqlite3") as store:  # seen once: its broadcast is not deleted yet
+        assert council_id in store.unconfirmed_cancellations()
+    assert cli("calendar", "sync").code == 0
+    with Store.open(tmp_path / "state.sqlite3") as store:  # the next sync confirms it
+        assert council_id not in store.unconfirmed_cancellations()
     mg.move_meeting(council.id, datetime.combine(council.day, datetime.min.time(), timezone.utc) + timedelta(hours=18),
                     status="confirmed")
     assert cli("calendar", "sync").code == 0

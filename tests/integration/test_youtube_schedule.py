@@ -77,6 +77,36 @@ def test_a_cancelled_meeting_deletes_its_broadcast(store, youtube_sandbox, youtu
     assert youtube_sandbox.broadcasts == {} and store.broadcasts() == []
 
 
+def test_a_cancellation_seen_by_one_sync_keeps_the_broadcast_until_the_next_sync_confirms_it(store, youtube_sandbox, youtube_settings, youtube):
+    """Issue 23: a calendar that answers oddly once must not delete a council's broadcast. What a
+    sync does at its end is `store.note_cancellations` (meetstream.services.meetings.sync)."""
+    m, other = meeting("m1"), meeting("m2", days=4)
+    store.upsert_meeting(m)
+    store.upsert_meeting(other)
+    store.note_cancellations(store.clock())  # a sync: nothing cancelled
+    schedule(youtube_settings, store, client=youtube)
+    bid = store.get_broadcast("m1").broadcast_id
+    store.upsert_meeting(replace(m, cancelled=True))
+    store.upsert_meeting(replace(other, cancelled=True))
+    store.note_cancellations(store.clock())  # the sync that first sees them cancelled
+    kept = schedule(youtube_settings, store, client=youtube)
+    assert kept.done == [] and bid in youtube_sandbox.broadcasts
+    [why] = [a.reason for a in kept.actions if a.label.startswith("Planning") and a.broadcast and a.broadcast.broadcast_id == bid]
+    assert "kept until the next sync confirms it" in why
+    # The next sync still finds m1 cancelled: confirmed, deleted. m2 came back: kept, not deleted.
+    store.upsert_meeting(other)
+    store.note_cancellations(store.clock())
+    result = schedule(youtube_settings, store, client=youtube)
+    assert [(a.meeting_id, outcome) for a, outcome in result.done] == [("m1", "deleted"), ("m2", "bound")]  # m2: the room's next now
+    assert bid not in youtube_sandbox.broadcasts and store.get_broadcast("m2")
+    # The officer can confirm one at once.
+    store.upsert_meeting(replace(other, cancelled=True))
+    store.note_cancellations(store.clock())
+    assert schedule(youtube_settings, store, client=youtube).done == []
+    store.confirm_cancellation("m2")
+    assert [outcome for _, outcome in schedule(youtube_settings, store, client=youtube).done] == ["deleted"]
+
+
 def test_the_rooms_stream_is_found_again_with_a_fresh_store_and_its_key_never_changes(tmp_path, youtube_sandbox, youtube_settings):
     from meetstream.store import Store
 

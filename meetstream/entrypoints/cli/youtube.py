@@ -4,6 +4,8 @@ Thin: parse, call one service function, render with Rich. googleapiclient is nev
 here; the services import it lazily when a command actually talks to YouTube.
 """
 
+from typing import List
+
 import typer
 
 from meetstream.entrypoints.cli import auth
@@ -89,8 +91,14 @@ def schedule_command(
     days: int = typer.Option(60, "--days", min=1, max=730, help="Schedule meetings starting within this many days."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and its quota cost; call nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: each action, and what was done."),
+    confirm_cancel: List[str] = typer.Option([], "--confirm-cancel", help=(
+        "A meeting (REF from `calendar list`) whose cancellation only one sync has seen: confirm it, so its "
+        "broadcast is deleted now (again for each meeting).")),
 ) -> None:
     """Create, update or delete YouTube broadcasts so every webcast meeting has one. Safe to run again.
+
+    A broadcast is deleted for a cancelled meeting once a second sync has seen the cancellation
+    too (or --confirm-cancel says so): one odd answer from a calendar never deletes one.
 
     Example: meetstream schedule --days 30 --dry-run
     """
@@ -102,6 +110,16 @@ def schedule_command(
 
     app_ctx = app_context(ctx)
     settings, store = app_ctx.settings, app_ctx.store
+    if confirm_cancel:
+        from meetstream.services.meetings import resolve
+
+        for ref in confirm_cancel:
+            meeting = store.get_meeting(resolve(store, settings, settings.room_key(None), ref))
+            if not meeting.cancelled:
+                raise typer.BadParameter(f"{meeting.committee} ({ref}) is not cancelled in the store: nothing to confirm",
+                                         param_hint="--confirm-cancel")
+            if not dry_run:
+                store.confirm_cancellation(meeting.id)
     result = schedule(settings, store, days=days, dry_run=dry_run, open_client=lambda: bootstrap.youtube_client(settings, store))
     if as_json:
         import json

@@ -195,5 +195,8 @@ def sync_meetings(store, settings, calendar=None, moderngov=None, *, start: date
     found = read_moderngov(settings, moderngov) if moderngov is not None else None
     summary = sync_calendar(store, settings, calendar, start=start, end=end) if calendar is not None else None
     joined = apply_moderngov(store, settings, found) if found is not None else None
+    # A cancellation seen once is not yet acted on: the next sync that still finds it cancelled
+    # (or the officer) confirms it, and only then does `schedule` delete its broadcast.
+    store.note_cancellations(store.clock())
     return summary, joined
 

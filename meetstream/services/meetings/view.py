@@ -10,7 +10,7 @@ from meetstream.core.timefmt import local, utc_text
 def as_json(meeting: Meeting, zone: str, votes=()) -> dict:
     """`votes`: the meeting's recorded votes (Store.votes), as the minutes take them: an exempt
     item's title and motion never."""
-    from meetstream.core.resolutions import standing
+    from meetstream.core.resolutions import privacy_summary, standing
     from meetstream.core.votes import vote_record
 
     return {
@@ -28,9 +28,13 @@ def as_json(meeting: Meeting, zone: str, votes=()) -> dict:
         # public_title() is the one place that decides what of an item may be shown; its number
         # prefix is dropped here because "number" is a field of its own.
         "agenda": [{"number": i.number, "title": i.public_title().removeprefix(f"{i.number}. "),
-                    "exempt": i.exempt, "reason": i.reason if i.exempt else None,
-                    "appendix": i.appendix, "paragraphs": list(i.paragraphs), "standing": standing(i)}
-                   for i in meeting.agenda],
+                    "exempt": i.exempt, "reason": i.reason if i.exempt else None} for i in meeting.agenda],
+        # Where the items stand on privacy: armed (private unless the meeting resolves to stay
+        # public), or public with an exempt appendix; numbers and reasons, never titles.
+        "privacy": {"summary": privacy_summary(meeting.agenda),
+                    "items": [{"number": i.number, "armed": i.exempt, "appendix": i.appendix,
+                               "paragraphs": list(i.paragraphs), "standing": standing(i)}
+                              for i in meeting.agenda if i.exempt or i.appendix]},
         "members": [{"name": m.name, "lower_third": m.lower_third(), "email": m.email} for m in meeting.members],
         "warnings": list(meeting.warnings),
         "votes": [vote_record(meeting, v) for v in votes],
