@@ -66,6 +66,14 @@ def test_webvtt_and_srt_round_trip_to_the_same_cues():
     assert "00:00:51,000 --> 00:00:55,000" in to_srt(cues)
 
 
+def test_cues_out_of_order_are_put_in_time_order_on_import():
+    text = ("1\n00:00:05,000 --> 00:00:06,000\nsecond\n\n2\n00:00:01,000 --> 00:00:02,000\nfirst\n\n"
+            "3\n00:00:05,000 --> 00:00:05,500\nsecond, shorter\n")
+    assert [c.text for c in parse(text, "srt")] == ["first", "second, shorter", "second"]
+    vtt = to_vtt(parse(text, "srt"))
+    assert vtt.index("first") < vtt.index("second")
+
+
 @pytest.mark.parametrize("text, said", [
     ("WEBVTT\n\n00:00:01 --> soon\nhello\n", "line 3: '00:00:01 --> soon' is not a WebVTT timing line"),
     ("hello there\n", "not a WebVTT file (the first line must be WEBVTT)"),

@@ -74,7 +74,9 @@ def parse(text: str, fmt: str | None = None, *, name: str = "the caption file") 
     for n, c in enumerate(cues, 1):
         if c.end_ms <= c.start_ms:
             raise CaptionFileError(f"{name}: cue {n} ({c.at()}) ends before it starts; fix its timing line")
-    return cues
+    # Players show cues by time, and YouTube and the private-session check read them in order: a
+    # file edited by hand (or joined from two) is put in time order here, ties kept as written.
+    return sorted(cues, key=lambda c: (c.start_ms, c.end_ms))
 
 
 def _parse_vtt(text: str, name: str) -> list[Cue]:
