@@ -37,7 +37,7 @@ from meetstream.adapters.obs.headless import free_port
 from meetstream.core.domain import AgendaItem
 from meetstream.store import Store
 from private_observer import RawObs
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, PageErrors
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, PageErrors, axe_violations, explain
 
 pytestmark = pytest.mark.obs
 
@@ -369,6 +369,7 @@ def test_no_web_page_drives_the_webcast_but_the_paired_console_and_companion_do(
         response = page.goto(serve.url + "/")
         assert response.status == 401
         expect(page.get_by_test_id("pair-page")).to_be_visible()
+        assert (v := axe_violations(page)) == [], explain(v)
         shown = subprocess.run([*MEETSTREAM, "serve", "--pair"], capture_output=True, text=True, timeout=60)
         assert shown.returncode == 0, shown.stderr
         code = re.search(r": (\d{6}) \(once", shown.stdout).group(1)
