@@ -16,8 +16,6 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from rich.markup import escape
-
 from meetstream.core.actions import ACTIONS as ACTION_TABLE, BY_NAME
 from meetstream.core.rules import Refused
 from textual.app import App, ComposeResult
@@ -26,6 +24,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Label, Static
+
+def escape(text) -> str:
+    """Data as Textual markup that shows it as written. Textual's parser (not Rich's) reads a lone
+    "[" as the start of a tag, so every "[" is escaped, not only the ones that look like tags."""
+    return str(text).replace("[", "\\[")
+
 
 def refusal_words(outcome) -> str:
     """What went wrong, naming the console's keys where a refusal names an action that helps."""

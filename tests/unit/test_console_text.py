@@ -4,8 +4,11 @@ panel. The real console and RoomControl over a real session; OBS is the fake dir
 night's tests."""
 
 import asyncio
+import json
 import time
 from dataclasses import replace
+
+import pytest
 
 from meetstream.core.domain import AgendaItem, Member
 from meetstream.entrypoints.console import LiveConsole
@@ -15,6 +18,17 @@ from meetstream.services.session import LiveSession
 from fakes import FakeDirector
 
 TITLE = "That the recommendation [as amended] be approved [/]"
+
+# What data can hold (issue 23): markup-looking text, emoji with joiners and skin tones, and
+# right-to-left scripts with their direction marks. Each is shown and printed as written.
+PAYLOADS = [
+    pytest.param("[", id="open-bracket"),
+    pytest.param("[/]", id="close-tag"),
+    pytest.param("[bold red]Loud[/]", id="markup"),
+    pytest.param("Town Hall 🏛️ 👩🏽‍⚖️ Chair", id="emoji"),
+    pytest.param("لجنة التخطيط \u200fمجلس", id="arabic-rtl"),
+    pytest.param("\u202eועדת תכנון\u202c", id="hebrew-override"),
+]
 
 
 def test_markup_in_the_data_is_shown_as_written_on_every_panel(store, sample_meeting):
@@ -82,3 +96,83 @@ def test_markup_in_the_data_is_printed_as_written_by_the_commands(cli, tmp_path,
     assert listed.code == 0 and "Planning [/]" in listed.out, listed
     planned = cli("schedule", "--dry-run")
     assert planned.code == 0 and "Planning [/]" in planned.out, planned
+
+
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_any_text_in_the_data_is_shown_as_written_on_the_console(store, sample_meeting, text):
+    meeting = replace(sample_meeting, committee=f"Planning {text}",
+                      agenda=(AgendaItem("1", f"Item {text}"),) + sample_meeting.agenda[1:],
+                      members=(Member(f"Jane {text} Smith", title="Cllr"),) + sample_meeting.members[1:])
+    store.upsert_meeting(meeting)
+    session = LiveSession(store, FakeDirector(), "chamber", meeting)
+    control = RoomControl(session, None, tick_every=3600)
+    console = LiveConsole(control, refresh_every=0.2)
+
+    def shown(widget):
+        return str(console.query_one(widget).render())
+
+    async def drive():
+        async with console.run_test() as pilot:
+            deadline = time.monotonic() + 10
+            while console.state is None:
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+            await pilot.press("n", "c")
+            control.act("speaker", {"oneoff": f"Mr {text}"})
+            while "(one-off)" not in shown("#members"):
+                assert time.monotonic() < deadline, shown("#members")
+                await pilot.pause(0.05)
+            await pilot.pause(0.3)
+            return shown("#agenda"), shown("#members"), shown("#actions"), console.title
+
+    try:
+        agenda, members, actions, title = asyncio.run(drive())
+    finally:
+        control.stop()
+    assert f"Item {text}" in agenda and f"Cllr Jane {text} Smith" in members
+    assert f"Mr {text} (one-off)" in members and f"Speaker: Mr {text}" in actions
+    assert title == f"Planning {text}"
+
+
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_any_text_in_the_data_is_printed_as_written_by_the_commands(cli, tmp_path, monkeypatch, sample_meeting, text):
+    """`calendar list` (table and JSON), `votes` (table, CSV, JSON) with a resolution's typed
+    reason, and `schedule --dry-run`: exit 0, and the text as written."""
+    from datetime import datetime, timezone
+
+    from helpers import REPO
+
+    from meetstream.core.domain import TimelineEntry
+    from meetstream.core.resolutions import PUBLIC, Resolution
+    from meetstream.core.votes import make_vote
+    from meetstream.store import Store
+
+    config = tmp_path / "meetstream.yaml"
+    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
+    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
+    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    meeting = replace(sample_meeting, committee=f"Planning {text}",
+                      agenda=(AgendaItem("1", f"Item {text}"),) + sample_meeting.agenda[1:])
+    now = datetime.now(timezone.utc)
+    with Store.open(tmp_path / "state.sqlite3") as store:
+        store.upsert_meeting(meeting)
+        v = make_vote(meeting, "1", motion=f"Motion {text}", votes_for=3, against=0, result="carried", at=now)
+        store.record_vote(v, TimelineEntry(meeting.id, now, "vote", "1", {}))
+        store.append_timeline(TimelineEntry(meeting.id, now, "resolution", "5",
+                                            Resolution(PUBLIC, ("5",), reason=f"Chair: {text}").as_detail()))
+    listed = cli("calendar", "list")
+    assert listed.code == 0, listed
+    as_json = cli("calendar", "list", "--json")
+    assert as_json.code == 0 and json.loads(as_json.out)[0]["committee"] == f"Planning {text}"
+    votes = cli("votes", meeting.id, "--json")
+    assert votes.code == 0, votes
+    got = json.loads(votes.out)
+    assert got["votes"][0]["motion"] == f"Motion {text}" and f"Chair: {text}" in got["resolutions"][0]["minute"]
+    table = cli("votes", meeting.id)
+    assert table.code == 0, table
+    as_csv = cli("votes", meeting.id, "--csv")
+    assert as_csv.code == 0 and f"Motion {text}" in as_csv.out and f"Chair: {text}" in as_csv.out
+    planned = cli("schedule", "--dry-run")
+    assert planned.code == 0, planned
+    for out in (listed.out, table.out, planned.out):
+        assert "Error" not in out
