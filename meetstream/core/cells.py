@@ -27,3 +27,11 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def printable(value):
     """`value` without control characters (tabs and line breaks kept); anything not text as it is."""
     return _CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
+def blank(text: str) -> bool:
+    """Nothing anyone could read: empty, spaces, or only invisible format characters (zero-width
+    spaces and joiners, direction marks and overrides: Unicode category Cf)."""
+    import unicodedata
+
+    return not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)

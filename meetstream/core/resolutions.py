@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from meetstream.core.cells import blank
 from meetstream.core.domain import AgendaItem, Meeting, TimelineEntry
 from meetstream.errors import BadInput, StateError
 
@@ -207,7 +208,7 @@ def paragraphs_of(text: str | None, items: list[AgendaItem]) -> tuple[str, ...]:
 def reason_of(text: str | None) -> str:
     """A reason to stay public: a key of REASONS (or its words), or the officer's own (one line)."""
     text = " ".join(str(text or "").split())
-    if not text:
+    if blank(text):
         keys = ", ".join(REASONS)
         raise BadInput(f"say why the meeting stays public: {keys}, or type the reason")
     if text.casefold().replace("-", "_") in REASONS:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from meetstream.core.cells import blank
 from meetstream.core.domain import AgendaItem, Meeting, Vote
 from meetstream.errors import BadInput, StateError
 
@@ -112,7 +113,7 @@ def make_vote(meeting: Meeting, item_number: str, *, motion, votes_for, against,
               named=None, at: datetime | None = None) -> Vote:
     """The vote, checked against the meeting and itself; VoteError says what does not add up."""
     text = " ".join(str(motion or "").split())
-    if not text:
+    if blank(text):
         raise VoteError("type the motion that was voted on")
     if len(text) > MAX_MOTION:
         raise VoteError(f"the motion is {len(text)} characters: keep it under {MAX_MOTION} (the minutes carry the full text)")

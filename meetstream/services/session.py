@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 from dataclasses import replace
 
 from meetstream.core import resolutions, rules
+from meetstream.core.cells import blank
 from meetstream.core.actions import BY_NAME
 from meetstream.core.domain import AgendaItem, Meeting, Member, SessionState, TimelineEntry, TimelineKind, Vote
 from meetstream.errors import BadInput, MeetstreamError, Refusal, RoomTaken, StateError, StoreUnwritable
@@ -213,7 +214,7 @@ class LiveSession:
         item = meeting.item(str(body["item"])) if body.get("item") not in (None, "") else None
         if "oneoff" in body:
             text = " ".join(str(body["oneoff"] or "").split())
-            if not text:
+            if blank(text):
                 raise BadInput("type the speaker's name (and role) for the lower third")
             if len(text) > 120:
                 raise BadInput("a lower third is one line: keep it under 120 characters")

@@ -155,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         print(err.format_message())
         return ExitCode.OK
     except click_errors.ClickException as err:
-        err.show()
+        # One line, as every bad input is: what is wrong, and where the help is.
+        ctx = getattr(err, "ctx", None)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        print(f"Error: {scrub(err.format_message())}{where}", file=sys.stderr)
         return ExitCode.USAGE
     except MeetstreamError as err:
         if debug:
