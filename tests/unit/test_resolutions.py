@@ -224,3 +224,33 @@ def test_chapters_name_items_as_the_meeting_decided_them(session, store, sample_
     shown = [label for _, label in labels(sample_meeting, timeline, timeline[0].at - timedelta(seconds=1))]
     assert not any("CHE/22/00123" in label for label in shown)  # item 4's title, excluded by resolution
     assert "5. Staffing restructure (Part 2)" in shown  # item 5, resolved to stay public
+
+
+def test_companions_next_key_is_red_while_the_next_item_is_armed(store, sample_meeting):
+    import http.client
+
+    from meetstream.entrypoints.http.server import start_server
+    from meetstream.services.control import RoomControl
+
+    token = "a-long-enough-test-token-0123456789"
+    store.upsert_meeting(sample_meeting)
+    control = RoomControl(LiveSession(store, FakeDirector(), "chamber", sample_meeting), None, tick_every=3600)
+    server = start_server(control, host="127.0.0.1", port=0, token=token)
+
+    def key():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", "/api/button/next", headers={"Authorization": f"Bearer {token}"})
+        got = json.loads(conn.getresponse().read())
+        conn.close()
+        return got
+
+    try:
+        control.act("item", {"number": "4"})
+        armed = key()
+        assert armed["text"] == "NEXT 5\nARMED" and armed["bg"] == "#b00020" and armed["active"]
+        assert "goes private unless the meeting resolves to stay public" in armed["standing"]
+        control.act("stay-public", {"items": "5", "reason": "not_required"})
+        assert key()["text"] == "NEXT 5" and not key()["active"]
+    finally:
+        server.stop()
+        control.stop()

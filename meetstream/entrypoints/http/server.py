@@ -294,6 +294,16 @@ def _app(control, access: Access):
         what = request.match_info["what"]
         if what == "state":
             return web.json_response({"text": s["banner"], "bg": s["colour"], "fg": "#ffffff", "active": s["state"] != "off_air"})
+        if what == "next":
+            # A Stream Deck key that warns before Next: red when the next item is armed (it goes
+            # private unless the meeting resolves to stay public).
+            nxt = s["next_item"]
+            if nxt is None:
+                return web.json_response({"text": "END OF AGENDA", "bg": "#303030", "fg": "#ffffff", "active": False})
+            armed = bool(nxt.get("armed"))
+            return web.json_response({"text": f"NEXT {nxt['number']}" + ("\nARMED" if armed else ""),
+                                      "bg": "#b00020" if armed else "#303030", "fg": "#ffffff", "active": armed,
+                                      "standing": nxt.get("standing")})
         from meetstream.core.actions import action
 
         known = action(what)
