@@ -18,8 +18,9 @@ def scene_names(obs):
 def test_apply_builds_every_scene_and_input_and_check_then_finds_no_difference(obs, chamber_set):
     report = build.apply(obs, chamber_set)
     camera_items = sum(1 for s in chamber_set.scenes for i in s.items if i.input == "Chamber camera")
+    covers = 3 + len(chamber_set.covered())  # the cover scene, its backdrop, the private scene in it; a cover per public scene
     assert report.creates == len(chamber_set.scenes) + len(chamber_set.inputs) + sum(
-        len(s.items) for s in chamber_set.scenes) - len(chamber_set.inputs) + camera_items  # + the camera rebuilt
+        len(s.items) for s in chamber_set.scenes) - len(chamber_set.inputs) + camera_items + covers  # + the camera rebuilt
     assert {s.name for s in chamber_set.scenes} <= scene_names(obs)
     inputs = {i["inputName"]: i["inputKind"] for i in obs.call("GetInputList")["inputs"]}
     assert inputs["Lower third"] == "text_ft2_source_v2"  # Linux's text kind, chosen from GetInputKindList

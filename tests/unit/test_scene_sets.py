@@ -334,3 +334,60 @@ def test_a_name_obs_already_uses_for_the_other_kind_of_source_is_refused_in_the_
         _plan(ss, _observed(scenes=("Scene", "Lower third")))
     assert str(err.value) == (f"{path}:{line_of(GOOD, '  Lower third:')}: inputs.Lower third: OBS already has a scene named 'Lower third', "
                               "and an input cannot share its name: rename the input here or the scene in OBS")
+
+
+# --- the private covers: added by build to every scene that is not a slate ----------------------
+
+
+def test_the_plan_adds_a_hidden_private_cover_on_top_of_every_public_scene(tmp_path):
+    from meetstream.adapters.obs.build import check_plan, plan
+
+    ss = load_scene_set(write(tmp_path, GOOD))
+    assert ss.covered() == ("Chamber", "Speaker", "Gallery", "Agenda")
+    reqs = plan(ss, _observed())
+    covers = [r for r in reqs if r.data.get("sourceName") == "Private cover"]
+    assert [(r.data["sceneName"], r.data["sceneItemEnabled"]) for r in covers] == [(s, False) for s in ss.covered()]
+    for r in covers:  # created after every item of its scene, so on top of them
+        last = max(i for i, q in enumerate(reqs) if q.data.get("sceneName") == r.data["sceneName"] and q is not r)
+        assert reqs.index(r) > last
+    backdrop = next(r for r in reqs if r.data.get("inputName") == "Private cover backdrop")
+    assert backdrop.data["sceneName"] == "Private cover" and backdrop.data["inputSettings"] == {"color": 0xFF000000, "width": 1280, "height": 720}
+    nested = next(r for r in reqs if r.type == "CreateSceneItem" and r.data["sceneName"] == "Private cover")
+    assert nested.data["sourceName"] == "Private session" and reqs.index(nested) > reqs.index(backdrop)
+    assert reqs.index(nested) > next(i for i, r in enumerate(reqs) if r.data.get("sceneName") == "Private session")
+    found = [str(d) for d in check_plan(ss, _observed())]
+    assert "scene 'Private cover': missing" in found and "scene 'Chamber': item 'Private cover' missing" in found
+
+
+def test_covers_made_while_the_private_slate_is_on_program_are_made_shown(tmp_path):
+    """A set applied before covers existed, upgraded during a private session: covered at once."""
+    from meetstream.adapters.obs.build import plan
+
+    ss = load_scene_set(write(tmp_path, GOOD))
+    covers = [r for r in plan(ss, _observed(program="Private session")) if r.data.get("sourceName") == "Private cover"]
+    assert len(covers) == 4 and all(r.data["sceneItemEnabled"] for r in covers)
+
+
+def test_a_cover_put_under_another_item_goes_back_on_top_and_its_visibility_is_no_difference(tmp_path):
+    from meetstream.adapters.obs.build import check_plan, resolve
+
+    ss = load_scene_set(write(tmp_path, GOOD))
+    kinds = {n: r.obs_kind for n, r in resolve(ss, _observed().kinds).items()}
+
+    def item(n, name, enabled=True):
+        return {"sourceName": name, "sceneItemId": n + 1, "sceneItemIndex": n, "sceneItemEnabled": enabled,
+                "sceneItemTransform": {"positionX": 0.0, "positionY": 0.0}}
+
+    agenda = [item(n, name) for n, name in enumerate(["Agenda card", "Agenda overlay", "Chamber microphones", "Teams audio"])]
+    agenda[1]["sceneItemTransform"] = {"positionX": 80.0, "positionY": 320.0}
+    ob = _observed(scenes=tuple(s.name for s in ss.scenes) + ("Private cover",),
+                   inputs=kinds | {"Private cover backdrop": "color_source_v3"},
+                   items={"Agenda": agenda + [item(4, "Private cover", enabled=True), item(5, "Lower third")],
+                          "Private cover": [item(0, "Private cover backdrop"), item(1, "Private session")]})
+    found = [str(d) for d in check_plan(ss, ob) if d.where in ("scene 'Agenda'", "scene 'Private cover'")]
+    assert found == ["scene 'Agenda': the private cover 'Private cover' is not on top"]
+
+
+def test_the_cover_names_are_kept_for_meetstream(tmp_path):
+    text = GOOD.replace("  Recess:\n", "  Private cover:\n    items: [Recess slate]\n  Recess:\n")
+    assert "'Private cover' is a name meetstream keeps for the private covers" in error_of(tmp_path, text)

@@ -7,8 +7,15 @@ way, the next apply observes what exists and completes the rest.
 check() is apply's dry run: every request the plan would send, described in words (describe()),
 plus what the plan leaves for later (the canvas, while OBS is on air). There is no second
 comparison to drift from the plan. What a plan never touches is not a difference: overlay text,
-which member feed and lower third are showing, mutes, the program scene, and items someone added
-to a scene in OBS (the live private-session check removes any from the private scene).
+which member feed and lower third are showing, mutes, the program scene, whether the private
+covers are shown (the director's), and items someone added to a scene in OBS (the live
+private-session check removes any from the private scene).
+
+The private covers (sceneset.COVER_SCENE) are part of every applied set though no file names them:
+the cover scene (an opaque backdrop, the private scene nested above it) and one cover item on top of
+every scene that is not a slate. A set applied before covers existed gets them from the next apply
+(`start` applies the set), created shown when the private slate is on program, so a private
+session is covered from the moment its covers exist.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ from dataclasses import dataclass, field
 
 from meetstream.errors import ObsError
 from meetstream.adapters.obs.connection import RESOURCE_NOT_FOUND, ObsConnection, Request
-from meetstream.adapters.obs.kinds import CANDIDATES, choose, input_settings
-from meetstream.adapters.obs.sceneset import InputSpec, SceneSet
+from meetstream.adapters.obs.kinds import CANDIDATES, choose, input_settings, obs_color
+from meetstream.adapters.obs.sceneset import COVER_BACKDROP, COVER_SCENE, InputSpec, SceneSet
 
 BOUNDS = "OBS_BOUNDS_SCALE_INNER"
 # The list property that names a capture input's device, per OBS input kind (obs-studio's
@@ -38,6 +45,7 @@ class Observed:
     canvas: tuple[int, int] | None = None
     outputs_active: bool = False
     transitions: tuple[str, ...] = ()  # names from GetSceneTransitionList; () when unknown
+    program: str | None = None  # the program scene when observed
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
         Request("GetStreamStatus"),
         Request("GetRecordStatus"),
         Request("GetSceneTransitionList"),
+        Request("GetCurrentProgramScene"),
     ])
     kinds = frozenset(first[0].data["inputKinds"])
     scenes = tuple(s["sceneName"] for s in first[1].data["scenes"])
@@ -91,8 +100,8 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
     video = first[4].data
     outputs_active = first[5].data.get("outputActive", False) or first[6].data.get("outputActive", False)
 
-    wanted_inputs = [n for n in ss.inputs if n in inputs]
-    wanted_scenes = [s.name for s in ss.scenes if s.name in scenes]
+    wanted_inputs = [n for n in list(ss.inputs) + [COVER_BACKDROP] if n in inputs]
+    wanted_scenes = [s for s in [s.name for s in ss.scenes] + [COVER_SCENE] if s in scenes]
     second = conn.batch(
         [Request("GetInputSettings", {"inputName": n}) for n in wanted_inputs]
         + [Request("GetSceneItemList", {"sceneName": s}) for s in wanted_scenes],
@@ -114,6 +123,7 @@ def observe(conn: ObsConnection, ss: SceneSet) -> Observed:
         canvas=(video.get("baseWidth"), video.get("baseHeight")),
         outputs_active=outputs_active,
         transitions=tuple(t["transitionName"] for t in first[7].data.get("transitions", [])),
+        program=first[8].data.get("currentProgramSceneName"),
     )
 
 
@@ -222,6 +232,9 @@ def refuse_what_obs_cannot_build(ss: SceneSet, ob: Observed) -> None:
         if name not in ob.inputs and name in ob.scenes:
             raise ss.error(("inputs", name), f"OBS already has a scene named {name!r}, and an input cannot share "
                                              "its name: rename the input here or the scene in OBS")
+    if COVER_SCENE in ob.inputs or COVER_BACKDROP in ob.scenes:
+        raise ObsError(f"OBS already has an input named {COVER_SCENE!r} or a scene named {COVER_BACKDROP!r}; meetstream keeps "
+                       "both names for the private covers it adds: rename or remove that source in OBS, then apply again")
 
 
 def plan_build(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> list[Request]:
@@ -257,11 +270,79 @@ def plan_build(ss: SceneSet, ob: Observed, resolved: dict[str, Resolved]) -> lis
                 created.add(item.input)
             else:
                 reqs.append(Request("CreateSceneItem", {"sceneName": scene.name, "sourceName": item.input, "sceneItemEnabled": item.visible}))
+    reqs += _plan_covers(ss, ob)
     if ss.transition and ob.transition != ss.transition:
         reqs.append(Request("SetCurrentSceneTransition", {"transitionName": ss.transition}))
         if ss.transition_ms:
             reqs.append(Request("SetCurrentSceneTransitionDuration", {"transitionDuration": ss.transition_ms}))
     return reqs
+
+
+def cover_settings(ss: SceneSet, ob: Observed) -> dict:
+    """The backdrop: opaque black (what OBS shows around a slate that does not fill the canvas),
+    the size of the canvas, so that nothing of the scene below shows past the slate."""
+    width, height = ss.canvas or ob.canvas or (1920, 1080)
+    return {"color": obs_color("#000000"), "width": width, "height": height}
+
+
+def _plan_covers(ss: SceneSet, ob: Observed) -> list[Request]:
+    """The cover scene (backdrop, then the private scene above it) and a cover item in every
+    covered scene, created after their scenes' own items so that each lands on top. A cover is
+    created shown when the private slate is on program (a private session upgraded from a set
+    without covers is covered at once), hidden otherwise; after that its visibility is the director's."""
+    kind = choose("colour", ob.kinds)
+    if kind is None:
+        raise ObsError("this OBS has no colour source (color_source_v3), which the private covers need: reinstall OBS")
+    private = ss.scene("private").name
+    reqs: list[Request] = []
+    if COVER_SCENE not in ob.scenes:
+        reqs.append(Request("CreateScene", {"sceneName": COVER_SCENE}))
+    have = {i["sourceName"] for i in ob.items.get(COVER_SCENE, [])}
+    want = cover_settings(ss, ob)
+    if COVER_BACKDROP not in ob.inputs:
+        reqs.append(Request("CreateInput", {"sceneName": COVER_SCENE, "inputName": COVER_BACKDROP, "inputKind": kind,
+                                            "inputSettings": want, "sceneItemEnabled": True}))
+    else:
+        if ob.inputs[COVER_BACKDROP] != kind:
+            raise ObsError(f"OBS already has an input {COVER_BACKDROP!r} of kind {ob.inputs[COVER_BACKDROP]}, a name meetstream "
+                           "keeps for the private covers: rename or remove it in OBS, then apply again")
+        bad = _settings_differ(want, ob.settings.get(COVER_BACKDROP, {}))
+        if bad:
+            reqs.append(Request("SetInputSettings", {"inputName": COVER_BACKDROP, "inputSettings": {k: want[k] for k in bad}, "overlay": True}))
+        if COVER_BACKDROP not in have:
+            reqs.append(Request("CreateSceneItem", {"sceneName": COVER_SCENE, "sourceName": COVER_BACKDROP, "sceneItemEnabled": True}))
+    if private not in have:
+        reqs.append(Request("CreateSceneItem", {"sceneName": COVER_SCENE, "sourceName": private, "sceneItemEnabled": True}))
+    shown = ob.program == private
+    for scene in ss.covered():
+        if COVER_SCENE not in {i["sourceName"] for i in ob.items.get(scene, [])}:
+            reqs.append(Request("CreateSceneItem", {"sceneName": scene, "sourceName": COVER_SCENE, "sceneItemEnabled": shown}))
+    return reqs
+
+
+def _plan_cover_layout(ss: SceneSet, ob: Observed) -> list[Request]:
+    """The cover scene as built: the backdrop and the private scene both shown, at the canvas's
+    corner, the private scene above the backdrop."""
+    items = ob.items.get(COVER_SCENE)
+    if not items:
+        return []
+    private = ss.scene("private").name
+    have = {i["sourceName"]: i for i in items}
+    reqs = []
+    for name in (COVER_BACKDROP, private):
+        got = have.get(name)
+        if got is None:
+            continue
+        if not got.get("sceneItemEnabled"):
+            reqs.append(Request("SetSceneItemEnabled", {"sceneName": COVER_SCENE, "sceneItemId": got["sceneItemId"], "sceneItemEnabled": True}))
+        if _transform_differs(CORNER, got.get("sceneItemTransform", {})):
+            reqs.append(Request("SetSceneItemTransform", {"sceneName": COVER_SCENE, "sceneItemId": got["sceneItemId"], "sceneItemTransform": CORNER}))
+    if private in have and have[private]["sceneItemIndex"] != max(i["sceneItemIndex"] for i in items):
+        reqs.append(Request("SetSceneItemIndex", {"sceneName": COVER_SCENE, "sceneItemId": have[private]["sceneItemId"], "sceneItemIndex": len(items) - 1}))
+    return reqs
+
+
+CORNER = {"positionX": 0.0, "positionY": 0.0}
 
 
 def plan_layout(ss: SceneSet, ob: Observed) -> list[Request]:
@@ -280,10 +361,20 @@ def plan_layout(ss: SceneSet, ob: Observed) -> list[Request]:
                 reqs.append(Request("SetSceneItemEnabled", {"sceneName": scene.name, "sceneItemId": got["sceneItemId"], "sceneItemEnabled": item.visible}))
         declared = [i.input for i in scene.items]
         order = [i["sourceName"] for i in sorted(have.values(), key=lambda i: i["sceneItemIndex"]) if i["sourceName"] in declared]
-        if all(n in have for n in declared) and order != declared:
+        reordered = all(n in have for n in declared) and order != declared
+        if reordered:
             for index, name in enumerate(declared):
                 reqs.append(Request("SetSceneItemIndex", {"sceneName": scene.name, "sceneItemId": have[name]["sceneItemId"], "sceneItemIndex": index}))
-    return reqs
+        cover = have.get(COVER_SCENE)
+        if cover is not None and scene.name in ss.covered():
+            # On top of everything, and where it covers the whole canvas: an item put above it
+            # by hand, or a declared one re-created after it, would show through.
+            if _transform_differs(CORNER, cover.get("sceneItemTransform", {})):
+                reqs.append(Request("SetSceneItemTransform", {"sceneName": scene.name, "sceneItemId": cover["sceneItemId"], "sceneItemTransform": CORNER}))
+            items = ob.items.get(scene.name, [])
+            if reordered or cover["sceneItemIndex"] != max(i["sceneItemIndex"] for i in items):
+                reqs.append(Request("SetSceneItemIndex", {"sceneName": scene.name, "sceneItemId": cover["sceneItemId"], "sceneItemIndex": len(items) - 1}))
+    return reqs + _plan_cover_layout(ss, ob)
 
 
 def deferred(ss: SceneSet, ob: Observed) -> list[Difference]:
@@ -323,6 +414,8 @@ def describe(req: Request, ob: Observed) -> Difference:
         case "SetSceneItemEnabled":
             return Difference(where, f"item {name!r} is {'hidden' if d['sceneItemEnabled'] else 'shown'}, "
                                      f"file says {'shown' if d['sceneItemEnabled'] else 'hidden'}")
+        case "SetSceneItemIndex" if name == COVER_SCENE:
+            return Difference(where, f"the private cover {COVER_SCENE!r} is not on top")
         case "SetSceneItemIndex":
             return Difference(where, f"items are in a different order: {name!r} goes to position {d['sceneItemIndex'] + 1} from the bottom")
         case "SetCurrentSceneTransition":

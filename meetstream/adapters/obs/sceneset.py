@@ -17,6 +17,19 @@ OVERLAYS = ("agenda", "lower_third", "vote")
 VOTE_SECONDS = 15  # how long a recorded vote's result stays on screen, unless the scene set says
 VOTE_SECONDS_RANGE = (3, 300)
 
+# The private covers (added by build, never written in a scene set file). OBS takes a program
+# switch on its UI thread, so a hand click on a public scene during a private session is on air
+# for a frame or more before any client can even hear of it (9-27 ms), let alone put it right.
+# So every scene that is not a slate carries, on top of everything, a hidden "Private cover":
+# a scene of its own holding an opaque backdrop the size of the canvas and, above it, the private
+# scene itself (nested, so the cover is always exactly the slate as declared; the backdrop because
+# a nested scene is transparent wherever the slate does not reach). The director shows the covers
+# while private and hides them before anything public is on program: a public scene clicked by
+# hand in a private session is then the slate picture, on program and on the stream.
+COVER_SCENE = "Private cover"
+COVER_BACKDROP = "Private cover backdrop"
+COVER_NAMES = (COVER_SCENE, COVER_BACKDROP)
+
 # Ranges obs-websocket 5 accepts (SetVideoSettings, SetSceneItemTransform,
 # SetCurrentSceneTransitionDuration); the rest are sane bounds for a webcast.
 CANVAS_RANGE = (8, 4096)
@@ -100,6 +113,11 @@ class SceneSet:
 
     def overlay(self, which: str) -> str | None:
         return next((n for n, i in self.inputs.items() if i.overlay == which), None)
+
+    def covered(self) -> tuple[str, ...]:
+        """The scenes that carry a private cover: every scene that is not a slate (the public
+        pictures, and any scene without a role, which may hold anything)."""
+        return tuple(s.name for s in self.scenes if s.role not in SLATE_ROLES)
 
     def member_feeds(self) -> dict[str, str]:
         """member name (casefolded) -> input name."""
@@ -331,6 +349,11 @@ def _scene(doc: YamlDoc, loc: tuple, name: str, spec, inputs: dict[str, InputSpe
 
 
 def _check_roles(doc: YamlDoc, ss: SceneSet) -> None:
+    for loc, names in (("scenes", [s.name for s in ss.scenes]), ("inputs", list(ss.inputs))):
+        for n in names:
+            if n in COVER_NAMES:
+                raise doc.error((loc, n), f"{n!r} is a name meetstream keeps for the private covers it adds to the public "
+                                          "scenes (see docs/scene-sets.md): choose another")
     for s in ss.scenes:
         if s.name in ss.inputs:  # OBS keeps scenes and inputs in one namespace of sources
             raise doc.error(("scenes", s.name), f"scene {s.name!r} has the same name as an input; OBS needs them different")
