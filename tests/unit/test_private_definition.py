@@ -1,12 +1,14 @@
 """The private invariant as one pure definition: what OBS reported in, every problem out."""
 
-from meetstream.adapters.obs.invariant import SceneItem, Verified, private_scene_repair, problems
+from meetstream.adapters.obs.invariant import Cover, SceneItem, Verified, private_scene_repair, problems
 
 DECLARED = (SceneItem("Private slate", True, 7),)
+COVERED = {scene: Cover(True, True, 20 + n) for n, scene in enumerate(("Chamber", "Speaker", "Gallery", "Agenda"))}
 
 
-def seen(program="Private session", muted=None, items=DECLARED):
-    return Verified(program, muted if muted is not None else {"Chamber microphones": True, "Mic/Aux": True}, private_items=items)
+def seen(program="Private session", muted=None, items=DECLARED, covers=COVERED):
+    return Verified(program, muted if muted is not None else {"Chamber microphones": True, "Mic/Aux": True}, private_items=items,
+                    covers=covers)
 
 
 def test_exactly_private_has_no_problems(chamber_set):
@@ -42,3 +44,20 @@ def test_a_public_scene_only_needs_the_declared_microphones_live(chamber_set):
     ok = Verified("Chamber", {"Chamber microphones": False, "Teams audio": False, "Mic/Aux": True})
     assert problems(chamber_set, "chamber", ok) == []
     assert problems(chamber_set, "chamber", Verified("Chamber", {"Chamber microphones": True, "Teams audio": False})) == ["Chamber microphones still muted"]
+
+
+def test_private_needs_every_public_scene_covered_and_public_none(chamber_set):
+    """The covers make a public scene clicked by hand in a private session the slate picture."""
+    assert chamber_set.covered() == ("Chamber", "Speaker", "Gallery", "Agenda")
+    assert problems(chamber_set, "private", seen(covers=COVERED | {"Speaker": Cover(False, True, 21)})) == [
+        "the private cover of 'Speaker' is hidden"]
+    assert problems(chamber_set, "private", seen(covers=COVERED | {"Gallery": Cover(True, False, 22), "Agenda": None})) == [
+        "the private cover of 'Gallery' is not on top", "scene 'Agenda' has no private cover"]
+    assert problems(chamber_set, "private", seen(covers=None)) == ["the private covers were not read back"]
+    public = {"Chamber microphones": False, "Teams audio": False}
+    hidden = {scene: Cover(False, True) for scene in COVERED}
+    assert problems(chamber_set, "chamber", Verified("Chamber", public, covers=hidden)) == []
+    assert problems(chamber_set, "chamber", Verified("Chamber", public, covers=hidden | {"Agenda": None})) == []  # a set from before covers
+    assert problems(chamber_set, "speaker", Verified("Speaker", public, covers=hidden | {"Chamber": Cover(True, True)})) == [
+        "the private cover is shown in 'Chamber' (a public picture covered by the slate)"]
+    assert problems(chamber_set, "recess", Verified("Recess", {"Chamber microphones": True}, covers=COVERED)) == []

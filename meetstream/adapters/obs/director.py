@@ -7,6 +7,11 @@ itself reports after the change (meetstream.adapters.obs.invariant says what eac
 A slate (holding, private, recess, adjourned) mutes everything that carries sound; a public
 picture (chamber, speaker, gallery, agenda) unmutes the declared microphones.
 
+The private covers (see sceneset.COVER_SCENE): going private shows them first, in the same batch
+as the slate, so that from then on a public scene clicked by hand is the slate picture; a public
+cue hides them before its scene goes on program (hidden while the slate is still on program, no one
+sees it happen). The other slates leave them as they are.
+
 When the read-back of a slate disagrees, the slate is put right at once and only then does the
 action fail, loudly: it never reports a state OBS does not have.
 
@@ -22,9 +27,9 @@ from dataclasses import dataclass, field, replace
 from meetstream.core.domain import AgendaItem, Member
 from meetstream.errors import MeetstreamError, NotVerified, ObsError
 from meetstream.adapters.obs.connection import ObsConnection, Request, Result
-from meetstream.adapters.obs.invariant import SceneItem, Verified, private_scene_repair, problems
+from meetstream.adapters.obs.invariant import Cover, SceneItem, Verified, private_scene_repair, problems
 from meetstream.adapters.obs.kinds import fit_text, text_settings
-from meetstream.adapters.obs.sceneset import SLATE_ROLES, VOTE_SECONDS, SceneSet
+from meetstream.adapters.obs.sceneset import COVER_SCENE, SLATE_ROLES, VOTE_SECONDS, SceneSet
 
 log = logging.getLogger(__name__)
 
@@ -271,13 +276,24 @@ class Director:
 
     # --- machinery ----------------------------------------------------------------------------
 
+    def _covers(self, on: bool) -> list[Request]:
+        return [Request("SetSceneItemEnabled", {"sceneName": scene, "sceneItemId": self._ids[(scene, COVER_SCENE)], "sceneItemEnabled": on})
+                for scene in self.ss.covered() if (scene, COVER_SCENE) in self._ids]
+
     def _role_changes(self, role: str) -> list[Request]:
         scene = self.ss.scene(role).name
         if role not in SLATE_ROLES:
-            return ([Request("SetInputMute", {"inputName": m, "inputMuted": False}) for m in self.ss.microphones()]
+            # The covers come off while the slate is still on program (so no one sees it), and
+            # before the public scene goes on (so it is never covered by mistake).
+            return (self._covers(False)
+                    + [Request("SetInputMute", {"inputName": m, "inputMuted": False}) for m in self.ss.microphones()]
                     + [Request("SetCurrentProgramScene", {"sceneName": scene})])
-        # The picture leaves the air first, then every sound; both within one batch.
-        out = [Request("SetCurrentProgramScene", {"sceneName": scene})]
+        # The picture leaves the air first, then every sound; both within one batch. Going
+        # private, the covers go up before the program switch: OBS shows an item at once, while
+        # the switch waits for its UI thread, so the scene still on program is the slate picture
+        # even sooner; and a hand click on a public scene from then on shows the slate too.
+        out = self._covers(True) if role == "private" else []
+        out += [Request("SetCurrentProgramScene", {"sceneName": scene})]
         out += [Request("SetInputMute", {"inputName": n, "inputMuted": True}) for n in self.audio_inputs()]
         for spec in self.ss.scene(role).items:
             out += self._enable(role, spec.input, spec.visible)
@@ -328,6 +344,7 @@ class Director:
         before = [Request("GetCurrentProgramScene")] + [Request("GetInputMute", {"inputName": n}) for n in audio]
         if role == "private":
             before.append(Request("GetSceneItemList", {"sceneName": self.ss.scene("private").name}))
+        before += self._cover_reads(role)
         seen, head = self._send(before + self._role_changes(role), role)
         wrong = problems(self.ss, role, self._as_read(audio, head[:len(before)], role))
         still = problems(self.ss, role, seen)
@@ -343,15 +360,32 @@ class Director:
         """What the reads at the head of an enforce batch saw, before its changes."""
         program = results[0].data.get("currentProgramSceneName", "") if results[0].ok else ""
         muted = {n: bool(r.data.get("inputMuted")) for n, r in zip(audio, results[1:1 + len(audio)]) if r.ok}
+        rest = results[1 + len(audio):]
         items = None
-        if role == "private" and results[-1].ok:
-            items = _items(results[-1])
-        return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()), private_items=items)
+        if role == "private":
+            items = _items(rest[0]) if rest[0].ok else None
+            rest = rest[1:]
+        return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()), private_items=items,
+                        covers=self._covers_read(role, rest))
 
     def _put_right(self, role: str, seen: Verified) -> Verified:
         """Up to two repair passes for a slate; the verified read-back, or NotVerified."""
         wrong: list[str] = []
         for _ in range(2):
+            if role == "private" and seen.covers is not None and any(c is None or not c.on_top for c in seen.covers.values()):
+                # A cover missing (a set applied before covers existed, or one removed by hand) or
+                # put under something: applying the set puts it back, shown while the slate is on
+                # program. Several round trips, but the slate and the mutes are already up.
+                from meetstream.adapters.obs.build import apply
+
+                try:
+                    apply(self.conn, self.ss)
+                    self.load()
+                except ObsError as err:
+                    log.warning("private covers not put back: %s", err)
+            elif role == "private" and seen.covers and any(c is not None and self._ids.get((s, COVER_SCENE)) != c.id
+                                                            for s, c in seen.covers.items()):
+                self.load()  # a cover made again elsewhere (another process applied the set): new ids
             changes = self._role_changes(role)
             if role == "private" and seen.private_items is not None:
                 changes += private_scene_repair(self.ss, seen.private_items).requests
@@ -384,6 +418,8 @@ class Director:
         reads += [Request("GetInputMute", {"inputName": n}) for n in audio]
         if role == "private":
             reads.append(Request("GetSceneItemList", {"sceneName": private_scene}))
+        covers = self._cover_reads(role)
+        reads += covers
         results = self.conn.batch(changes + reads, halt_on_failure=False)
         head, tail = results[:len(changes)], results[len(changes):]
         for req, res in zip(reads[:3], tail[:3]):
@@ -405,12 +441,35 @@ class Director:
         for n in self._learn([n for n in names if n not in muted]):
             muted[n] = False  # new since we last looked: its mute was not part of this read-back
         self._audio = [n for n in self._audio if n in names]
+        rest = tail[3 + len(audio):]
         items = None
         if role == "private":
-            items = _items(tail[-1]) if tail[-1].ok else None
+            items = _items(rest[0]) if rest[0].ok else None
+            rest = rest[1:]
         program = tail[0].data.get("currentProgramSceneName") or tail[0].data.get("sceneName", "")
         return Verified(program_scene=program, muted=muted, microphones=tuple(self.ss.microphones()),
-                        private_items=items, requests=len(changes) + len(reads)), head
+                        private_items=items, requests=len(changes) + len(reads), covers=self._covers_read(role, rest)), head
+
+    def _cover_reads(self, role: str | None) -> list[Request]:
+        """The covered scenes' item lists, read with a private or public cue (the other slates
+        leave the covers as they are): the whole list, so a cover removed or put under another
+        item is seen whatever its id."""
+        if not _reads_covers(role):
+            return []
+        return [Request("GetSceneItemList", {"sceneName": scene}) for scene in self.ss.covered()]
+
+    def _covers_read(self, role: str | None, results: list[Result]) -> dict[str, Cover | None] | None:
+        if not _reads_covers(role):
+            return None
+        out: dict[str, Cover | None] = {}
+        for scene, res in zip(self.ss.covered(), results):
+            if not res.ok:
+                return None  # a scene missing: not read (the program check names what is wrong)
+            items = res.data.get("sceneItems", [])
+            cover = next((i for i in items if i["sourceName"] == COVER_SCENE), None)
+            out[scene] = None if cover is None else Cover(
+                bool(cover["sceneItemEnabled"]), cover["sceneItemIndex"] == max(i["sceneItemIndex"] for i in items), cover["sceneItemId"])
+        return out
 
     def versions(self) -> dict:
         return dict(self.conn.version)
@@ -460,6 +519,10 @@ class Director:
             self.restore()
         elif self.last is not None:
             self._run(self.last)
+
+
+def _reads_covers(role: str | None) -> bool:
+    return role is not None and (role == "private" or role not in SLATE_ROLES)
 
 
 def _items(scene_items: Result) -> tuple[SceneItem, ...]:

@@ -7,10 +7,14 @@ against everything OBS has, not just what the scene set declares:
 - the private scene holds exactly its declared items, in order, each shown or hidden as declared
   (a camera dropped into it by hand is a breach, hidden or not);
 - every input in OBS that can carry sound is muted: the scene set's microphones, the global
-  Desktop Audio and Mic/Aux of every desktop install, and any input added by hand since.
+  Desktop Audio and Mic/Aux of every desktop install, and any input added by hand since;
+- every scene that is not a slate has its private cover (sceneset.COVER_SCENE) shown and on top,
+  so that a public scene switched to by hand is still the slate picture.
 
-The other slates (holding, recess, adjourned) are silent too. A public scene only promises that
-the declared microphones are live. Pure: what OBS reported in, a list of problems out.
+The other slates (holding, recess, adjourned) are silent too, and leave the covers as they are. A
+public scene promises that the declared microphones are live and that no cover is shown (a set
+applied before covers existed has none, which is no problem in public). Pure: what OBS reported
+in, a list of problems out.
 """
 
 from __future__ import annotations
@@ -28,6 +32,15 @@ class SceneItem:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """One scene's private cover as OBS reported it."""
+
+    shown: bool
+    on_top: bool
+    id: int = 0
+
+
+@dataclass(frozen=True)
 class Verified:
     """What OBS reported in the read-back of one batch."""
 
@@ -37,6 +50,8 @@ class Verified:
     private_items: tuple[SceneItem, ...] | None = None  # bottom to top; read only when private is checked
     requests: int = 0  # how many requests the batches of this action carried
     put_right: tuple[str, ...] = ()  # what disagreed at first and was put right (a watchdog repair)
+    # covered scene -> its private cover (None: the scene has none); None when covers were not read
+    covers: dict[str, Cover | None] | None = None
 
     @property
     def all_muted(self) -> bool:
@@ -62,6 +77,26 @@ def problems(ss: SceneSet, role: str, seen: Verified) -> list[str]:
             out.append(f"{', '.join(muted)} still muted")
     if role == "private":
         out += private_scene_problems(ss, seen.private_items)
+        out += cover_problems(ss, seen.covers)
+    elif role not in SLATE_ROLES and seen.covers is not None:
+        shown = [scene for scene, c in seen.covers.items() if c is not None and c.shown]
+        if shown:
+            out.append(f"the private cover is shown in {', '.join(repr(s) for s in shown)} (a public picture covered by the slate)")
+    return out
+
+
+def cover_problems(ss: SceneSet, covers: dict[str, Cover | None] | None) -> list[str]:
+    if covers is None:
+        return ["the private covers were not read back"]
+    out = []
+    for scene in ss.covered():
+        c = covers.get(scene)
+        if c is None:
+            out.append(f"scene {scene!r} has no private cover")
+        elif not c.shown:
+            out.append(f"the private cover of {scene!r} is hidden")
+        elif not c.on_top:
+            out.append(f"the private cover of {scene!r} is not on top")
     return out
 
 
