@@ -17,6 +17,10 @@ from pathlib import Path
 
 PRIVATE_SCENE = "Private session"
 PRIVATE_ITEMS = [("Private slate", True)]
+# The shipped chamber set's public scenes, and the cover meetstream puts on top of each (the
+# names as the docs give them, not imported: the observer shares no code with meetstream).
+PUBLIC_SCENES = ("Chamber", "Speaker", "Gallery", "Agenda")
+COVER = "Private cover"
 
 
 @dataclass
@@ -76,6 +80,16 @@ class RawObs:
         raw_items = sorted((head[3].get("responseData") or {}).get("sceneItems", []), key=lambda i: i["sceneItemIndex"])
         return Sample(time.monotonic(), program=head[0]["responseData"]["currentProgramSceneName"], live_audio=live,
                       items=[(i["sourceName"], i["sceneItemEnabled"]) for i in raw_items])
+
+
+def covers(raw: "RawObs", scenes=PUBLIC_SCENES) -> dict[str, tuple[bool, bool]]:
+    """scene -> (its top item is the private cover, that item is shown)."""
+    out = {}
+    for scene, r in zip(scenes, raw.batch([("GetSceneItemList", {"sceneName": s}) for s in scenes])):
+        items = (r.get("responseData") or {}).get("sceneItems", [])
+        top = max(items, key=lambda i: i["sceneItemIndex"], default=None)
+        out[scene] = (top is not None and top["sourceName"] == COVER, bool(top and top["sourceName"] == COVER and top["sceneItemEnabled"]))
+    return out
 
 
 class Observer:

@@ -253,3 +253,95 @@ def test_going_private_puts_the_slate_up_before_any_text_names_the_exempt_item(o
         assert [b for a, b in zip(programs, programs[1:]) if a != b] == ["Private session"]
         early = [x for x in looks if x[0] == exempt_text and x[1] != "Private session"]
         assert early == [], f"{len(early)} looks found the overlay naming the exempt item on {early[0][1]!r} before the slate"
+
+
+# --- the private covers: a public scene clicked by hand in a private session is the slate --------
+
+CHAMBER_GREY = (0x2B, 0x2D, 0x42)  # the chamber camera's fallback colour (this machine has no camera)
+
+
+def test_a_hand_switch_in_a_private_session_puts_only_the_slate_on_the_stream_and_public_uncovers(
+        obs, obs_server, chamber_set, store, sample_meeting, rtmp_server):
+    """No watchdog runs here: however long a hand switch to each public scene (with the microphones
+    unmuted) stays on program, every frame a player pulls from nginx is the private slate, because
+    every public scene is covered while private. Going public then uncovers: the chamber on the
+    stream, its microphones live, no cover shown (all read by clients that share no meetstream code)."""
+    from meetstream.adapters.obs.build import apply
+    from meetstream.adapters.obs.director import Director
+    from meetstream.adapters.obs.output import ObsOutputs
+    from meetstream.services.session import LiveSession
+
+    from private_observer import PUBLIC_SCENES, covers
+
+    apply(obs, chamber_set)
+    store.upsert_meeting(sample_meeting)  # item 5 is exempt
+    session = LiveSession(store, Director(obs, chamber_set).load(), "chamber", sample_meeting)
+    session.chamber()
+    session.go_to_item("5")
+    outputs = ObsOutputs(obs)
+    outputs.set_target(rtmp_server.ingest_url, "covers")
+    outputs.start_stream()
+    frames = StreamFrames(rtmp_server.play_url("covers"))
+    raw = RawObs(obs_server.port, OBS_PASSWORD)
+    try:
+        frames.wait_frames(30)
+        assert covers(raw) == {s: (True, True) for s in PUBLIC_SCENES}
+        start = len(frames.frames)
+        for scene in PUBLIC_SCENES:
+            raw.batch([("SetCurrentProgramScene", {"sceneName": scene}),
+                       ("SetInputMute", {"inputName": "Chamber microphones", "inputMuted": False})])
+            time.sleep(0.4)
+            assert raw.call("GetCurrentProgramScene")["currentProgramSceneName"] == scene  # nothing put it right
+        seen = session.keep_private()  # what the watchdog would have done at once
+        assert any("program scene is 'Agenda'" in p for p in seen.put_right)
+        frames.wait_frames(start + 90)  # the encoder and nginx hold a second or two: 3 s of frames after
+        during = frames.frames[start:]
+        assert len(during) >= 60
+        assert frames.not_the_slate() == [], f"{len(frames.not_the_slate())} of {len(frames.frames)} frames not the slate"
+
+        session.go_to_item("4")
+        session.public()
+        assert covers(raw) == {s: (True, False) for s in PUBLIC_SCENES}
+        program = raw.call("GetCurrentProgramScene")["currentProgramSceneName"]
+        assert program == "Chamber" and raw.call("GetInputMute", {"inputName": "Chamber microphones"})["inputMuted"] is False
+        public_from = len(frames.frames)
+        frames.wait_frames(public_from + 90)
+        assert all(close_to(rgb, CHAMBER_GREY, tolerance=30) for rgb in frames.frames[-30:]), frames.frames[-30:]
+    finally:
+        raw.close()
+        frames.stop()
+        outputs.stop_stream()
+
+
+def test_a_set_applied_without_covers_is_covered_by_start_in_a_private_session(night, obs, obs_server, cli):
+    """The week after an upgrade: OBS holds the scene set as the old version applied it (no
+    covers), and the night resumes in a private session. `start next` puts the slate back, adds
+    the covers, shown, and the set then checks clean; no sample of the 10 Hz observer is public."""
+    from private_observer import PUBLIC_SCENES, covers
+
+    private_on_air(night)
+    raw = RawObs(obs_server.port, OBS_PASSWORD)
+    try:
+        # As the old version left OBS: no cover items, no cover scene. The items first: OBS 29
+        # keeps a removed scene alive (off its list) while another scene still holds it.
+        for scene in PUBLIC_SCENES:
+            items = raw.call("GetSceneItemList", {"sceneName": scene})["sceneItems"]
+            raw.call("RemoveSceneItem", {"sceneName": scene, "sceneItemId": next(i["sceneItemId"] for i in items if i["sourceName"] == "Private cover")})
+        raw.call("RemoveScene", {"sceneName": "Private cover"})
+        deadline = time.monotonic() + 10
+        while "Private cover backdrop" in {i["inputName"] for i in raw.call("GetInputList")["inputs"]}:
+            assert time.monotonic() < deadline  # OBS drops the backdrop with its last scene, a moment later
+            time.sleep(0.05)
+        assert covers(raw) == {s: (False, False) for s in PUBLIC_SCENES}
+        assert cli("obs", "check").code == 1
+        with Observer(obs_server.port, OBS_PASSWORD) as seen:
+            t0 = time.monotonic()
+            started = cli("start", "next")
+            assert started.code == 0, started
+            seen.wait_samples(3)
+        assert seen.public_since(t0) == []
+        assert covers(raw) == {s: (True, True) for s in PUBLIC_SCENES}
+        checked = cli("obs", "check")
+        assert checked.code == 0, checked
+    finally:
+        raw.close()
