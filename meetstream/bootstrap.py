@@ -162,6 +162,23 @@ def serving(store, key: str) -> dict | None:
     return find_server(store.path, key)
 
 
+def watch_settings(settings: Settings, key: str, ss, conn) -> dict:
+    """What the room's watchdog is handed besides OBS's outputs: the council's standing order, and
+    the programme audio watch (the scene set's microphones, their levels on their own connection)."""
+    from meetstream.services.watchdog import StandingOrder
+
+    cfg = settings.room(key)
+    out: dict = {"standing_order": StandingOrder(cfg.standing_order.minutes, cfg.standing_order.text())
+                 if cfg.standing_order else None}
+    mics = tuple(ss.microphones())
+    if cfg.silence_seconds and mics:
+        from meetstream.adapters.obs.levels import listen_levels
+
+        out |= {"microphones": mics, "silence_seconds": cfg.silence_seconds,
+                "levels": listen_levels(conn, mics, threshold_db=cfg.silence_db)}
+    return out
+
+
 def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, conn=None, clock=None,
          outputs=None, youtube_sleep: Callable[[float], None] | None = None, build_scenes: bool = False):
     """A room wired for the night (meetstream.services.night.Night). `conn`, `clock`, `outputs` and
@@ -192,7 +209,7 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
         # Woken by OBS's own events too, on a second, listen-only connection.
         from meetstream.services.watchdog import Watchdog
 
-        dog = Watchdog(session, obs_outputs(conn))
+        dog = Watchdog(session, obs_outputs(conn), **watch_settings(settings, key, ss, conn))
         return dog.watch_events(conn.listen) if events else dog
 
     return Night(settings, store, key, session, outputs or obs_outputs(conn), youtube, watchdog, conn.close)

@@ -36,6 +36,34 @@ class ObsSettings(_Model):
     timeout: float = Field(5.0, gt=0, le=300)
 
 
+class StandingOrderConfig(_Model):
+    """The council's own rule for a webcast that fails mid-meeting (many adopted one after May 2020:
+    the chair adjourns when the stream is not back within N minutes). `words` is what every
+    surface shows once the stream has been down that long; {minutes} is replaced by `minutes`."""
+
+    minutes: float = Field(gt=0, le=600)  # a fraction is allowed (tests, rehearsals): 0.5 = 30 s
+    words: str = Field(min_length=1, max_length=500)
+
+    @field_validator("words")
+    @classmethod
+    def _only_known_fields(cls, value: str) -> str:
+        import string
+
+        if not value.strip():
+            raise ValueError("the words to show are empty")
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as err:
+            raise ValueError(f"the words have a stray brace ({err}): write {{{{ or }}}} for a brace itself") from None
+        unknown = [f for f in fields if f != "minutes"]
+        if unknown:
+            raise ValueError(f"the words may use {{minutes}} only, not {{{unknown[0]}}}")
+        return value
+
+    def text(self) -> str:
+        return self.words.format(minutes=f"{self.minutes:g}")
+
+
 class RoomConfig(_Model):
     name: str
     # Calendar location names that mean this room (Graph's location.displayName).
@@ -45,6 +73,13 @@ class RoomConfig(_Model):
     resolution: Literal["240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "variable"] = "1080p"
     frame_rate: Literal["30fps", "60fps", "variable"] = "30fps"
     record_backup: bool = False
+    # The standing order on webcast failure (None: the council has none; outages are still shown).
+    standing_order: StandingOrderConfig | None = None
+    # A public item with no programme audio (every `microphone: true` input of the scene set below
+    # `silence_db` after its fader and mute) for this many seconds is an incident, and so is a
+    # microphone muted by hand in OBS for as long; null turns the audio watch off.
+    silence_seconds: float | None = Field(60.0, gt=0, le=3600)
+    silence_db: float = Field(-50.0, ge=-100, le=-10)
 
 
 class CouncilConfig(_Model):

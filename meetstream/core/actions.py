@@ -103,6 +103,10 @@ ACTIONS: tuple[Action, ...] = (
                            "title and the microphones live.", "Yes, the meeting stays public", default_no=True)),
     Action("recess", "Recess", "Recess slate, microphones muted.", key="r", leads_to="recess"),
     Action("resume", "Resume", "Resume after a recess: chamber, microphones live.", key="s", leads_to="on_air"),
+    Action("auto", "Auto director", "Turn the automatic director on or off: the chamber's microphones pick the shot "
+           "and the name (never in a private session, recess or holding); any cue of yours takes over until the "
+           "next microphone change.", key="A", arg="mode", arg_help="on or off.", cli="`cue auto on|off`",
+           example="meetstream cue auto on"),
     Action("adjourned", "Adjourned", "The meeting has closed: adjourned slate, microphones muted.", surfaces=("cli", "api"), leads_to="adjourned"),
     Action("vote", "Vote", "Record a vote on the current item; its result is shown on the stream for a while (never in "
            "a private session). Named votes must add up to the counts.", key="v",

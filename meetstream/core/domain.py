@@ -136,6 +136,7 @@ class TimelineKind(enum.StrEnum):
     ADJOURNED = "adjourned"
     VOTE = "vote"
     RESOLUTION = "resolution"  # the meeting resolved to exclude the public, or to stay public
+    AUTO = "auto"  # the automatic director turned on or off (its own shots carry detail "auto")
     INCIDENT = "incident"
     END = "end"
 

@@ -104,7 +104,7 @@ class Transition:
 
 def decide(now: Now, meeting: Meeting | None, action: str, *, item: AgendaItem | None = None,
            member: Member | None = None, oneoff: str | None = None, vote: Vote | None = None,
-           resolution: Resolution | None = None) -> Transition | Refused:
+           resolution: Resolution | None = None, mode: str | None = None) -> Transition | Refused:
     """What `action` does now. `item` (for "item", and "speaker" with --item), `member` or
     `oneoff` (for "speaker"; neither: "would a speaker be allowed?"), `vote` (made by
     meetstream.core.votes.make_vote: its bad input is refused there) and `resolution` (for
@@ -116,7 +116,7 @@ def decide(now: Now, meeting: Meeting | None, action: str, *, item: AgendaItem |
     rule = _RULES.get(action)
     if rule is None:
         return Refused("unknown_action", f"no action {action!r}")
-    return rule(now, meeting, item=item, member=member, oneoff=oneoff, vote=vote, resolution=resolution)
+    return rule(now, meeting, item=item, member=member, oneoff=oneoff, vote=vote, resolution=resolution, mode=mode)
 
 
 def label(meeting: Meeting) -> str:
@@ -332,6 +332,17 @@ def follows_vote(now: Now, meeting, resolution: Resolution) -> Transition:
     return got
 
 
+def _auto(now: Now, meeting, *, mode=None, **_) -> Transition | Refused:
+    """The automatic director on or off. Turning it on in a private session is allowed: it acts
+    only once the meeting sits in public again (meetstream.core.autodirector never shows a shot
+    outside ON AIR, and its shots are decided here like any surface's)."""
+    if meeting is None:
+        return _no_meeting(now)
+    if now.state is SessionState.ADJOURNED:
+        return Refused("adjourned", "the meeting is adjourned: the automatic director has nothing to direct")
+    return Transition("auto", None, now.state, TimelineKind.AUTO, detail={"auto": mode != "off"})
+
+
 def _end(now: Now, meeting, **_) -> Transition | Refused:
     if meeting is None:
         return Refused("no_meeting", f"no meeting is in session in room {now.room!r}")
@@ -353,6 +364,7 @@ _RULES = {
     "stay-public": _stay_public,
     "recess": _recess,
     "resume": _resume,
+    "auto": _auto,
     "adjourned": _adjourned,
     "vote": _vote,
     "end": _end,

@@ -278,6 +278,11 @@ class LiveConsole(App):
         if h["kbps"] is not None:
             hl.append(f"bitrate {h['kbps']:,} kb/s")
         hl.append(f"YouTube: {escape(str(h['youtube']))}")
+        so = h.get("standing_order")
+        if so:  # the council's own words first: the chair must be told now
+            hl[1:1] = [f"[b reverse red] {escape(so['words'])} [/]",
+                       f"[b red]Webcast down since {escape(so['down_since'])} ({so['minutes']:g} min): "
+                       f"{escape('; '.join(so['why']))}[/]"]
         hl += [f"[red]{escape(p)}[/]" for p in h["problems"]]
         self.query_one("#health", Static).update("\n".join(hl))
         self.query_one("#actions", Static).update(

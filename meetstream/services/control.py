@@ -116,6 +116,8 @@ class RoomControl:
                 self.youtube_text = self.youtube_health()
             except MeetstreamError as err:
                 self.youtube_text = f"unknown ({err})"
+            if self.watchdog is not None and hasattr(self.watchdog, "youtube_seen"):
+                self.watchdog.youtube_seen(self.youtube_text)  # YouTube's view counts towards the standing order
             self._bump()
 
     def _expire_vote(self) -> None:
@@ -191,7 +193,7 @@ class RoomControl:
                     return Outcome(True, summary)
                 return Outcome(True, end_text(summary), end=end_record(summary))
             verified = s.act(action, body)
-            return Outcome(True, cue_line(s, verified))
+            return Outcome(True, cue_line(s, verified) + self._standing_line())
         except MeetstreamError as err:
             return outcome_of(err)
         finally:
@@ -213,6 +215,19 @@ class RoomControl:
         return Outcome(True, "")
 
     # --- what every surface shows -------------------------------------------------------------
+
+    def _standing_order(self) -> dict | None:
+        """The council's standing order, reached: its words and the time down, as every surface shows it."""
+        so = getattr(self.health, "standing_order", None)
+        if not so:
+            return None
+        return {"down_since": f"{self.local_time(so['down_since']):%H:%M:%S}", "minutes": so["minutes"],
+                "limit": so["limit"], "words": so["words"], "why": list(so["why"])}
+
+    def _standing_line(self) -> str:
+        """What a cue's answer adds while the standing order is reached: the chair must be told."""
+        so = self._standing_order()
+        return f"\n{so['words']} (down since {so['down_since']}, {so['minutes']:g} min)" if so else ""
 
     def state(self) -> dict:
         s = self.session
@@ -248,6 +263,10 @@ class RoomControl:
                 "program": h.program_scene if h else None,
                 "youtube": self.youtube_text or "not checked yet",
                 "problems": list(h.problems) if h else [],
+                # The council's standing order on webcast failure, once reached: null otherwise.
+                "standing_order": self._standing_order(),
+                # On a public item: seconds without programme audio, microphones muted in OBS.
+                "audio": getattr(h, "audio", None),
             },
             "votes": [_vote_json(meeting, v) for v in s.store.votes(meeting.id)] if meeting else [],
             "vote_on_screen": s.store.vote_overlay(s.room) is not None,

@@ -188,6 +188,13 @@ def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *
     if session.ended is not None and not record:
         raise StateError(f"{meeting.committee} has already ended, with nothing left to do; the room's next meeting "
                          f"starts with `meetstream start next --room {room}`")
+    # The watchdog stands down before End touches anything: the stream is no longer wanted, set
+    # under the room's lock, which every watchdog (serve's, a console's, in any process) holds
+    # while it decides on an outage or a restart. So End's own stop is never taken for an outage,
+    # and nothing restarts the output after End (a restarted stream could start the next
+    # meeting's auto-start broadcast once it is bound below).
+    with session.turn():
+        store.set_streaming(room, False)
     left: list[str] = []
     try:
         if session.state is not SessionState.ADJOURNED:
@@ -206,9 +213,6 @@ def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *
             progress("Broadcast completed", record["broadcast_id"])
         except MeetstreamError as err:
             left.append(f"YouTube broadcast {record['broadcast_id']} is not completed ({err}): run `meetstream end` again when YouTube answers")
-    # The stream is no longer wanted before it is stopped: a watchdog ticking meanwhile (serve's,
-    # the console's) must not take End's own stop for an outage and start it again.
-    store.set_streaming(room, False)
     stopped = True
     try:
         if outputs.streaming():
@@ -230,7 +234,11 @@ def end_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir | None, *
         # Not binding it is safe, and not this meeting's business: `schedule`, or the next
         # meeting's `start`, binds it. So a miss is said, not left to do.
         try:
-            if not stopped:
+            # Read again: a restart a watchdog asked just before End stood it down may only now
+            # have connected (OBS reports an output active once connected); it is stopped first.
+            if stopped and outputs.streaming():
+                outputs.stop_stream()
+            if not stopped or outputs.streaming():
                 raise MeetstreamError("OBS may still be streaming")
             handed = youtube.hand_over(room)
             if handed:

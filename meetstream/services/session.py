@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from meetstream.core import resolutions, rules
 from meetstream.core.cells import blank
@@ -35,6 +35,13 @@ from meetstream.store import Store
 from meetstream.core.votes import VoteRecorded, make_vote, overlay_text, timeline_detail, vote_args
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AutoSet:
+    """What `auto` did: the automatic director is now on (or off)."""
+
+    on: bool
 
 
 def check_room_free(store: Store, room: str, meeting: Meeting | None) -> None:
@@ -166,9 +173,12 @@ class LiveSession:
         if action not in BY_NAME or action == "end":
             raise BadInput(f"no action {action!r} (one of: {', '.join(BY_NAME)})")
         meeting, args = self.view, {}
+        automatic = bool(body.pop("auto", False))  # a shot the automatic director chose
         if meeting is not None and self.room_refusal() is None:
             args = self._resolve(action, body, meeting)
         decided = rules.decide(self.now(), meeting, action, **args)
+        if automatic and isinstance(decided, Transition) and decided.do in ("show_role", "show_member"):
+            decided = replace(decided, detail=dict(decided.detail) | {"auto": True})
         if action == "vote" and isinstance(decided, Transition) and (make or body):
             # Made (and so checked) on a check too: bad input says so before a form is confirmed.
             fields = {k: v for k, v in body.items() if k not in ("exclusion", "paragraph")}
@@ -205,6 +215,11 @@ class LiveSession:
                     resolutions.EXCLUDE, items, resolutions.paragraphs_of(body.get("paragraph"), originals))}
             return {"resolution": resolutions.Resolution(resolutions.PUBLIC, items,
                                                          reason=resolutions.reason_of(body.get("reason")))}
+        if action == "auto":
+            mode = " ".join(str(body.get("mode") or "").split()).casefold()
+            if mode not in ("", "on", "off"):
+                raise BadInput(f"the automatic director is turned on or off, not {body.get('mode')!r}")
+            return {"mode": mode or ("off" if self.auto_on() else "on")}  # none: the other way
         if action == "item":
             if body.get("number") in (None, ""):
                 raise BadInput('say which item: {"number": "5"}')
@@ -242,6 +257,10 @@ class LiveSession:
             if t.do == "resolve":
                 return resolutions.Resolved(t.resolution, None)
             return resolutions.Resolved(t.resolution, self._apply(replace(t, resolution=None)))
+        if t.do == "auto":
+            self.store.append_timeline(TimelineEntry(self._meeting_id(), self.clock(), TimelineKind.AUTO, self.item_number,
+                                                     dict(t.detail)))
+            return AutoSet(bool(t.detail["auto"]))
         if t.do == "overlay":
             return self._do(t, lambda: d.agenda(t.item, role=t.role))
         if t.do == "show_member":
@@ -249,6 +268,13 @@ class LiveSession:
         if t.do == "go_private":
             return self._do(t, lambda: d.private(item=t.item))
         return self._do(t, lambda: d.show(t.role, item=t.item))
+
+    def auto_on(self) -> bool:
+        """Is the automatic director on for this meeting (its last `auto` on the timeline)?"""
+        if self.meeting is None:
+            return False
+        last = [e for e in self.store.timeline(self.meeting.id) if e.kind == TimelineKind.AUTO]
+        return bool(last and last[-1].detail.get("auto"))
 
     # The officer's actions by name (the rehearsal's script, the tests, code that reads better so).
     def holding(self):

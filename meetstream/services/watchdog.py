@@ -11,6 +11,16 @@ remember. Talks to OBS and YouTube only through the small ports below.
   of times) and each incident goes on the timeline. During a private session the output is only
   started again once the private state has been read back from OBS: after an OBS restart the
   viewers' first frame is the private slate.
+- A deliberate stop is never an outage: `end` clears "streaming expected" under the room's lock
+  before it stops anything, and every outage decision here (an incident, a restart) is taken
+  under the same lock with the flag read again, so End's own stop is never restarted.
+- Silence is an outage too: on a public item (ON_AIR, on air), no programme audio above the room's
+  threshold on any microphone of the scene set for `silence_seconds`, or a microphone muted by
+  hand in OBS for as long, is an incident (meetstream.adapters.obs.levels reads the meters).
+  Never during private, recess, holding or adjourned: silence is right there.
+- The council's standing order: when the webcast (the output, YouTube's view of the stream, or
+  the programme audio) has been down continuously for its minutes, every surface shows its words
+  with the time down, and the timeline records it once per outage.
 """
 
 from __future__ import annotations
@@ -18,9 +28,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
 
+from meetstream.core.domain import SessionState
+from meetstream.core.timefmt import utc_text
 from meetstream.errors import MeetstreamError
 from meetstream.ports import OBS_CONNECTED, Outputs
 
@@ -44,13 +58,63 @@ class Health:
     program_scene: str = ""
     youtube: str | None = None  # "active / good", or why not known
     problems: list[str] = field(default_factory=list)
+    # On a public item: {"silent_seconds", "muted": [inputs muted in OBS], "silence": bool (an incident)}
+    audio: dict | None = None
+    # The standing order reached: {"down_since" (UTC), "minutes" (down so far), "limit", "words", "why"}
+    standing_order: dict | None = None
+
+
+@dataclass(frozen=True)
+class StandingOrder:
+    """The council's rule (meetstream.config.StandingOrderConfig): `words` already filled in."""
+
+    minutes: float
+    words: str
+
+
+class Levels(Protocol):
+    """Programme audio per input (meetstream.adapters.obs.levels.ObsLevels)."""
+
+    def heard_at(self, name: str) -> float | None: ...  # the clock's time it was last above the threshold
+    def alive(self, within: float = 3.0) -> bool: ...  # meters arriving
+    def stop(self) -> None: ...
+
+
+# YouTube's liveStream status/healthStatus words (liveStreams resource) that mean viewers get nothing.
+YOUTUBE_DOWN = ("inactive", "error", "nodata", "bad", "revoked")
+
+
+def youtube_down(text: str | None) -> bool:
+    """'active, good' is up; 'inactive, noData' or 'active, bad (…)' is down; 'unknown (…)' (the
+    check failed) is not known to be down."""
+    if not text or text.startswith("unknown"):
+        return False
+    head = text.split("(")[0].replace(",", " ").casefold().split()
+    return any(w in YOUTUBE_DOWN for w in head)
+
+
+def minutes_text(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
 
 class Watchdog:
     def __init__(self, session, outputs: Outputs, *, youtube_health: Callable[[], str] | None = None,
-                 youtube_every: float = 300.0, max_backoff: float = 30.0, clock: Callable[[], float] = time.monotonic):
+                 youtube_every: float = 300.0, max_backoff: float = 30.0, clock: Callable[[], float] = time.monotonic,
+                 standing_order: StandingOrder | None = None, levels: Levels | None = None,
+                 microphones: tuple[str, ...] = (), silence_seconds: float | None = None):
         self.session, self.outputs, self.youtube_health = session, outputs, youtube_health
         self.youtube_every, self.max_backoff, self.clock = youtube_every, max_backoff, clock
+        self.standing_order, self.levels = standing_order, levels
+        self.microphones, self.silence_seconds = tuple(microphones), silence_seconds
+        self._public_since: float | None = None
+        self._muted_since: float | None = None
+        self._muted_open = False
+        self._silence_since: float | None = None  # the start of a silence that became an incident
+        self._youtube_bad_since: float | None = None
+        self._down_since: float | None = None
+        self._down_wall: datetime | None = None
+        self._standing_noted = False
         self.restarts = 0
         self._next_restart: float | None = None
         self._outage_since: float | None = None
@@ -81,6 +145,8 @@ class Watchdog:
         self._wake.set()
         if self._events is not None:
             self._events.stop()
+        if self.levels is not None:
+            self.levels.stop()
         if self._worker is not None:
             self._worker.join(timeout=5)
 
@@ -131,6 +197,17 @@ class Watchdog:
         with self._lock:
             return self._tick()
 
+    def youtube_seen(self, text: str | None) -> None:
+        """YouTube's view of the stream, checked on another thread (meetstream.services.control):
+        'inactive' or 'noData' while on air is the webcast down."""
+        with self._lock:
+            self.youtube_text = text
+            if youtube_down(text):
+                if self._youtube_bad_since is None:
+                    self._youtube_bad_since = self.clock()
+            else:
+                self._youtube_bad_since = None
+
     def _tick(self) -> Health:
         now = self.clock()
         h = Health(at=now, expected=self.expect_streaming())
@@ -138,6 +215,8 @@ class Watchdog:
             st = self.outputs.status()
         except MeetstreamError as err:
             h.problems.append(f"OBS: {err}")
+            if h.expected:  # OBS gone (crashed, the PC's link to it down): nothing reaches viewers
+                self._standing_order(h, now, {"OBS not reachable": now})
             return h
         h.streaming, h.program_scene = st.streaming, st.program_scene
         h.skipped_frames, h.total_frames, h.reconnecting = st.skipped_frames, st.total_frames, st.reconnecting
@@ -146,14 +225,25 @@ class Watchdog:
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
         private_ok = self._keep_private(h)
-        self._track_outage(h, now)
-        if h.expected and not st.streaming and not st.reconnecting:
-            if not self.expect_streaming():
-                pass  # `end` stopped it while this tick was reading: a deliberate stop, not an outage
-            elif private_ok:
-                self._restart_output(h, now)
-            else:
-                h.problems.append("stream output is down and stays down until the private session is verified")
+        with getattr(self.session, "lock", None) or nullcontext():  # a session without a room (tests' fakes): no lock
+            # Read again under the room's lock: `end` (in any process) clears it under the same
+            # lock before it stops anything, so End's own stop is neither an outage nor restarted.
+            h.expected = self.expect_streaming()
+            self._track_outage(h, now)
+            if h.expected and not st.streaming and not st.reconnecting:
+                if private_ok:
+                    self._restart_output(h, now)
+                else:
+                    h.problems.append("stream output is down and stays down until the private session is verified")
+            down = {}
+            if h.expected and self._outage_since is not None:
+                down["stream output " + ("reconnecting" if h.reconnecting else "down")] = self._outage_since
+            silence = self._watch_audio(h, st, now)
+            if h.expected and silence is not None:
+                down["no programme audio"] = silence
+            if h.expected and self._youtube_bad_since is not None:
+                down[f"YouTube sees the stream {self.youtube_text}"] = self._youtube_bad_since
+            self._standing_order(h, now, down if h.expected else {})
         if self.youtube_health and (self._last_youtube is None or now - self._last_youtube >= self.youtube_every):
             self._last_youtube = now
             self.youtube_checks += 1
@@ -163,6 +253,89 @@ class Watchdog:
                 self.youtube_text = f"unknown ({err})"
         h.youtube = self.youtube_text
         return h
+
+    def _watch_audio(self, h: Health, st, now: float) -> float | None:
+        """On a public item: silence and microphones muted by hand. Returns when the programme
+        audio went silent if that silence is an incident now, else None."""
+        if not self.silence_seconds or not self.microphones:
+            return None
+        public = h.expected and self.session.state is SessionState.ON_AIR
+        if not public:
+            # Silence is right in private, recess, holding and adjourned: the watch starts again
+            # when the public item does.
+            if self._silence_since is not None:
+                self.session.incident(f"programme audio watch ends: the meeting left the public item after "
+                                      f"{now - self._silence_since:.0f} s of silence", silence="end",
+                                      seconds=round(now - self._silence_since, 1))
+            self._public_since = self._muted_since = self._silence_since = None
+            self._muted_open = False
+            return None
+        if self._public_since is None:
+            self._public_since = now
+        limit = self.silence_seconds
+        muted = [m for m in self.microphones if st.audio.get(m)]
+        if muted and self._muted_since is None:
+            self._muted_since = now
+        elif not muted:
+            if self._muted_open:
+                self.session.incident("microphones unmuted in OBS", muted="end", seconds=round(now - self._muted_since, 1))
+            self._muted_since, self._muted_open = None, False
+        heard = None
+        if self.levels is not None and self.levels.alive():
+            times = [t for t in (self.levels.heard_at(m) for m in self.microphones) if t is not None]
+            heard = max([self._public_since, *times])
+        elif len(muted) == len(self.microphones):
+            heard = max(self._public_since, self._muted_since)  # every microphone muted: silent for certain
+        silent_for = 0.0 if heard is None else max(0.0, now - heard)
+        h.audio = {"silent_seconds": round(silent_for), "muted": muted, "silence": False}
+        why = f" ({', '.join(muted)} muted in OBS)" if muted else ""
+        if heard is not None and silent_for >= limit:
+            if self._silence_since is None:
+                self._silence_since = heard
+                self.session.incident(f"no programme audio for {silent_for:.0f} s on a public item{why}",
+                                      silence="start", seconds=round(silent_for, 1), muted_inputs=muted)
+                self._muted_open = self._muted_open or bool(muted)  # the same incident: not counted twice
+            h.audio["silence"] = True
+            h.problems.append(f"NO PROGRAMME AUDIO for {minutes_text(silent_for)}{why}")
+            return self._silence_since
+        if self._silence_since is not None:
+            lasted = now - self._silence_since
+            self.session.incident(f"programme audio back after {lasted:.0f} s", silence="end", seconds=round(lasted, 1))
+            self._silence_since = None
+        if muted:
+            muted_for = now - self._muted_since
+            if muted_for >= limit and not self._muted_open:
+                self._muted_open = True
+                self.session.incident(f"{', '.join(muted)} muted in OBS on a public item for {muted_for:.0f} s",
+                                      muted="start", inputs=muted, seconds=round(muted_for, 1))
+            if muted_for >= limit:
+                h.problems.append(f"MUTED IN OBS on a public item for {minutes_text(muted_for)}: {', '.join(muted)}")
+        if self.levels is not None and not self.levels.alive() and len(muted) < len(self.microphones):
+            h.problems.append("programme audio levels not read from OBS: silence is not being watched")
+        return None
+
+    def _standing_order(self, h: Health, now: float, down: dict[str, float]) -> None:
+        """The webcast down (each reason with when it began): continuous down time against the
+        council's standing order; once reached, its words on every surface and once on the timeline."""
+        if not down:
+            self._down_since, self._down_wall, self._standing_noted = None, None, False
+            return
+        if self.standing_order is None:
+            return
+        if self._down_since is None:
+            self._down_since = min(down.values())
+            self._down_wall = self.session.clock() - timedelta(seconds=max(0.0, now - self._down_since))
+        lasted = now - self._down_since
+        if lasted < self.standing_order.minutes * 60:
+            return
+        why = sorted(down)
+        h.standing_order = {"down_since": self._down_wall, "minutes": round(lasted / 60, 2),
+                            "limit": self.standing_order.minutes, "words": self.standing_order.words, "why": why}
+        if not self._standing_noted:
+            self._standing_noted = True
+            self.session.incident(f"standing order reached: webcast down {minutes_text(lasted)} ({'; '.join(why)})",
+                                  standing_order=self.standing_order.minutes, words=self.standing_order.words,
+                                  down_since=utc_text(self._down_wall), why=why)
 
     def _keep_private(self, h: Health) -> bool:
         """True when OBS is verified private (after putting it right if need be)."""

@@ -26,6 +26,10 @@ def cue_line(session, verified) -> str:
         return line if verified.resolved is None else f"{line}. {cue_line(session, verified.resolved)}"
     if isinstance(verified, Resolved):
         return f"{verified.resolution.words()}. {cue_line(session, verified.seen)}"
+    if type(verified).__name__ == "AutoSet":  # meetstream.services.session.AutoSet (no import cycle)
+        head = ("AUTO DIRECTOR ON: the microphones pick the shot and the name (never in a private session)"
+                if verified.on else "AUTO DIRECTOR OFF: every shot is yours")
+        return f"{head}. {cue_line(session, None)}"
     line = session.state.value.replace("_", " ").upper()
     if verified is not None:
         line += f": program {verified.program_scene!r}, {_sound(verified)} (read back from OBS)"
@@ -98,6 +102,11 @@ def action_words(e: TimelineEntry) -> str:
         return f"Speaker: {e.detail.get('member', '')}"
     if e.kind == "vote":
         return f"Vote on item {e.item_number}: {e.detail.get('line', '')}" + ("" if e.detail.get("shown") else " (not on screen)")
+    if e.kind == "auto":
+        return "Auto director " + ("on" if e.detail.get("auto") else "off")
+    if e.kind in ("chamber", "speaker") and e.detail.get("auto"):
+        text = "Chamber on air" if e.kind == "chamber" else f"Speaker: {e.detail.get('member', '')}"
+        return f"{text} (auto)"
     if e.kind == "resolution":
         return Resolution.from_detail(e.detail).words()
     if e.kind == "incident":

@@ -24,8 +24,10 @@ OBS_RESTART = "OBS restart"
 OUTPUT_DROP = "output drop"
 YOUTUBE = "YouTube failure"
 PRIVATE_REPAIR = "private session put right"
+NO_AUDIO = "no programme audio"  # silence, or microphones muted in OBS, on a public item
+STANDING_ORDER = "standing order reached"  # the webcast down as long as the council's standing order allows
 OTHER = "other"
-INCIDENT_KINDS = (OBS_RESTART, OUTPUT_DROP, YOUTUBE, PRIVATE_REPAIR, OTHER)
+INCIDENT_KINDS = (OBS_RESTART, OUTPUT_DROP, YOUTUBE, PRIVATE_REPAIR, NO_AUDIO, STANDING_ORDER, OTHER)
 
 # Kinds that end a private session on the timeline (meetstream.services.session: `public` readmits the
 # public; a recess is refused while private; adjourned and end close the meeting).
@@ -122,6 +124,12 @@ def classify(entry: TimelineEntry) -> str | None:
     what = str(entry.detail.get("what", ""))
     low = what.casefold()
     keys = {str(k).casefold() for k in entry.detail}
+    # The watchdog marks these by their details (meetstream.services.watchdog); their words may
+    # name YouTube or the stream output, so they are read first.
+    if "standing_order" in keys:
+        return STANDING_ORDER
+    if "silence" in keys or "muted" in keys:
+        return NO_AUDIO if (entry.detail.get("silence") == "start" or entry.detail.get("muted") == "start") else None
     if "youtube" in low or "youtube" in keys:
         return YOUTUBE
     if "obs restart" in low or "obs restarted" in low or "obs crashed" in low or entry.detail.get("obs") == "restart":
@@ -139,10 +147,17 @@ def classify(entry: TimelineEntry) -> str | None:
 def incidents(timeline: list[TimelineEntry]) -> tuple[Incident, ...]:
     found: list[Incident] = []
     open_drop = False
+    closing = False
     for e in timeline:
+        if e.kind == "adjourned":
+            closing = True  # the closing slate: only `end` follows
         if e.kind == "incident":
             kind = classify(e)
             what = str(e.detail.get("what", ""))
+            if closing and (kind == OUTPUT_DROP or (kind is None and "stream output" in what.casefold())):
+                # End's own stop, taken for an outage by a watchdog before End stood it down first
+                # (timelines recorded before that fix): a deliberate stop is never an outage.
+                continue
             if kind == OUTPUT_DROP:
                 open_drop = True
             elif kind is None and "stream output" in what.casefold():

@@ -46,6 +46,7 @@
     oneoffForm: $("#oneoff-form"), oneoff: $("#oneoff"), oneoffNow: $("#oneoff-now"),
     healthObs: $("#health-obs"), healthStream: $("#health-stream"), healthYoutube: $("#health-youtube"),
     healthProgram: $("#health-program"), problems: $("#problems"), lastActions: $("#last-actions"),
+    standingOrder: $("#standing-order"), standingWords: $("#standing-order-words"), standingDown: $("#standing-order-down"),
     dialog: $("#confirm"), confirmQuestion: $("#confirm-question"), confirmDetail: $("#confirm-detail"),
     confirmHint: $("#confirm-hint"), confirmYes: $("#confirm-yes"), confirmNo: $("#confirm-no"),
   };
@@ -401,6 +402,14 @@
     ui.healthStream.classList.toggle("bad", Boolean(health.reconnecting));
     setText(ui.healthYoutube, health.youtube || "—");
     setText(ui.healthProgram, health.program || "—");
+    // The standing order reached: the council's words, as data (textContent only), and the time down.
+    const so = health.standing_order;
+    ui.standingOrder.hidden = !so;
+    ui.body.toggleAttribute("data-standing-order", Boolean(so));
+    if (so) {
+      setText(ui.standingWords, String(so.words));
+      setText(ui.standingDown, `Webcast down since ${so.down_since} (${so.minutes} min): ${(so.why || []).join("; ")}`);
+    }
     const problems = health.problems || [];
     if (changed("problems", problems)) {
       ui.problems.replaceChildren(...(problems.length
