@@ -95,6 +95,7 @@ class StreamInfo:
     key: str | None = field(default=None, repr=False)
     resolution: str | None = None
     frame_rate: str | None = None
+    backup_ingestion_address: str | None = None  # cdn.ingestionInfo.backupIngestionAddress (a second ingest)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class RoomStream:
     key: str | None = field(default=None, repr=False)  # never print without redact() unless asked (--show-key)
     resolution: str | None = None
     frame_rate: str | None = None
+    backup_ingestion_address: str | None = None
 
 
 # --- the calendar: Microsoft Graph ---------------------------------------------------------------

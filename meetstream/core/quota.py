@@ -31,6 +31,8 @@ COSTS: dict[str, int] = {
     "liveStreams.delete": 50,
     "videos.list": 1,
     "videos.update": 50,
+    # videos/delete (developers.google.com/youtube/v3/docs/videos/delete): "a quota cost of 50 units".
+    "videos.delete": 50,
     # Each captions method's reference page: "A call to this method has a quota cost of N units".
     "captions.list": 50,
     "captions.download": 200,

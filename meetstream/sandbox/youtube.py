@@ -4,7 +4,7 @@ google-api-python-client talks to it unchanged: build the service with static di
 `client_options={"api_endpoint": sim.url}`; requests arrive as `/youtube/v3/<collection>...`.
 
 What it serves: liveBroadcasts list/insert/update/delete/bind/transition, liveStreams
-list/insert/update/delete, videos list/update, plus nginx-rtmp's HTTP callbacks under
+list/insert/update/delete, videos list/update/delete (privacy via status), plus nginx-rtmp's HTTP callbacks under
 `/rtmp/on_publish` and `/rtmp/on_publish_done` so a stream goes active when the local RTMP
 server (meetstream.sandbox.rtmp.LocalRtmpServer with `callback_url=sim.rtmp_callback_url`)
 reports a publish of its key, and inactive when the publish ends.
@@ -61,6 +61,7 @@ COSTS = {
     "liveStreams.delete": 50,
     "videos.list": 1,
     "videos.update": 50,
+    "videos.delete": 50,  # [ref] videos/delete: "a quota cost of 50 units"
 }
 COSTS.update(CAPTION_COSTS)  # [ref] captions list 50, download 200, insert 400, update 450, delete 50
 PACIFIC = ZoneInfo("America/Los_Angeles")  # [ref] the daily quota resets at midnight Pacific time
@@ -137,6 +138,7 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
         daily_quota: int = 10_000,
         clock: Callable[[], float] = time.time,
         ingestion_address: str = "rtmp://127.0.0.1:1935/live2",
+        backup_ingestion_address: str | None = None,
         live_streaming_enabled: bool = True,
         starting_seconds: float = 0.0,
     ):
@@ -144,6 +146,9 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
         self.daily_quota = daily_quota
         self.clock = clock
         self.ingestion_address = ingestion_address
+        # [guess] YouTube's backup ingest is another host (b.rtmp.youtube.com/live2?backup=1); None: the
+        # primary's address with ?backup=1, as YouTube spells it.
+        self.backup_ingestion_address = backup_ingestion_address
         self.live_streaming_enabled = live_streaming_enabled
         # [guess] how long testStarting/liveStarting last before testing/live; YouTube takes seconds.
         self.starting_seconds = starting_seconds
@@ -323,6 +328,7 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
             ("DELETE", "liveStreams"): "liveStreams.delete",
             ("GET", "videos"): "videos.list",
             ("PUT", "videos"): "videos.update",
+            ("DELETE", "videos"): "videos.delete",
             **CAPTION_ROUTES,
         }.get((verb, path))
         if route is None:
@@ -739,7 +745,12 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
                 "ingestionInfo": {
                     "streamName": _new_key(),
                     "ingestionAddress": self.ingestion_address,
-                    "backupIngestionAddress": self.ingestion_address + "?backup=1",
+                    # [ref] liveStreams resource, cdn.ingestionInfo.backupIngestionAddress: "The backup
+                    # ingestion URL ... You have the option of simultaneously streaming the content that
+                    # you are sending to the ingestionAddress to this URL" (developers.google.com/youtube/
+                    # v3/live/docs/liveStreams). A second ingest can be given its own server
+                    # (`backup_ingestion_address=`), so a test can kill one and keep the other.
+                    "backupIngestionAddress": self.backup_ingestion_address or self.ingestion_address + "?backup=1",
                     "rtmpsIngestionAddress": self.ingestion_address.replace("rtmp://", "rtmps://"),
                     "rtmpsBackupIngestionAddress": self.ingestion_address.replace("rtmp://", "rtmps://") + "?backup=1",
                 },
@@ -811,7 +822,42 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
             b = self.broadcasts.get(v["id"])
             if b is not None:  # [ref] liveBroadcasts resource: the broadcast is exactly one video
                 b["snippet"]["title"], b["snippet"]["description"] = v["snippet"]["title"], v["snippet"]["description"]
+        if "status" in parts:
+            self._video_status(v, body.get("status") or {})
         return 200, self._view(v, parts)
+
+    # --- videos: the archive's privacy and deletion (meetstream archive) -----------------------
+
+    def _video_status(self, v: dict, status: dict) -> None:
+        privacy = status.get("privacyStatus")
+        # [ref] videos resource, status.privacyStatus: "private", "public" or "unlisted"; videos/update:
+        # the part is replaced whole, so a status without privacyStatus loses it. GUESS, hostile (as for
+        # broadcasts, DEFAULT_PRIVACY): it falls back to private rather than being refused.
+        if privacy is not None and privacy not in ("public", "unlisted", "private"):
+            raise ApiError(400, "invalidPrivacyStatus", "A valid privacy status is required.", "youtube.video")
+        v["status"] = {"uploadStatus": v["status"].get("uploadStatus", "processed"),
+                       "privacyStatus": privacy or DEFAULT_PRIVACY,
+                       **{k: status[k] for k in ("embeddable", "license", "publicStatsViewable", "selfDeclaredMadeForKids")
+                          if k in status}}
+        b = self.broadcasts.get(v["id"])
+        if b is not None:  # [ref] liveBroadcasts resource: the broadcast is exactly one video
+            b["status"]["privacyStatus"] = v["status"]["privacyStatus"]
+
+    def _videos_delete(self, params: dict, body: dict) -> tuple[int, None]:
+        # [ref] videos/delete (developers.google.com/youtube/v3/docs/videos/delete): DELETE ?id, 204 No
+        # Content; 404 videoNotFound when there is no such video. GUESS: a video whose broadcast is
+        # still on air is refused (403 forbidden, "the video ... cannot be deleted").
+        vid = params.get("id")
+        v = self.videos.get(vid or "")
+        if v is None:
+            raise ApiError(404, "videoNotFound", "The video that you are trying to delete cannot be found.", "youtube.video")
+        b = self.broadcasts.get(vid)
+        if b is not None and b["status"]["lifeCycleStatus"] in ("testStarting", "testing", "liveStarting", "live"):
+            raise ApiError(403, "forbidden", "The video that you are trying to delete cannot be deleted.", "youtube.video")
+        del self.videos[vid]
+        self.broadcasts.pop(vid, None)  # [ref] the broadcast is its video: deleting one removes both
+        return 204, None
+
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -32,6 +32,7 @@ class Prepared:
     key: str
     status: str
     bound_now: bool
+    backup: str | None = None  # the stream's backup ingestion address (rooms.<key>.backup_ingest)
 
 
 class YouTubeOnAir:
@@ -77,7 +78,8 @@ class YouTubeOnAir:
         self.store.save_broadcast(replace(self.store.get_broadcast(meeting_id), stream_id=stream.stream_id,
                                           life_cycle_status="ready" if status == "created" else status))
         self._status[b.broadcast_id] = status
-        return Prepared(b.broadcast_id, stream.stream_id, stream.ingestion_address, stream.key, status, bound_now)
+        return Prepared(b.broadcast_id, stream.stream_id, stream.ingestion_address, stream.key, status, bound_now,
+                        stream.backup_ingestion_address)
 
     def go_live(self, broadcast_id: str, stream_id: str, *, stream_timeout: float = 120.0) -> str:
         yt = self.settings.youtube

@@ -16,7 +16,7 @@ def stream_title(room_key: str, room) -> str:
 
 def _room_stream(room_key: str, s: StreamInfo) -> RoomStream:
     return RoomStream(room_key, s.stream_id, s.title, s.status, s.health, s.ingestion_address, s.key, s.resolution,
-                      s.frame_rate)
+                      s.frame_rate, s.backup_ingestion_address)
 
 
 def ensure_room_stream(client, store, room_key: str, room) -> str:

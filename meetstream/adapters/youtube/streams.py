@@ -33,7 +33,7 @@ def stream_info(item: dict) -> StreamInfo:
     st = item.get("status", {})
     return StreamInfo(item["id"], item.get("snippet", {}).get("title", ""), st.get("streamStatus", "unknown"),
                       (st.get("healthStatus") or {}).get("status"), info.get("ingestionAddress"), key,
-                      cdn.get("resolution"), cdn.get("frameRate"))
+                      cdn.get("resolution"), cdn.get("frameRate"), info.get("backupIngestionAddress"))
 
 
 def list_my_streams(client) -> list[dict]:
