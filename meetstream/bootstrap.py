@@ -212,4 +212,23 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
         dog = Watchdog(session, obs_outputs(conn), **watch_settings(settings, key, ss, conn))
         return dog.watch_events(conn.listen) if events else dog
 
-    return Night(settings, store, key, session, outputs or obs_outputs(conn), youtube, watchdog, conn.close)
+    def recording_disk():
+        from meetstream.adapters.obs.recording import ObsRecordingDisk
+
+        return ObsRecordingDisk(conn)
+
+    return Night(settings, store, key, session, outputs or obs_outputs(conn), youtube, watchdog, conn.close,
+                 recording_disk=recording_disk)
+
+
+def recovery(settings: Settings, store, **kw):
+    """What `meetstream recover` is handed: (the archive port on the YouTube client, the resumable
+    uploader, the media tools): adapters.youtube.upload.VideoUploads over `youtube_client` (every call
+    in the quota ledger) and adapters.media.cut.MediaTools (ffmpeg/ffprobe)."""
+    from meetstream.adapters.media.cut import MediaTools
+    from meetstream.adapters.youtube.upload import VideoUploads
+    from meetstream.core.quota import QuotaLedger
+
+    client = youtube_client(settings, store, **{k: v for k, v in kw.items() if k == "sleep"})
+    uploads = VideoUploads.for_client(client, settings, QuotaLedger(store, settings.youtube.daily_quota), **kw)
+    return uploads, MediaTools()

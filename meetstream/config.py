@@ -72,7 +72,18 @@ class RoomConfig(_Model):
     scene_set: Path
     resolution: Literal["240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "variable"] = "1080p"
     frame_rate: Literal["30fps", "60fps", "variable"] = "30fps"
-    record_backup: bool = False
+    # OBS records the meeting locally while it is on air (the archive's backup: `meetstream recover`).
+    # On by default; `start --no-record` goes on air without it for one night.
+    record_backup: bool = True
+    # The recording's size for the free-space check before going on air: MB a minute, or None to take it
+    # from OBS's profile (simple output mode, recording quality "same as stream": video + audio bitrate).
+    recording_mb_per_minute: float | None = Field(None, gt=0, le=100_000)
+    # Added to the meeting's scheduled length: meetings overrun.
+    recording_margin: float = Field(0.5, ge=0, le=10)
+    # Left free on the recording's disk besides the meeting (the state store and the OS live there too).
+    recording_reserve_mb: float = Field(1024, ge=0)
+    # On air, warn when the free space holds fewer than this many minutes more of recording.
+    recording_warn_minutes: float = Field(30, ge=0)
     # The standing order on webcast failure (None: the council has none; outages are still shown).
     standing_order: StandingOrderConfig | None = None
     # A public item with no programme audio (every `microphone: true` input of the scene set below
@@ -140,6 +151,12 @@ class YouTubeConfig(_Model):
     health_every: int = Field(300, ge=60)
     # With the monitor stream on, going live passes through "testing" (a private preview first).
     monitor_stream: bool = False
+    # `meetstream recover`: the privacy of a video uploaded from the local recording (None: as `privacy`).
+    recover_privacy: Literal["public", "unlisted", "private"] | None = None
+    # Uploads a day the API project may make (videos.insert's own limit; 100 by default on the newer reference).
+    daily_uploads: int = Field(100, ge=1)
+    # Resumable upload chunk, MB (Google: a multiple of 256 KB; bigger chunks, fewer requests).
+    upload_chunk_mb: float = Field(8, ge=0.25, le=1024)
 
 
 class ControlConfig(_Model):

@@ -88,3 +88,33 @@ def chapters(meeting: Meeting, timeline: list[TimelineEntry], video_start: datet
 
 def chapter_text(chs: list[tuple[int, str]]) -> str:
     return "\n".join(f"{fmt(at)} {label}" for at, label in chs)
+
+
+def on_recording(at: float, kept: list[tuple[float, float]]) -> float:
+    """A moment `at` seconds into a recording -> seconds into the cut made of its `kept` spans
+    (seconds into the recording, in order). A moment inside a removed span lands where the cut
+    joins across it; one before the first kept span at 0."""
+    out = 0.0
+    for start, end in kept:
+        if at < start:
+            return out
+        if at < end:
+            return out + (at - start)
+        out += end - start
+    return out
+
+
+def retimed_chapters(meeting: Meeting, timeline: list[TimelineEntry], recording_start: datetime,
+                     kept: list[tuple[float, float]]) -> list[tuple[int, str]]:
+    """The chapters of a video cut from a local recording: each timeline moment moved onto the cut's
+    own clock (the recording began at `recording_start`; the cut is its `kept` spans, the private
+    session and what lay outside the on-air time removed), then YouTube's rules as for the live
+    archive. A label that lands on a join with nothing of its own left (a private session cut out)
+    gives way to the one after it, by the same rules."""
+    from datetime import timedelta
+
+    moved = [TimelineEntry(e.meeting_id, recording_start + timedelta(
+                 seconds=on_recording((e.at - recording_start).total_seconds(), kept)), e.kind, e.item_number, e.detail)
+             for e in timeline]
+    total = sum(end - start for start, end in kept)
+    return chapters(meeting, moved, recording_start, recording_start + timedelta(seconds=total))

@@ -44,6 +44,8 @@ from zoneinfo import ZoneInfo
 
 from meetstream.sandbox.loopback import LoopbackServer
 from meetstream.sandbox.youtube_captions import CAPTION_COSTS, CAPTION_ROUTES, CaptionsSandbox, RawBody, answer_raw, captions_path, upload_body
+# videos.insert by the resumable upload protocol (session URI, 308 Resume Incomplete, dropped connections).
+from meetstream.sandbox.youtube_uploads import RESUMABLE_PATH, UPLOAD_COSTS, UPLOAD_ROUTES, UploadsSandbox, answer_resumable
 
 # [ref] quota costs (quota calculator; live write costs [comm] as reported, list costs [ref]).
 # Kept apart from meetstream.adapters.youtube.client.COSTS on purpose: this side stands for YouTube, so a
@@ -64,6 +66,7 @@ COSTS = {
     "videos.delete": 50,  # [ref] videos/delete: "a quota cost of 50 units"
 }
 COSTS.update(CAPTION_COSTS)  # [ref] captions list 50, download 200, insert 400, update 450, delete 50
+COSTS.update(UPLOAD_COSTS)  # [ref] videos.insert 1,600 (sandbox.youtube_uploads)
 PACIFIC = ZoneInfo("America/Los_Angeles")  # [ref] the daily quota resets at midnight Pacific time
 CHANNEL_ID = "UCsandboxCouncilChannel0"
 
@@ -124,7 +127,7 @@ def _new_key() -> str:
     return "-".join("".join(random.choices(string.ascii_lowercase + string.digits, k=4)) for _ in range(5))
 
 
-class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
+class YouTubeSandbox(CaptionsSandbox, UploadsSandbox, LoopbackServer):
     """The simulator's state and rules. `start()` serves it over HTTP on loopback."""
 
     thread_name = "youtube-simulator"
@@ -330,6 +333,7 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
             ("PUT", "videos"): "videos.update",
             ("DELETE", "videos"): "videos.delete",
             **CAPTION_ROUTES,
+            **UPLOAD_ROUTES,
         }.get((verb, path))
         if route is None:
             return 404, ApiError(404, "notFound", f"No such method {verb} {path}", "global").body()
@@ -789,7 +793,7 @@ class YouTubeSandbox(CaptionsSandbox, LoopbackServer):
 
     # --- videos -------------------------------------------------------------------------------
 
-    VIDEO_PARTS = {"id", "snippet", "status", "liveStreamingDetails", "contentDetails", "statistics"}
+    VIDEO_PARTS = {"id", "snippet", "status", "liveStreamingDetails", "contentDetails", "statistics", "processingDetails"}  # [ref] videos resource parts
 
     def _videos_list(self, params: dict, body: dict) -> tuple[int, dict]:
         parts = self._parts(params, self.VIDEO_PARTS)
@@ -882,6 +886,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, verb: str) -> None:
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        if url.path == RESUMABLE_PATH and params.get("uploadType") == "resumable":
+            answer_resumable(self, verb, params)  # reads the body itself: a test can drop the connection mid-chunk
+            return
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if url.path.startswith("/rtmp/"):

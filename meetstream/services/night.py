@@ -64,7 +64,7 @@ def start_refusal(session: LiveSession) -> str | None:
 
 
 def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
-                  progress: Progress = _quiet, stream_timeout: float = 120.0) -> dict:
+                  progress: Progress = _quiet, stream_timeout: float = 120.0, recording_dir: str | None = None) -> dict:
     """Preflight, then on air. Returns the on-air record (broadcast and stream ids).
 
     Everything that can refuse is checked before YouTube or OBS is written to."""
@@ -104,7 +104,10 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
     began_output = False
     try:
         if record_backup:
-            outputs.start_record()
+            if not outputs.recording():  # a start resuming the night keeps the recording, and when it began
+                outputs.start_record()
+                # When the recording began, on its own clock: `meetstream recover` times its chapters by it.
+                store.save_recording(meeting.id, directory=recording_dir, started_utc=utc_text(session.clock()), state="recorded")
             progress("Local recording started", "backup copy in OBS's recording folder")
         if not outputs.streaming():
             outputs.start_stream()
@@ -297,6 +300,7 @@ class Night:
     youtube_port: Callable[[], OnAir]  # builds the YouTube port: called once, when first needed
     watchdog_port: Callable[..., object]  # builds the watchdog on OBS's outputs (events=True: woken by OBS's events)
     close: Callable[[], None]  # lets go of OBS
+    recording_disk: Callable[[], object] | None = None  # the recorder's disk (services.recording.RecordingDisk)
     _youtube: OnAir | None = field(default=None, repr=False)
 
     def youtube(self) -> OnAir:
@@ -304,8 +308,12 @@ class Night:
             self._youtube = self.youtube_port()
         return self._youtube
 
-    def start(self, **kw) -> dict:
-        return start_meeting(self.session, self.outputs, self.youtube(), record_backup=self.settings.room(self.key).record_backup, **kw)
+    def start(self, *, record: bool | None = None, **kw) -> dict:
+        """`record=False`: on air without the local recording (`start --no-record`); None: as the room says."""
+        room = self.settings.room(self.key)
+        record, directory = (room.record_backup if record is None else record), None
+        if record and self.recording_disk is not None and start_refusal(self.session) is None:
+            from meetstream.services.recording import space_before_start  # refuses a recording that cannot fit
 
     def end(self, **kw) -> EndSummary:
         """The whole `meetstream end`; YouTube is only called when this room went on air."""

@@ -548,6 +548,36 @@ class Store:
                 c.execute(f"UPDATE captions SET {', '.join(f'{k} = ?' for k in fields)} WHERE meeting_id = ?",
                           (*fields.values(), meeting_id))
 
+    # --- local recordings and recovered videos (meetstream.services.recover) ------------------------
+
+    RECORDING_FIELDS = ("directory", "started_utc", "file", "state", "cut_file", "cut_bytes", "kept_json", "removed_json",
+                        "chapters_json", "session_uri", "video_id", "privacy", "uploaded_utc")
+
+    def recording(self, meeting_id: str) -> dict | None:
+        """The meeting's recording row (times as UTC text, the *_json columns as text), or None."""
+        row = self.conn.execute("SELECT * FROM recordings WHERE meeting_id = ?", (meeting_id,)).fetchone()
+        return dict(row) if row is not None else None
+
+    def recovered_videos(self) -> dict[str, tuple[str, list]]:
+        """meeting id -> (video id, [(seconds, label)] chapters) of every meeting recovered from its recording."""
+        rows = self.conn.execute("SELECT meeting_id, video_id, chapters_json FROM recordings WHERE video_id IS NOT NULL")
+        return {r[0]: (r[1], [tuple(c) for c in json.loads(r[2] or "[]")]) for r in rows}
+
+    def save_recording(self, meeting_id: str, **fields) -> None:
+        """Insert or update the meeting's recording row with these fields (names in RECORDING_FIELDS)."""
+        unknown = set(fields) - set(self.RECORDING_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown recording fields {sorted(unknown)}")
+        fields["updated_utc"] = utc_text(self.clock())
+        with self.transaction() as c:
+            if c.execute("SELECT 1 FROM recordings WHERE meeting_id = ?", (meeting_id,)).fetchone() is None:
+                cols = ["meeting_id", *fields]
+                c.execute(f"INSERT INTO recordings ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                          (meeting_id, *fields.values()))
+            else:
+                c.execute(f"UPDATE recordings SET {', '.join(f'{k} = ?' for k in fields)} WHERE meeting_id = ?",
+                          (*fields.values(), meeting_id))
+
 
 def _broadcast_from_row(r: sqlite3.Row) -> Broadcast:
     return Broadcast(

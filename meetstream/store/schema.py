@@ -238,4 +238,29 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
             SELECT id, 0, updated_utc, updated_utc, 'before the upgrade' FROM meetings WHERE cancelled = 1;
         """,
     ),
+    # Each meeting's local recording (the archive's backup): where and when OBS began it (`start`),
+    # and, once `meetstream recover` has used it, the cut it made, the resumable upload session it is
+    # in (so a second run resumes rather than paying for another insert) and the video it made.
+    (
+        "0010_recordings",
+        """
+        CREATE TABLE recordings (
+            meeting_id TEXT PRIMARY KEY,
+            directory TEXT,
+            started_utc TEXT,
+            file TEXT,
+            state TEXT NOT NULL DEFAULT 'recorded',
+            cut_file TEXT,
+            cut_bytes INTEGER,
+            kept_json TEXT NOT NULL DEFAULT '[]',
+            removed_json TEXT NOT NULL DEFAULT '[]',
+            chapters_json TEXT NOT NULL DEFAULT '[]',
+            session_uri TEXT,
+            video_id TEXT,
+            privacy TEXT,
+            uploaded_utc TEXT,
+            updated_utc TEXT NOT NULL
+        )
+        """,
+    ),
 ]

@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
         meeting: str = typer.Argument(..., help='Meeting id or ref from `calendar list`, or "next" for the next one in this room.'),
         room: Optional[str] = typer.Option(None, "--room", "-r", help=ROOM_HELP),
         stream_timeout: float = typer.Option(120.0, help="Seconds to wait for YouTube to see the stream."),
+        no_record: bool = typer.Option(False, "--no-record", help="Go on air without the local recording (the archive's backup)."),
     ) -> None:
         """Preflight, then on air: scene set, broadcast bound, stream key in OBS, output, live.
 
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
         night = bootstrap.room(settings, app_ctx.store, key, meeting_id)
         try:
             out.print(f"Starting {night.session.meeting.committee} in {settings.room(key).name}", markup=False)
-            night.start(progress=_progress(out), stream_timeout=stream_timeout)
+            night.start(progress=_progress(out), stream_timeout=stream_timeout, **({"record": False} if no_record else {}))
         finally:
             night.close()
 

@@ -227,7 +227,9 @@ def _few(meeting: Meeting, timeline: list[TimelineEntry], on_air: datetime, off_
 
 
 def meeting_facts(meeting: Meeting, timeline: list[TimelineEntry], broadcast_id: str | None,
-                  revision: datetime | None = None) -> MeetingFacts:
+                  revision: datetime | None = None, recovered: tuple[str, list] | None = None) -> MeetingFacts:
+    """`recovered`: (video id, chapters) of the video `meetstream recover` made from the local recording,
+    which then stands for the live archive (links and moments on its own clock)."""
     on_air = next((e.at for e in timeline if e.kind == "start"), None)
     off_air = None
     if on_air is not None:
@@ -237,6 +239,9 @@ def meeting_facts(meeting: Meeting, timeline: list[TimelineEntry], broadcast_id:
         started = next(e for e in timeline if e.kind == "start")
         video_id = started.detail.get("broadcast_id") or broadcast_id
     found = moments(meeting, timeline, on_air, off_air) if on_air is not None and off_air is not None else ()
+    if recovered is not None:
+        video_id = recovered[0]
+        found = tuple(Moment(int(at), str(label)) for at, label in recovered[1]) or found
     return MeetingFacts(meeting, video_id, on_air, off_air, private_seconds(timeline, on_air, off_air),
                         incidents(timeline), found, revision, min((e.at for e in timeline), default=None))
 
@@ -244,8 +249,9 @@ def meeting_facts(meeting: Meeting, timeline: list[TimelineEntry], broadcast_id:
 def read_facts(store, start: datetime | None = None, end: datetime | None = None) -> list[MeetingFacts]:
     """Every webcast meeting in the window (cancelled ones too), in order, with its facts."""
     revisions = store.meeting_revisions()
+    recovered = store.recovered_videos()
     out = []
     for m in store.meetings(start, end, include_cancelled=True, webcast_only=True):
         b = store.find_broadcast(m.id)
-        out.append(meeting_facts(m, store.timeline(m.id), b.broadcast_id if b else None, revisions.get(m.id)))
+        out.append(meeting_facts(m, store.timeline(m.id), b.broadcast_id if b else None, revisions.get(m.id), recovered.get(m.id)))
     return out
