@@ -217,8 +217,32 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
 
         return ObsRecordingDisk(conn)
 
-    return Night(settings, store, key, session, outputs or obs_outputs(conn), youtube, watchdog, conn.close,
-                 recording_disk=recording_disk)
+    night_outputs = outputs or obs_outputs(conn)
+    relay = None
+    if settings.room(key).backup_ingest:
+        def relay():
+            return relay_supervisor(settings, store, key, session, night_outputs)
+
+    return Night(settings, store, key, session, night_outputs, youtube, watchdog, conn.close,
+                 recording_disk=recording_disk, relay_port=relay)
+
+
+def relay_supervisor(settings: Settings, store, key: str, session, outputs, **kw):
+    """A room's second-ingest relay (adapters.media.relay.FfmpegRelay, its files in relay-<room>/ beside
+    the store) under services.relay.RelaySupervisor, writing its incidents on the session's timeline.
+    `kw`: the supervisor's knobs (tests: short back-off)."""
+    from meetstream.adapters.media.relay import FfmpegRelay
+    from meetstream.services.relay import Ingests, RelaySupervisor
+
+    def ingests():  # a relay adopted from `meetstream start`: the addresses again (liveStreams.list, 1 unit)
+        from meetstream.services.streams import room_stream
+
+        rs = room_stream(youtube_client(settings, store), store, settings, key)
+        return Ingests(rs.ingestion_address, rs.backup_ingestion_address, rs.key)
+
+    folder = Path(store.path).parent / f"relay-{key}"
+    return RelaySupervisor(FfmpegRelay(folder), outputs, session.incident,
+                           lambda: store.streaming_expected(key), ingests=ingests, **kw)
 
 
 def recovery(settings: Settings, store, **kw):

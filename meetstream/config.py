@@ -84,6 +84,9 @@ class RoomConfig(_Model):
     recording_reserve_mb: float = Field(1024, ge=0)
     # On air, warn when the free space holds fewer than this many minutes more of recording.
     recording_warn_minutes: float = Field(30, ge=0)
+    # A second ingest (services.relay): a local ffmpeg relay takes OBS's output and pushes it, stream
+    # copied, to both of YouTube's ingestion addresses (primary and backup). Doubles upload bandwidth.
+    backup_ingest: bool = False
     # The standing order on webcast failure (None: the council has none; outages are still shown).
     standing_order: StandingOrderConfig | None = None
     # A public item with no programme audio (every `microphone: true` input of the scene set below
@@ -91,6 +94,46 @@ class RoomConfig(_Model):
     # microphone muted by hand in OBS for as long; null turns the audio watch off.
     silence_seconds: float | None = Field(60.0, gt=0, le=3600)
     silence_db: float = Field(-50.0, ge=-100, le=-10)
+
+
+class RetentionRule(_Model):
+    """One line of the council's retention policy (archive.retention): which committee's videos,
+    how long they stay, and what then happens to them. Councils' privacy notices say either "for N
+    months" or "until the minutes are approved" (the minutes of a meeting are approved at the next
+    meeting of the same committee: the policy falls due on that meeting's date, once it has been held)."""
+
+    committee: str = Field(min_length=1, max_length=200)  # as the calendar names it, or "*" for every other committee
+    keep_months: int | None = Field(None, ge=1, le=1200)
+    until: Literal["minutes_approved"] | None = None
+    then: Literal["unlist", "private", "delete"]
+
+    @model_validator(mode="after")
+    def _one_limit(self):
+        if (self.keep_months is None) == (self.until is None):
+            raise ValueError(f"retention for {self.committee!r}: give exactly one of keep_months (e.g. 6) or until: minutes_approved")
+        return self
+
+
+class ArchiveConfig(_Model):
+    """`meetstream archive`: the retention policy, first matching committee wins, "*" last."""
+
+    retention: list[RetentionRule] = []
+
+    @field_validator("retention")
+    @classmethod
+    def _distinct(cls, rules: list[RetentionRule]) -> list[RetentionRule]:
+        seen: set[str] = set()
+        for r in rules:
+            name = r.committee.strip().casefold()
+            if name in seen:
+                raise ValueError(f"two retention rules for {r.committee!r}: keep one")
+            seen.add(name)
+        return rules
+
+    def rule_for(self, committee: str) -> RetentionRule | None:
+        wanted = committee.strip().casefold()
+        named = next((r for r in self.retention if r.committee.strip().casefold() == wanted), None)
+        return named or next((r for r in self.retention if r.committee.strip() == "*"), None)
 
 
 class CouncilConfig(_Model):
@@ -269,6 +312,7 @@ class Settings(_Model):
     publish: PublishConfig = PublishConfig()
     captions: CaptionsConfig = CaptionsConfig()
     report: ReportConfig = ReportConfig()
+    archive: ArchiveConfig = ArchiveConfig()
     # Where the file was read from; relative paths above are resolved against it.
     source: Path | None = Field(None, exclude=True)
 

@@ -31,14 +31,14 @@ COSTS: dict[str, int] = {
     "liveStreams.delete": 50,
     "videos.list": 1,
     "videos.update": 50,
+    # videos/delete (developers.google.com/youtube/v3/docs/videos/delete): "a quota cost of 50 units".
+    "videos.delete": 50,
     # videos/insert (developers.google.com/youtube/v3/docs/videos/insert): "A call to this method has a
     # quota cost of 1,600 units". The newer REST page (youtube/data/reference/rest/v3/videos/insert) puts
     # uploads in a bucket of their own instead (1 unit a call, 100 uploads a project a day by default);
     # the ledger keeps the older, dearer figure so a recovery never finds the day short, and counts
     # uploads against youtube.daily_uploads as well (meetstream.services.recover).
     "videos.insert": 1600,
-    # videos/delete (developers.google.com/youtube/v3/docs/videos/delete): "a quota cost of 50 units".
-    "videos.delete": 50,
     # Each captions method's reference page: "A call to this method has a quota cost of N units".
     "captions.list": 50,
     "captions.download": 200,

@@ -863,7 +863,6 @@ class YouTubeSandbox(CaptionsSandbox, UploadsSandbox, LoopbackServer):
         return 204, None
 
 
-
 class _Handler(BaseHTTPRequestHandler):
     simulator: YouTubeSandbox
     protocol_version = "HTTP/1.1"

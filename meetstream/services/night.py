@@ -64,7 +64,8 @@ def start_refusal(session: LiveSession) -> str | None:
 
 
 def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, record_backup: bool = False,
-                  progress: Progress = _quiet, stream_timeout: float = 120.0, recording_dir: str | None = None) -> dict:
+                  progress: Progress = _quiet, stream_timeout: float = 120.0, recording_dir: str | None = None,
+                  relay=None) -> dict:
     """Preflight, then on air. Returns the on-air record (broadcast and stream ids).
 
     Everything that can refuse is checked before YouTube or OBS is written to."""
@@ -98,8 +99,11 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
              session.director.program_scene())
     prepared = youtube.prepare(meeting.id, room)
     progress("Broadcast bound to the room's stream", f"{prepared.broadcast_id}, {prepared.status}" + (", bound now" if prepared.bound_now else ""))
-    changed = outputs.set_target(prepared.server, prepared.key)
-    progress("OBS stream settings", f"{prepared.server} with the room's key (hidden)" + ("" if changed else ", already set"))
+    server, key = prepared.server, prepared.key
+    if relay is not None:  # rooms.<key>.backup_ingest: OBS -> the local relay -> both of YouTube's ingests
+        server, key = _relay_target(relay, prepared, progress)
+    changed = outputs.set_target(server, key)
+    progress("OBS stream settings", f"{server} with the room's key (hidden)" + ("" if changed else ", already set"))
 
     began_output = False
     try:
@@ -118,7 +122,11 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
         progress("YouTube sees the stream; broadcast is live", status)
     except MeetstreamError:
         _back_off(session, outputs, began_output)
+        if relay is not None:
+            relay.finish()
         raise
+    if relay is not None:
+        relay.watch()
     record = {"meeting_id": meeting.id, "broadcast_id": prepared.broadcast_id, "stream_id": prepared.stream_id,
               "quota_mark": quota_mark, "started": utc_text(session.clock())}
     store.set_on_air(OnAirRecord.from_dict(room, record))
@@ -126,6 +134,24 @@ def start_meeting(session: LiveSession, outputs: Outputs, youtube: OnAir, *, rec
     progress("On air", "the holding slate shows until you cue the chamber" if session.state is SessionState.HOLDING
              else f"{session.state.value.replace('_', ' ')} as recorded")
     return record
+
+
+def _relay_target(relay, prepared, progress: Progress) -> tuple[str, str]:
+    """Start the second-ingest relay (meetstream.services.relay); where OBS should stream. Without a
+    backup address, or when the relay cannot start, OBS streams to the primary directly: going on
+    air matters more than the second ingest, and the officer is told."""
+    from meetstream.services.relay import Ingests
+
+    if not getattr(prepared, "backup", None):
+        progress("Backup ingest", "YouTube gave no backup ingestion address: streaming to the primary only")
+        return prepared.server, prepared.key
+    try:
+        server, key = relay.begin(Ingests(prepared.server, prepared.backup, prepared.key))
+    except MeetstreamError as err:
+        progress("Backup ingest NOT running", f"{err}; streaming to the primary only")
+        return prepared.server, prepared.key
+    progress("Backup ingest relay", "OBS streams to a local relay that copies it to YouTube's primary and backup ingests")
+    return server, key
 
 
 def _back_off(session: LiveSession, outputs: Outputs, began_output: bool) -> None:
@@ -302,6 +328,17 @@ class Night:
     close: Callable[[], None]  # lets go of OBS
     recording_disk: Callable[[], object] | None = None  # the recorder's disk (services.recording.RecordingDisk)
     _youtube: OnAir | None = field(default=None, repr=False)
+    # Builds the second-ingest relay's supervisor (meetstream.services.relay.RelaySupervisor) for a
+    # room with backup_ingest; None: the room streams to YouTube directly.
+    relay_port: Callable[[], object] | None = None
+    _relay: object | None = field(default=None, repr=False)
+
+    def relay(self):
+        if self.relay_port is None:
+            return None
+        if self._relay is None:
+            self._relay = self.relay_port()
+        return self._relay
 
     def youtube(self) -> OnAir:
         if self._youtube is None:
@@ -315,10 +352,20 @@ class Night:
         if record and self.recording_disk is not None and start_refusal(self.session) is None:
             from meetstream.services.recording import space_before_start  # refuses a recording that cannot fit
 
+            space = space_before_start(self.recording_disk(), room, self.session.meeting, self.session.clock())
+            directory = space.directory
+            kw.get("progress", _quiet)("Room on disk for the recording", space.line)
+        return start_meeting(self.session, self.outputs, self.youtube(), record_backup=record, recording_dir=directory,
+                             relay=self.relay(), **kw)
+
     def end(self, **kw) -> EndSummary:
         """The whole `meetstream end`; YouTube is only called when this room went on air."""
         youtube = self.youtube() if on_air_record(self.store, self.key) else None
-        return end_meeting(self.session, self.outputs, youtube, quota_after=self.store.quota_after, **kw)
+        summary = end_meeting(self.session, self.outputs, youtube, quota_after=self.store.quota_after, **kw)
+        relay = self.relay()
+        if relay is not None:  # after OBS's output has stopped: the relay (this process's, or left by `start`) goes too
+            relay.finish()
+        return summary
 
     def youtube_health(self) -> Callable[[], str] | None:
         """YouTube's view of the room's stream (1 unit a call), or None while not on air."""
@@ -339,6 +386,9 @@ class Night:
         from meetstream.services.control import RoomControl
 
         self.session.reassert()
+        relay = self.relay()
+        if relay is not None and relay.adopt():  # a relay `meetstream start` left running: watched from here on
+            relay.watch()
         zone = self.settings.council.timezone
         return RoomControl(self.session, self.watchdog(), on_end=on_end or self.end,
                            youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
