@@ -8,8 +8,9 @@ against everything OBS has, not just what the scene set declares:
   (a camera dropped into it by hand is a breach, hidden or not);
 - every input in OBS that can carry sound is muted: the scene set's microphones, the global
   Desktop Audio and Mic/Aux of every desktop install, and any input added by hand since;
-- every scene that is not a slate has its private cover (sceneset.COVER_SCENE) shown and on top,
-  so that a public scene switched to by hand is still the slate picture.
+- every scene that is not a slate has its private cover (sceneset.COVER_SCENE) shown, so that a
+  public scene switched to by hand is still the slate picture (that it is on top is the scene
+  set's check, run at start and after a reconnect; the director reads only the shown state).
 
 The other slates (holding, recess, adjourned) are silent too, and leave the covers as they are. A
 public scene promises that the declared microphones are live and that no cover is shown (a set
