@@ -98,6 +98,14 @@ def caption_tracks(settings: Settings, store, **kw):
 
     return CaptionTracks(youtube_client(settings, store, **kw))
 
+def video_archive(settings: Settings, store, **kw):
+    """The archive port (adapters.youtube.archive.VideoArchive): videos list/update/delete on
+    `youtube_client`, so every call is in the quota ledger."""
+    from meetstream.adapters.youtube.archive import VideoArchive
+
+    return VideoArchive(youtube_client(settings, store, **kw))
+
+
 def sign_in_microsoft(settings: Settings, state_path: Path | None, show: Callable[[str], None]):
     """Device-code (or app-only) sign-in to Microsoft 365; adapters.teams.auth.SignedIn."""
     from meetstream.adapters.teams.auth import sign_in

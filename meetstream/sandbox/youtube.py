@@ -801,7 +801,9 @@ class YouTubeSandbox(CaptionsSandbox, UploadsSandbox, LoopbackServer):
             self._settle(b)
         ids = (params.get("id") or "").split(",")
         items = [self._view(self.videos[i], parts) for i in ids if i in self.videos]
-        return 200, self._page(items, params, "youtube#videoListResponse")
+        # [ref] videos/list, maxResults: "not supported for use in conjunction with the id parameter":
+        # every id asked for (up to 50) comes back in one page.
+        return 200, self._page(items, params, "youtube#videoListResponse", default_max=50 if params.get("id") else 5)
 
     def _videos_update(self, params: dict, body: dict) -> tuple[int, dict]:
         parts = self._parts(params, self.VIDEO_PARTS)

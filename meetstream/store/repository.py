@@ -579,6 +579,33 @@ class Store:
                           (*fields.values(), meeting_id))
 
 
+    # --- the archive's log (meetstream archive) -------------------------------------------------
+
+    def record_archive_action(self, meeting_id: str, video_id: str, action: str, reason: str, due: datetime,
+                              units: int = 0) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO archive_log (meeting_id, video_id, action, reason, due_utc, done_utc, units) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (meeting_id, video_id, action, reason, utc_text(due), utc_text(self.clock()), units))
+
+    def archive_log(self, start: datetime | None = None, end: datetime | None = None) -> list[dict]:
+        """Every archive action, oldest first (done between start and end when given)."""
+        rows = self.conn.execute("SELECT * FROM archive_log ORDER BY done_utc, id").fetchall()
+        out = []
+        for r in rows:
+            done = parse_utc(r["done_utc"])
+            if (start is None or done >= start) and (end is None or done < end):
+                out.append({"meeting_id": r["meeting_id"], "video_id": r["video_id"], "action": r["action"],
+                            "reason": r["reason"], "due": parse_utc(r["due_utc"]), "done": done, "units": r["units"]})
+        return out
+
+    def archive_states(self) -> dict[str, tuple[str, str, datetime]]:
+        """meeting id -> (the last action on its video, the video id, when)."""
+        out: dict[str, tuple[str, str, datetime]] = {}
+        for r in self.conn.execute("SELECT meeting_id, video_id, action, done_utc FROM archive_log ORDER BY done_utc, id"):
+            out[r["meeting_id"]] = (r["action"], r["video_id"], parse_utc(r["done_utc"]))
+        return out
+
 def _broadcast_from_row(r: sqlite3.Row) -> Broadcast:
     return Broadcast(
         meeting_id=r["meeting_id"],

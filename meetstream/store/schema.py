@@ -263,4 +263,23 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
         )
         """,
     ),
+    # Every action `meetstream archive` took on a meeting's video under the retention policy
+    # (unlist, private, delete, or "gone": YouTube no longer had it), with the rule that made it due.
+    # Append only: the webcast report shows it, and the published site stops linking the video.
+    (
+        "0011_archive_log",
+        """
+        CREATE TABLE archive_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            meeting_id TEXT NOT NULL,
+            video_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            done_utc TEXT NOT NULL,
+            units INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX archive_log_meeting ON archive_log (meeting_id)
+        """,
+    ),
 ]

@@ -23,7 +23,7 @@ from meetstream.errors import ExitCode
 COMMANDS = (("init", "setup"), ("secrets", "secrets"), ("auth", "auth"), ("calendar", "calendar"), ("links", "calendar"),
             ("teams", "calendar"), ("schedule", "youtube"), ("youtube", "youtube"), ("obs", "obs"),
             ("rehearse", "rehearse"), ("start", "night"), ("serve", "serve"), ("live", "live"), ("cue", "cue"),
-            ("end", "night"), ("votes", "votes"), ("recover", "recover"), ("captions", "captions"), ("publish", "publish"), ("report", "publish"))
+            ("end", "night"), ("votes", "votes"), ("recover", "recover"), ("captions", "captions"), ("publish", "publish"), ("report", "publish"), ("archive", "archive"))
 ORDER = tuple(name for name, _ in COMMANDS)
 # `auth` gathers the sign-ins its services add to it.
 _ALSO = {"auth": ("calendar", "youtube")}

@@ -58,6 +58,9 @@ class MeetingFacts:
     moments: tuple[Moment, ...] = ()
     revision: datetime | None = None  # when the store last changed the meeting (the feed's SEQUENCE)
     first_at: datetime | None = None  # the meeting's first timeline entry (the night began)
+    # What the retention policy did to the video (`meetstream archive`: unlist, private, delete, gone):
+    # the site and the feeds no longer link it.
+    archived: str | None = None
 
     @property
     def webcast(self) -> bool:
@@ -65,10 +68,10 @@ class MeetingFacts:
 
     @property
     def watch_url(self) -> str | None:
-        return WATCH.format(id=self.video_id) if self.video_id else None
+        return WATCH.format(id=self.video_id) if self.video_id and not self.archived else None
 
     def moment_url(self, seconds: int) -> str | None:
-        return f"{WATCH.format(id=self.video_id)}?t={max(0, int(seconds))}" if self.video_id else None
+        return f"{WATCH.format(id=self.video_id)}?t={max(0, int(seconds))}" if self.video_id and not self.archived else None
 
     @property
     def on_air_seconds(self) -> int:
@@ -254,4 +257,21 @@ def read_facts(store, start: datetime | None = None, end: datetime | None = None
     for m in store.meetings(start, end, include_cancelled=True, webcast_only=True):
         b = store.find_broadcast(m.id)
         out.append(meeting_facts(m, store.timeline(m.id), b.broadcast_id if b else None, revisions.get(m.id), recovered.get(m.id)))
+    return _archived(out, store.archive_states())
+
+
+def _archived(facts: list[MeetingFacts], states: dict) -> list[MeetingFacts]:
+    """The retention policy's actions (meetstream.services.archive): a video unlisted, made private or
+    deleted is no longer linked, nor are its moments; the meeting's revision moves to when that was
+    done, so the iCalendar feed's SEQUENCE grows and calendars drop the link."""
+    from dataclasses import replace
+
+    out = []
+    for f in facts:
+        state = states.get(f.meeting.id)
+        if state is not None and f.video_id and state[1] == f.video_id:
+            action, _, done = state
+            out.append(replace(f, archived=action, moments=(), revision=max(f.revision or done, done)))
+        else:
+            out.append(f)
     return out

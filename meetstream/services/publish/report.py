@@ -72,6 +72,8 @@ class Report:
     views_note: str | None  # why views are not available, or None
     targets: list[dict] = field(default_factory=list)
     colour: str | None = None  # publish.colour: the HTML report's accent
+    # The archive's log in the period (meetstream.services.archive): meeting, video_id, action, reason, done, units.
+    archive: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -136,7 +138,21 @@ def build_report(settings, store, start: date | None = None, end: date | None = 
     rows = [_row(f, opts, now, store, counts, captions.get(f.meeting.id)) for f in facts]
     report = Report(opts.council, start, end, rows, sum(u for _, _, u in spends), dict(sorted(by_method.items())), note)
     report.targets, report.colour = _targets(report, opts), opts.colour
+    report.archive = _archive_log(store, lo, hi, opts.timezone)
     return report
+
+
+def _archive_log(store, lo: datetime, hi: datetime, zone: str) -> list[dict]:
+    names = {}
+    out = []
+    for a in store.archive_log(lo, hi):
+        if a["meeting_id"] not in names:
+            m = store.find_meeting(a["meeting_id"])
+            names[a["meeting_id"]] = f"{m.committee}, {local(m.start, zone):%d %b %Y}" if m else a["meeting_id"]
+        out.append({"meeting_id": a["meeting_id"], "meeting": names[a["meeting_id"]], "video_id": a["video_id"],
+                    "action": a["action"], "reason": a["reason"], "due": utc_text(a["due"]), "done": utc_text(a["done"]),
+                    "done_local": f"{local(a['done'], zone):%d %b %Y %H:%M}", "units": a["units"]})
+    return out
 
 
 def _views(views, factory, ids: list[str]) -> tuple[dict[str, int | None], str | None]:
@@ -257,6 +273,7 @@ def as_dict(report: Report) -> dict:
                   "by_method": {m: {"calls": c, "units": u} for m, (c, u) in report.quota_by_method.items()}},
         "views": "available" if report.views_note is None else report.views_note,
         "targets": report.targets,
+        "archive": [{k: v for k, v in a.items() if k != "done_local"} for a in report.archive],
         "meetings": [{
             "id": r.meeting_id, "committee": r.committee, "start": utc_text(r.start), "date": r.day.isoformat(),
             "status": r.status, "video": _video(r.video_id) or None, "on_air_minutes": r.on_air_minutes,

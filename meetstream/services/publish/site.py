@@ -70,6 +70,7 @@ def _view(f: MeetingFacts, opts: PublishOptions, now: datetime) -> dict:
         "status": f.status(now),
         "cancelled": m.cancelled,
         "watch": f.watch_url,
+        "archived": f.archived,  # the retention policy removed the video (meetstream archive)
         "agenda": [i.public_title() for i in m.agenda],
         "moments": [{"at": offset(x.seconds), "label": x.label,
                      "url": f.moment_url(x.seconds)} for x in f.moments],
