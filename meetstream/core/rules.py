@@ -174,8 +174,7 @@ def _speaker(now: Now, meeting, *, item=None, member=None, oneoff=None, **_) -> 
         return _no_meeting(now)
     at = item if item is not None else now.item
     if at is not None and at.exempt:
-        return Refused("exempt_item", f"item {at.number} is exempt: speakers are not shown in a private session "
-                                      "(if the meeting resolved to stay public, record it: {also})", (), ("stay-public",))
+        return Refused("exempt_item", f"item {at.number} is exempt: speakers are not shown in a private session")
     if oneoff is not None:
         refused = _public_shot(now, f"show {oneoff}")
         return refused or Transition("show_member", "speaker", SessionState.ON_AIR, TimelineKind.SPEAKER, speaker=oneoff,
