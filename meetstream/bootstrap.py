@@ -231,8 +231,76 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
         def relay():
             return relay_supervisor(settings, store, key, session, night_outputs)
 
+    chamber = None
+    if settings.room(key).chamber is not None:
+        chamber = lambda control: chamber_director(settings, store, key, session, control, conn)  # noqa: E731
+
     return Night(settings, store, key, session, night_outputs, youtube, watchdog, conn.close,
-                 recording_disk=recording_disk, relay_port=relay)
+                 recording_disk=recording_disk, relay_port=relay, chamber_port=chamber)
+
+
+def chamber_director(settings: Settings, store, key: str, session, control, conn, **kw):
+    """The room's automatic director (services.chamber.ChamberDirector): its microphone system's
+    driver (adapters.chamber, or OBS's own levels), made again whenever it fails; its PTZ cameras;
+    the seat map with members from the meeting and the roster. `kw`: the director's knobs (tests)."""
+    from meetstream.adapters.chamber.visca import ViscaCamera
+    from meetstream.chamber_config import director_settings, seat_map
+    from meetstream.core.roster import Roster, RosterEntry
+    from meetstream.services.chamber import ChamberDirector, Reconnecting
+    from meetstream.services.meetings.roster_file import load_roster
+    from meetstream.yamlfile import load_yaml
+
+    cfg = settings.room(key).chamber
+    meeting = session.meeting
+    roster = load_roster(settings.roster)
+    if meeting is not None:  # the meeting's own members first: their roles are this committee's
+        roster = Roster(tuple(RosterEntry(m) for m in meeting.members) + roster.entries, source=roster.source)
+    doc = load_yaml(cfg.seat_map)
+    try:
+        seats = seat_map(doc.data, roster, cfg.cameras, meeting.committee if meeting else None)
+    except ValueError as err:
+        from meetstream.errors import ConfigError
+
+        raise ConfigError(f"{cfg.seat_map}: {err}") from None
+    cameras = {name: ViscaCamera(c.host, c.port, address=c.address, sequence_zero=c.sequence_zero, header=c.header,
+                                 name=name) for name, c in cfg.cameras.items()}
+    source = Reconnecting(lambda: mic_source(cfg.system, conn), cfg.system.kind)
+    return ChamberDirector(source, seats, act=control.act, session_state=lambda: session.state,
+                           settings=director_settings(cfg), cameras=cameras, auto=cfg.auto,
+                           recent=lambda: store.timeline(session.timeline_id)[-10:], version=lambda: control.version, **kw)
+
+
+def mic_source(system, conn):
+    """The driver for a room's microphone system (chamber_config.MicSystemConfig); the password
+    from the environment variable it names, never from the file."""
+    import os
+
+    kind = system.kind
+    if kind == "dicentis":
+        from meetstream.adapters.chamber.dicentis import PORT, DicentisClient
+
+        scheme = "wss" if system.verify_tls or system.ca_file else "ws"
+        url = f"{scheme}://{system.host}:{system.port or PORT}/Dicentis/API"
+        return DicentisClient(url, system.user, os.environ.get(system.password_env, ""), verify_tls=system.verify_tls,
+                              ca_file=str(system.ca_file) if system.ca_file else None)
+    if kind == "shure":
+        from meetstream.adapters.chamber.shure import DIS_PORT, ShureDisClient
+
+        return ShureDisClient(system.host, system.port or DIS_PORT)
+    if kind == "televic-udp":
+        from meetstream.adapters.chamber.televic import CAMERA_PORT, TelevicCameraListener
+
+        return TelevicCameraListener(system.host or "0.0.0.0", system.port or CAMERA_PORT)
+    if kind == "cocon":
+        from meetstream.adapters.chamber.televic import COCON_PORT, CoConClient
+
+        return CoConClient(f"http://{system.host}:{system.port or COCON_PORT}")
+    from meetstream.adapters.obs.levels import listen_levels
+    from meetstream.core.chamber import LevelDetector, LevelSettings
+    from meetstream.services.chamber import LevelMics
+
+    levels = listen_levels(conn, system.inputs, threshold_db=system.threshold_db)
+    return LevelMics(levels, LevelDetector(LevelSettings(threshold_db=system.threshold_db)), system.inputs)
 
 
 def relay_supervisor(settings: Settings, store, key: str, session, outputs, **kw):

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from meetstream.chamber_config import ChamberConfig
 from meetstream.errors import ConfigError
 from meetstream.yamlfile import load_yaml, pydantic_error
 
@@ -94,6 +95,9 @@ class RoomConfig(_Model):
     # microphone muted by hand in OBS for as long; null turns the audio watch off.
     silence_seconds: float | None = Field(60.0, gt=0, le=3600)
     silence_db: float = Field(-50.0, ge=-100, le=-10)
+    # The chamber's microphone system, seat map and PTZ cameras (meetstream.chamber_config): the
+    # automatic director (`cue auto on`). None: every shot is the officer's.
+    chamber: ChamberConfig | None = None
 
 
 class RetentionRule(_Model):
@@ -426,7 +430,15 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     def abs_(p: Path | None) -> Path | None:
         return None if p is None else (p if p.is_absolute() else base / p)
 
-    rooms = {k: r.model_copy(update={"scene_set": abs_(r.scene_set)}) for k, r in settings.rooms.items()}
+    def room(r):
+        update = {"scene_set": abs_(r.scene_set)}
+        if r.chamber is not None:
+            update["chamber"] = r.chamber.model_copy(update={"seat_map": abs_(r.chamber.seat_map),
+                                                             "system": r.chamber.system.model_copy(
+                                                                 update={"ca_file": abs_(r.chamber.system.ca_file)})})
+        return r.model_copy(update=update)
+
+    rooms = {k: room(r) for k, r in settings.rooms.items()}
     youtube = settings.youtube.model_copy(update={"client_secrets": abs_(settings.youtube.client_secrets),
                                                   "device_client_secrets": abs_(settings.youtube.device_client_secrets)})
     return settings.model_copy(

@@ -232,3 +232,52 @@ class ChamberDirector:
                 "queue": [{"mic": mic, "member": who(mic)} for mic in self.queue],
             }
 
+
+
+class Reconnecting:
+    """A microphone source made when first read, and made again after it fails: a central unit
+    that is off when `serve` starts, or restarts mid-meeting, is picked up without a restart."""
+
+    def __init__(self, make: Callable[[], MicSource], source: str = "chamber"):
+        self.make, self.source, self._current = make, source, None
+
+    def read(self, timeout: float) -> list[MicEvent]:
+        if self._current is None:
+            self._current = self.make()
+        try:
+            return self._current.read(timeout)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        current, self._current = self._current, None
+        if current is not None:
+            try:
+                current.close()
+            except Exception as err:  # already gone
+                log.debug("closing the microphone source: %s", err)
+
+
+class LevelMics:
+    """A room without a conference system: OBS's own audio levels (an adapters.obs.levels listener,
+    handed in) through the pure level detector; each input a microphone ("Teams: Jane Smith" in
+    the seat map for a member whose audio arrives as their own input)."""
+
+    source = "levels"
+
+    def __init__(self, levels, detector, inputs, *, clock: Callable[[], datetime] = now_utc):
+        self.levels, self.detector, self.inputs, self.clock = levels, detector, list(inputs), clock
+        self._stop = threading.Event()
+
+    def read(self, timeout: float) -> list[MicEvent]:
+        self._stop.wait(timeout)
+        now = self.clock()
+        out: list[MicEvent] = []
+        for name in self.inputs:
+            out += self.detector.feed(name, self.levels.peak_db(name), now)
+        return out
+
+    def close(self) -> None:
+        self._stop.set()
+        self.levels.stop()

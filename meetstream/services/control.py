@@ -77,6 +77,7 @@ class RoomControl:
         self._preview: tuple[float, bytes] | None = None
         self._preview_lock = threading.Lock()
         self._vote_expiring = threading.Event()  # a take-off is queued on the worker
+        self.chamber = None  # the automatic director (meetstream.services.chamber), when the room has one
 
     # --- life ---------------------------------------------------------------------------------
 
@@ -88,6 +89,8 @@ class RoomControl:
         return self
 
     def stop(self) -> None:
+        if self.chamber is not None:
+            self.chamber.stop()
         self._stop.set()
         for t in self._threads:
             t.join(timeout=20)
@@ -274,6 +277,9 @@ class RoomControl:
             # Each action a surface offers: null when it would be done now, else its refusal
             # (meetstream.core.rules): what a console dims, and why. No surface copies a rule.
             "allowed": rules.allowed_now(s.now(), meeting),
+            # The chamber's microphones (who is on, the request queue) and whether the automatic
+            # director is on; null in a room without a microphone system.
+            "chamber": self.chamber.snapshot() if self.chamber is not None else None,
             "last_actions": [{"at": f"{self.local_time(e.at):%H:%M:%S}", "text": action_words(e)} for e in reversed(timeline)],
             "version": self.version,
         }

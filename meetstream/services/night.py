@@ -332,6 +332,9 @@ class Night:
     # room with backup_ingest; None: the room streams to YouTube directly.
     relay_port: Callable[[], object] | None = None
     _relay: object | None = field(default=None, repr=False)
+    # Builds the automatic director (meetstream.services.chamber.ChamberDirector) for a room with a
+    # microphone system, handed the control it acts through; None: every shot is the officer's.
+    chamber_port: Callable[[object], object] | None = None
 
     def relay(self):
         if self.relay_port is None:
@@ -390,6 +393,11 @@ class Night:
         if relay is not None and relay.adopt():  # a relay `meetstream start` left running: watched from here on
             relay.watch()
         zone = self.settings.council.timezone
-        return RoomControl(self.session, self.watchdog(), on_end=on_end or self.end,
-                           youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
-                           local_time=lambda dt: local(dt, zone)).start()
+        control = RoomControl(self.session, self.watchdog(), on_end=on_end or self.end,
+                              youtube_health=self.youtube_health(), youtube_every=self.settings.youtube.health_every,
+                              local_time=lambda dt: local(dt, zone)).start()
+        if self.chamber_port is not None:
+            # A microphone system that cannot be reached now is retried by the director's own loop,
+            # and every console says so meanwhile: the officer directs until it answers.
+            control.chamber = self.chamber_port(control).start()
+        return control

@@ -96,6 +96,9 @@ _WORDS = {
 
 
 def action_words(e: TimelineEntry) -> str:
+    if e.kind in ("chamber", "speaker") and e.detail.get("auto"):
+        text = "Chamber on air" if e.kind == "chamber" else f"Speaker: {e.detail.get('member', '')}"
+        return f"{text} (auto)"
     if e.kind == "item":
         return f"Item {e.item_number}"
     if e.kind == "speaker":
@@ -104,9 +107,6 @@ def action_words(e: TimelineEntry) -> str:
         return f"Vote on item {e.item_number}: {e.detail.get('line', '')}" + ("" if e.detail.get("shown") else " (not on screen)")
     if e.kind == "auto":
         return "Auto director " + ("on" if e.detail.get("auto") else "off")
-    if e.kind in ("chamber", "speaker") and e.detail.get("auto"):
-        text = "Chamber on air" if e.kind == "chamber" else f"Speaker: {e.detail.get('member', '')}"
-        return f"{text} (auto)"
     if e.kind == "resolution":
         return Resolution.from_detail(e.detail).words()
     if e.kind == "incident":

@@ -27,7 +27,8 @@ SDKS = ("obsws_python", "websocket", "googleapiclient", "google", "msal", "reque
 # What builds an adapter: calling one of these is wiring, and wiring lives in bootstrap.py.
 BUILDERS = {"ModernGovClient", "ObsConnection", "ObsOutputs", "Director", "ObsEventWatch", "connect_room", "open_calendar",
             "open_sandbox_calendar", "GraphCalendar", "GraphClient", "GraphAuth", "build_client", "build_service",
-            "YouTubeClient", "YouTubeOnAir", "LiveControl"}
+            "YouTubeClient", "YouTubeOnAir", "LiveControl", "DicentisClient", "ShureDisClient", "TelevicCameraListener",
+            "CoConClient", "ViscaCamera", "listen_levels", "ObsLevels"}
 
 
 def _modules() -> dict[str, Path]:

@@ -298,6 +298,7 @@
         s.item && s.item.standing ? h("span", { class: "standing", "data-testid": "now-standing" }, ` — ${s.item.standing}`) : "");
     }
 
+    drawChamber(s.chamber);
     drawAgenda(s.agenda || []);
     drawMembers();
     drawHealth(s.health || {});
@@ -313,6 +314,27 @@
       item.resolved === "exclude" ? (short ? "excluded" : "excluded: goes PRIVATE") : (short ? "exempt" : "exempt: goes PRIVATE"));
     if (item.appendix) return h("span", { class: "badge appendix", title: item.standing || "" }, "exempt appendix");
     return null;
+  }
+
+  // The chamber's microphones (a room with a microphone system): who is on, who waits, and
+  // whether the automatic director is on. The words and names are data: textContent only.
+  function drawChamber(c) {
+    const panel = $("#chamber-panel");
+    const button = $("#auto");
+    panel.hidden = !c;
+    button.hidden = !c;
+    if (!c || !changed("chamber", c)) return;
+    button.setAttribute("aria-pressed", c.auto ? "true" : "false");
+    button.classList.toggle("primary", Boolean(c.auto));
+    setText($("#chamber-auto"), c.auto ? (c.held_by_officer ? "AUTO (your cue holds)" : "AUTO") : "manual");
+    const problem = $("#chamber-problem");
+    problem.hidden = !c.problem;
+    setText(problem, c.problem || "");
+    $("#chamber-seats").replaceChildren(...(c.seats || []).map((seat) => h("li", {
+      class: `seat ${seat.state}`, dataset: { mic: seat.mic, state: seat.state },
+    }, h("span", { class: "mic" }, seat.mic), " ", seat.member || "(no name)", " ",
+    h("span", { class: `badge mic-${seat.state}` }, seat.state === "off" ? "off" : seat.state.toUpperCase()))));
+    $("#chamber-queue").replaceChildren(...(c.queue || []).map((q) => h("li", {}, q.member || `seat ${q.mic}`)));
   }
 
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
