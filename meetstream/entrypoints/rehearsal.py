@@ -104,9 +104,68 @@ def auto_script(meeting) -> list[tuple[str, str, str | None]]:
     return steps
 
 
+DEBATE_MINUTES = 3  # of the recorded debate, replayed at DEBATE_SCALE
+DEBATE_SCALE = 10.0
+
+
+def debate(kind: str, session, meeting, say: Callable[[str], None]) -> int:
+    """A recorded debate through the chamber's microphones: the simulator of `kind`, its real
+    driver, the automatic director, the room's control (each shot decided by the one rulebook).
+    The turns are a real hearing's (meetstream/sandbox/data/debate-trace.json names its source),
+    seated as the meeting's first members and replayed DEBATE_SCALE times faster. Returns how many
+    automatic shots OBS took."""
+    import json
+    from datetime import timedelta
+
+    from meetstream.core.autodirector import DirectorSettings, Seat, SeatMap
+    from meetstream.sandbox.chamber.rehearsal import RehearsalChamber
+    from meetstream.services.chamber import ChamberDirector, Reconnecting
+    from meetstream.services.control import RoomControl
+
+    doc = json.loads((Path(__file__).resolve().parents[1] / "sandbox" / "data" / "debate-trace.json").read_text())
+    speakers = list(dict.fromkeys(t["speaker"] for t in doc["turns"]))
+    members = list(meeting.members[:len(speakers)])
+    if not members:
+        say("  ! chamber: the meeting has no members to seat")
+        return 0
+    seat_of = {name: str(i + 1) for i, name in enumerate(speakers[:len(members)])}
+    seats = {seat_of[name]: Seat(seat_of[name], m, priority=(i == 0)) for i, (name, m) in enumerate(zip(speakers, members))}
+    begun = time.monotonic()
+    t0 = datetime.now(timezone.utc)
+    trace_clock = lambda: t0 + timedelta(seconds=(time.monotonic() - begun) * DEBATE_SCALE)  # noqa: E731
+    chamber = RehearsalChamber(kind, {mic: seat.member.display_name() for mic, seat in seats.items()}, clock=trace_clock)
+    control = RoomControl(session, None, tick_every=3600).start()
+    director = ChamberDirector(Reconnecting(chamber.make, kind), SeatMap(seats), act=control.act,
+                               session_state=lambda: session.state, settings=DirectorSettings(),
+                               recent=lambda: session.store.timeline(session.timeline_id)[-10:],
+                               version=lambda: control.version, tick_every=0.05, clock=trace_clock).start()
+    say(f"  Chamber: {kind} simulator, {len(seats)} seats; the automatic director on for {DEBATE_MINUTES} minutes of "
+        f"a recorded debate ({doc['source'].split(';')[0]}), {DEBATE_SCALE:g}x")
+    try:
+        control.act("auto", {"mode": "on"})
+        cues = sorted([(t["on"], True, seat_of[t["speaker"]]) for t in doc["turns"] if t["speaker"] in seat_of]
+                      + [(t["off"], False, seat_of[t["speaker"]]) for t in doc["turns"] if t["speaker"] in seat_of])
+        cues = [c for c in cues if c[0] <= DEBATE_MINUTES * 60]
+        begun = time.monotonic()
+        for at, on, mic in cues:
+            wait = begun + at / DEBATE_SCALE - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            (chamber.on if on else chamber.off)(mic)
+        time.sleep(1.0)
+        control.act("auto", {"mode": "off"})
+    finally:
+        director.stop()
+        control.stop()
+        chamber.close()
+    taken = [e for e in session.store.timeline(session.timeline_id) if e.detail.get("auto")]
+    say(f"  Chamber: {len([c for c in cues if c[1]])} turns, {len(taken)} automatic shots taken by OBS")
+    return len(taken)
+
+
 def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_settings=None,
                   say: Callable[[str], None] = print, pause: float = 0.5, stream_timeout: float = 60.0,
-                  agendas: str = "calendar", meetings: int = 1) -> RehearsalReport:
+                  agendas: str = "calendar", meetings: int = 1, chamber: str | None = None) -> RehearsalReport:
     """The night; with `meetings` above 1, the chamber's next meetings one after another in the
     same room, OBS and store, each started, run and ended as on its own night."""
     from meetstream import bootstrap
@@ -196,7 +255,7 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
         for n, meeting in enumerate(upcoming[:meetings]):
             _rehearse_meeting(report, manifest, settings, store, meeting, conn, clock, youtube_sim, rtmp, folder,
                               script=script, say=say, pause=pause, stream_timeout=stream_timeout, first=n == 0,
-                              last=n == meetings - 1)
+                              last=n == meetings - 1, chamber=chamber)
         report.youtube_writes = [c.method for c in youtube_sim.write_calls()]
         (folder / "screenshots.json").write_text(json.dumps(manifest, indent=1) + "\n")
         (folder / "timeline.txt").write_text("\n".join(report.timeline) + "\n")
@@ -207,8 +266,9 @@ def run_rehearsal(folder: Path, *, headless: bool, script: str | None, obs_setti
 
 def _rehearse_meeting(report: RehearsalReport, manifest: list[dict], settings, store, meeting, conn, clock, youtube_sim,
                       rtmp, folder: Path, *, script: str | None, say: Callable[[str], None], pause: float,
-                      stream_timeout: float, first: bool, last: bool) -> None:
-    """One meeting of the rehearsal: the evening arrives, start, the script (or the console), end."""
+                      stream_timeout: float, first: bool, last: bool, chamber: str | None = None) -> None:
+    """One meeting of the rehearsal: the evening arrives, start, the script (or the console), end;
+    with `chamber`, a recorded debate drives the picture at the first public item with a speaker."""
     from meetstream import bootstrap
 
     label = f"{meeting.committee}, {local(meeting.start, ZONE):%a %d %b %Y %H:%M} ({ZONE})"
@@ -261,6 +321,7 @@ def _rehearse_meeting(report: RehearsalReport, manifest: list[dict], settings, s
         finally:
             control.stop()
     else:
+        debated = chamber is None
         for label, method, arg in auto_script(meeting):
             clock.skip()
             try:
@@ -272,6 +333,10 @@ def _rehearse_meeting(report: RehearsalReport, manifest: list[dict], settings, s
             say(f"  {local(clock.now(), ZONE):%H:%M} {state:9} {label}")
             shot(f"{session.state.value}-{_slug(label)}")
             time.sleep(pause)
+            if not debated and method == "speaker" and session.state.value == "on_air":
+                debated = True  # the first public item with a speaker: the chamber takes over for a while
+                debate(chamber, session, meeting, say)
+                shot(f"{session.state.value}-chamber-debate")
     clock.skip()
     session.reload()
     if session.ended is None:  # not ended from the console (`e`): end it as on the night

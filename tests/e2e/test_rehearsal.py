@@ -162,3 +162,27 @@ def test_the_rehearsal_runs_two_meetings_back_to_back_in_one_room(cli, room_conf
     assert "Station Road" not in result.out + chapters
     assert "YouTube quota for these 2 meetings:" in result.out
     assert not obs.call("GetStreamStatus")["outputActive"]
+
+
+def test_a_rehearsal_with_a_chamber_lets_a_recorded_debate_drive_the_picture(cli, room_config, obs, tmp_path, monkeypatch):
+    """`rehearse --chamber shure`: the Shure central-unit simulator, its real driver and the automatic
+    director take three minutes of a real hearing's turns at the first public item."""
+    import meetstream.entrypoints.rehearsal as rehearsal
+    from meetstream.store import Store
+
+    real = rehearsal.run_rehearsal
+    monkeypatch.setattr(rehearsal, "run_rehearsal", lambda *a, **kw: real(*a, **(kw | {"pause": 0})))
+    out = tmp_path / "rehearsal"
+    result = cli("rehearse", "--script", "auto", "--chamber", "shure", "--out", out)
+    assert result.code == 0, result
+    assert "Chamber: shure simulator" in result.out
+    import re
+
+    turns, shots = map(int, re.search(r"Chamber: (\d+) turns, (\d+) automatic shots", result.out).groups())
+    assert turns >= 10 and shots >= turns - 2, result.out
+    with Store.open(out / "state.sqlite3") as store:
+        council = next(m for m in store.meetings(include_cancelled=True, webcast_only=False) if m.committee == "Full Council")
+        timeline = store.timeline(council.id)
+    assert [e.detail["auto"] for e in timeline if e.kind == "auto"] == [True, False]
+    assert not [e for e in timeline if e.detail.get("auto") and e.kind not in ("chamber", "speaker", "auto")]
+    assert cli("rehearse", "--script", "auto", "--chamber", "bosch").code == 2

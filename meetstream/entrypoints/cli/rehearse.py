@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         pause: float = typer.Option(0.5, "--pause", min=0, max=60, help="Seconds between the scripted steps (time to watch them)."),
         agendas: str = typer.Option("calendar", "--agendas", help="Where agendas come from: calendar (the invitations) or moderngov (a modern.gov simulator)."),
         meetings: int = typer.Option(1, "--meetings", min=1, max=4, help="How many of the chamber's next meetings to run, one after another in the same room (each started and ended as on its own night)."),
+        chamber: Optional[str] = typer.Option(None, "--chamber", help="dicentis, televic, shure or levels: with --script auto, a recorded debate through that microphone system's simulator drives the picture (the automatic director) at the first public item."),
     ) -> None:
         """Rehearse a meeting night on the built-in simulators: no real account is touched.
 
@@ -31,6 +32,13 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"unknown agenda source {agendas!r} (calendar or moderngov)")
         if script not in (None, "auto"):
             raise ConfigError(f"unknown script {script!r} (the one script is `auto`)")
+        if chamber is not None:
+            from meetstream.sandbox.chamber.rehearsal import KINDS
+
+            if chamber not in KINDS:
+                raise ConfigError(f"unknown chamber {chamber!r} (one of: {', '.join(KINDS)})")
+            if script is None:
+                raise ConfigError("--chamber replays a recorded debate in the scripted rehearsal: add --script auto")
         folder = out or Path.cwd() / f"rehearsal-{datetime.now():%Y%m%d-%H%M%S}"
         obs_settings = None
         if not headless:
@@ -38,7 +46,7 @@ def register(app: typer.Typer) -> None:
             obs_settings = settings.room(settings.room_key(None)).obs
         c = console()
         report = run_rehearsal(folder, headless=headless, script=script, obs_settings=obs_settings, say=c.print, pause=pause,
-                               agendas=agendas, meetings=meetings)
+                               agendas=agendas, meetings=meetings, chamber=chamber)
         c.print("\n[bold]Timeline[/]", markup=True)
         for line in report.timeline:
             c.print(f"  {line}")
