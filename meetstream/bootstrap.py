@@ -187,6 +187,19 @@ def watch_settings(settings: Settings, key: str, ss, conn) -> dict:
     return out
 
 
+def recording_left(settings: Settings, key: str, session, conn):
+    """The recording's disk against what is left of the meeting (at least half an hour: meetings
+    overrun), for the watchdog's once-a-minute look (services.recording.space_now)."""
+    from datetime import datetime, timezone
+
+    from meetstream.adapters.obs.recording import ObsRecordingDisk
+    from meetstream.services.recording import space_now
+
+    meeting = session.meeting
+    left = 30.0 if meeting is None else max(30.0, (meeting.end - datetime.now(timezone.utc)).total_seconds() / 60)
+    return space_now(ObsRecordingDisk(conn), settings.room(key), left)
+
+
 def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, conn=None, clock=None,
          outputs=None, youtube_sleep: Callable[[float], None] | None = None, build_scenes: bool = False):
     """A room wired for the night (meetstream.services.night.Night). `conn`, `clock`, `outputs` and
@@ -217,7 +230,8 @@ def room(settings: Settings, store, key: str, meeting_id: str | None = None, *, 
         # Woken by OBS's own events too, on a second, listen-only connection.
         from meetstream.services.watchdog import Watchdog
 
-        dog = Watchdog(session, obs_outputs(conn), **watch_settings(settings, key, ss, conn))
+        dog = Watchdog(session, obs_outputs(conn), **watch_settings(settings, key, ss, conn),
+                       recording_space=lambda: recording_left(settings, key, session, conn))
         return dog.watch_events(conn.listen) if events else dog
 
     def recording_disk():

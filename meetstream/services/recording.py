@@ -71,6 +71,12 @@ class RecordingSpace:
         return self.minutes_fit < self.warn_minutes
 
     @property
+    def warn_line(self) -> str:
+        """On air: how long the disk lasts (whether or not the rest of the meeting fits)."""
+        return (f"recording space is running out: {self.directory}: {_size(self.free_mb)} free, about "
+                f"{self.minutes_fit:.0f} min of recording left")
+
+    @property
     def line(self) -> str:
         where = f"{self.directory}: {_size(self.free_mb)} free"
         if not self.fits:

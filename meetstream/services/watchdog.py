@@ -102,11 +102,17 @@ class Watchdog:
     def __init__(self, session, outputs: Outputs, *, youtube_health: Callable[[], str] | None = None,
                  youtube_every: float = 300.0, max_backoff: float = 30.0, clock: Callable[[], float] = time.monotonic,
                  standing_order: StandingOrder | None = None, levels: Levels | None = None,
-                 microphones: tuple[str, ...] = (), silence_seconds: float | None = None):
+                 microphones: tuple[str, ...] = (), silence_seconds: float | None = None,
+                 recording_space: Callable[[], object] | None = None, space_every: float = 60.0):
         self.session, self.outputs, self.youtube_health = session, outputs, youtube_health
         self.youtube_every, self.max_backoff, self.clock = youtube_every, max_backoff, clock
         self.standing_order, self.levels = standing_order, levels
         self.microphones, self.silence_seconds = tuple(microphones), silence_seconds
+        # The local recording's disk (services.recording.space_now for what is left of the meeting),
+        # read once a minute while OBS records: a warning before it runs out, once per episode.
+        self.recording_space, self.space_every = recording_space, space_every
+        self._space_at: float | None = None
+        self._space_line: str | None = None
         self._public_since: float | None = None
         self._muted_since: float | None = None
         self._muted_open = False
@@ -224,6 +230,7 @@ class Watchdog:
             h.kbps = max(0.0, (st.stream_bytes - self._last_bytes[1]) * 8 / 1000 / (now - self._last_bytes[0]))
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
+        self._recording(h, now)
         private_ok = self._keep_private(h)
         with getattr(self.session, "lock", None) or nullcontext():  # a session without a room (tests' fakes): no lock
             # Read again under the room's lock: `end` (in any process) clears it under the same
@@ -313,6 +320,24 @@ class Watchdog:
         if self.levels is not None and not self.levels.alive() and len(muted) < len(self.microphones):
             h.problems.append("programme audio levels not read from OBS: silence is not being watched")
         return None
+
+    def _recording(self, h: Health, now: float) -> None:
+        if self.recording_space is None:
+            return
+        if self._space_at is None or now - self._space_at >= self.space_every:
+            self._space_at = now
+            try:
+                recording = self.outputs.recording()
+                space = self.recording_space() if recording else None
+            except MeetstreamError as err:  # OBS away: the outage is said elsewhere
+                log.debug("recording space not read: %s", err)
+                return
+            line = space.warn_line if space is not None and space.warn else None
+            if line and self._space_line is None:
+                self.session.incident(line, recording="space")
+            self._space_line = line
+        if self._space_line:
+            h.problems.append(self._space_line.upper()[:1] + self._space_line[1:])
 
     def _standing_order(self, h: Health, now: float, down: dict[str, float]) -> None:
         """The webcast down (each reason with when it began): continuous down time against the

@@ -140,3 +140,34 @@ def test_obs_coming_back_is_an_obs_restart_incident_and_a_whole_check():
     finally:
         dog.stop()
     assert [d for _, d in session.incidents] == [{"obs": "restart"}]
+
+
+def test_a_recording_running_out_of_space_is_said_once_and_kept_on_the_health_panel():
+    from meetstream.services.recording import recording_space
+
+    clock, outputs, session = Clock(), FakeOutputs(), FakeSession()
+    outputs.recording = lambda: True
+    free = {"mb": 100_000.0}
+    asked = []
+
+    def space():
+        asked.append(clock.t)
+        return recording_space(int(free["mb"] * 1_000_000), minutes=60, mb_per_minute=50, reserve_mb=1024,
+                               warn_minutes=30, directory="/recordings")
+
+    dog = Watchdog(session, outputs, clock=clock, recording_space=space, space_every=60)
+    assert not any("recording" in p for p in dog.tick().problems)
+    free["mb"] = 2_024.0  # 20 minutes left at 50 MB/min, after the reserve
+    clock.t = 30
+    dog.tick()  # not read again within the minute
+    clock.t = 61
+    health = dog.tick()
+    assert asked == [0, 61]
+    assert any(p.startswith("Recording space is running out: /recordings") for p in health.problems), health.problems
+    clock.t = 122
+    dog.tick()
+    assert [w for w, d in session.incidents if d.get("recording") == "space"] == [
+        "recording space is running out: /recordings: 2.0 GB free, about 20 min of recording left"]
+    free["mb"] = 100_000.0  # space made: the warning goes
+    clock.t = 183
+    assert not any("ecording space" in p for p in dog.tick().problems)
