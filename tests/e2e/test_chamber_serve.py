@@ -92,6 +92,7 @@ def test_the_chamber_directs_through_serve_and_the_officer_takes_over(chamber_ro
         queue = lambda: [q["member"] for q in served.call("GET", "/api/state")[1]["chamber"]["queue"]]  # noqa: E731
         assert until(lambda: queue() == ["Cllr Jane Smith", "Cllr Peter Lowe"]), queue()
         assert served.call("GET", "/api/state")[1]["chamber"]["auto"] is True
+        assert served.call("GET", "/api/button/auto")[1]["active"] is True  # Companion's key lights
 
         # The web console shows the map and the queue (paired once, as a tablet is).
         from playwright.sync_api import expect, sync_playwright

@@ -304,6 +304,10 @@ def _app(control, access: Access):
             return web.json_response({"text": f"NEXT {nxt['number']}" + ("\nARMED" if armed else ""),
                                       "bg": "#b00020" if armed else "#303030", "fg": "#ffffff", "active": armed,
                                       "standing": nxt.get("standing")})
+        if what == "auto":  # the automatic director's key lights while it is on
+            on = bool(s.get("chamber") and s["chamber"]["auto"])
+            return web.json_response({"text": "AUTO" if on else "MANUAL", "bg": "#1b7f3b" if on else "#303030",
+                                      "fg": "#ffffff", "active": on})
         from meetstream.core.actions import action
 
         known = action(what)
