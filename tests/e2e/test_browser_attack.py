@@ -386,6 +386,9 @@ def test_no_web_page_drives_the_webcast_but_the_paired_console_and_companion_do(
         expect(page.locator("#conn")).to_have_text("Live")  # the WebSocket, with the cookie
         page.click("#gallery")
         wait_until("OBS program Gallery", lambda: raw.call("GetCurrentProgramScene")["currentProgramSceneName"] == "Gallery")
+        # OBS shows it a moment before the store has it (the session records what OBS read back).
+        wait_until("the gallery on the timeline",
+                   lambda: len(picture(raw, serve.state, meeting.id)["timeline"]) == len(before["timeline"]) + 1)
         assert errors.errors == []
         page.close()
         paired = picture(raw, serve.state, meeting.id)
