@@ -284,6 +284,29 @@ def chamber_director(settings: Settings, store, key: str, session, control, conn
                            recent=lambda: store.timeline(session.timeline_id)[-10:], version=lambda: control.version, **kw)
 
 
+def rehearsal_mics(chamber):
+    """The real driver for a rehearsal's simulated chamber (sandbox.chamber.rehearsal.RehearsalChamber)."""
+    if chamber.kind == "dicentis":
+        from meetstream.adapters.chamber.dicentis import DicentisClient
+
+        return DicentisClient(chamber.url, chamber.user, chamber.password, timeout=5)
+    if chamber.kind == "shure":
+        from meetstream.adapters.chamber.shure import ShureDisClient
+
+        return ShureDisClient("127.0.0.1", chamber.port)
+    if chamber.kind == "televic":
+        from meetstream.adapters.chamber.televic import TelevicCameraListener
+
+        listener = TelevicCameraListener("127.0.0.1", 0)
+        chamber.listening(listener.port)
+        return listener
+    from meetstream.core.chamber import LevelDetector, LevelSettings
+    from meetstream.services.chamber import LevelMics
+
+    return LevelMics(chamber.levels, LevelDetector(LevelSettings()), list(chamber.seats),
+                     **({"clock": chamber.clock} if chamber.clock else {}))
+
+
 def mic_source(system, conn):
     """The driver for a room's microphone system (chamber_config.MicSystemConfig); the password
     from the environment variable it names, never from the file."""

@@ -135,7 +135,9 @@ def debate(kind: str, session, meeting, say: Callable[[str], None]) -> int:
     trace_clock = lambda: t0 + timedelta(seconds=(time.monotonic() - begun) * DEBATE_SCALE)  # noqa: E731
     chamber = RehearsalChamber(kind, {mic: seat.member.display_name() for mic, seat in seats.items()}, clock=trace_clock)
     control = RoomControl(session, None, tick_every=3600).start()
-    director = ChamberDirector(Reconnecting(chamber.make, kind), SeatMap(seats), act=control.act,
+    from meetstream import bootstrap
+
+    director = ChamberDirector(Reconnecting(lambda: bootstrap.rehearsal_mics(chamber), kind), SeatMap(seats), act=control.act,
                                session_state=lambda: session.state, settings=DirectorSettings(),
                                recent=lambda: session.store.timeline(session.timeline_id)[-10:],
                                version=lambda: control.version, tick_every=0.05, clock=trace_clock).start()

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from meetstream.bootstrap import rehearsal_mics
 from meetstream.core.chamber import MicState
 from meetstream.sandbox.chamber.rehearsal import KINDS, RehearsalChamber
 
@@ -12,7 +13,7 @@ from meetstream.sandbox.chamber.rehearsal import KINDS, RehearsalChamber
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_seat_on_and_off_reaches_the_driver(kind):
     chamber = RehearsalChamber(kind, {"1": "Cllr Jane Smith", "2": "Cllr Amir Khan"})
-    source = chamber.make()
+    source = rehearsal_mics(chamber)
     try:
         got = []
         chamber.on("2")

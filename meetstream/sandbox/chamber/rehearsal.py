@@ -14,6 +14,10 @@ KINDS = ("dicentis", "televic", "shure", "levels")
 
 
 class RehearsalChamber:
+    """The simulator of `kind`, started, and `on(mic)` / `off(mic)`. The driver that reads it is
+    built by meetstream.bootstrap.rehearsal_mics (only bootstrap builds adapters), from what this
+    says of it: `url`, `user`, `password` (DICENTIS), `port` (Shure), `levels` (played levels)."""
+
     def __init__(self, kind: str, seats: dict[str, str], clock=None):
         """`seats`: mic id -> the name its screen shows (DICENTIS). Shure and Televic number seats,
         so their ids are "1", "2", …; `clock`: the levels' time (a replay faster than life)."""
@@ -21,41 +25,39 @@ class RehearsalChamber:
             from meetstream.errors import ConfigError
 
             raise ConfigError(f"unknown chamber {kind!r} (one of: {', '.join(KINDS)})")
-        self.kind, self.seats = kind, dict(seats)
+        self.kind, self.seats, self.clock = kind, dict(seats), clock
         self._closers = []
+        self._sender = None
         if kind == "dicentis":
-            from meetstream.adapters.chamber.dicentis import DicentisClient
             from meetstream.sandbox.chamber.dicentis import DicentisSimulator
 
             sim = DicentisSimulator(seats=dict(seats)).start()
             self._closers.append(sim.stop)
+            self.url, self.user, self.password = sim.url, sim.user, sim.password
             self.on, self.off = sim.speak, sim.stop_speaking
-            self.make = lambda: DicentisClient(sim.url, sim.user, sim.password, timeout=5)
         elif kind == "shure":
-            from meetstream.adapters.chamber.shure import ShureDisClient
             from meetstream.sandbox.chamber.shure import ShureCcuSimulator
 
             sim = ShureCcuSimulator().start()
             self._closers.append(sim.stop)
+            self.port = sim.port
             self.on, self.off = (lambda mic: sim.press(int(mic))), (lambda mic: sim.release(int(mic)))
-            self.make = lambda: ShureDisClient("127.0.0.1", sim.port)
         elif kind == "televic":
-            from meetstream.adapters.chamber.televic import TelevicCameraListener
-            from meetstream.sandbox.chamber.televic import TelevicCameraSender
-
-            listener = TelevicCameraListener("127.0.0.1", 0)
-            sender = TelevicCameraSender(listener.port)
-            self._closers.append(sender.close)
-            self.on, self.off = (lambda mic: sender.confidea(int(mic), 1)), (lambda mic: sender.confidea(int(mic), 0))
-            self.make = lambda: listener
+            # The central unit sends to us: the sender is made once the driver listens (`listening`).
+            self.on = lambda mic: self._sender.confidea(int(mic), 1)
+            self.off = lambda mic: self._sender.confidea(int(mic), 0)
         else:
-            from meetstream.core.chamber import LevelDetector, LevelSettings
-            from meetstream.services.chamber import LevelMics
+            self.levels = _PlayedLevels()
+            self.on, self.off = (lambda mic: self.levels.set(mic, -18.0)), (lambda mic: self.levels.set(mic, -90.0))
 
-            levels = _PlayedLevels()
-            self.on, self.off = (lambda mic: levels.set(mic, -18.0)), (lambda mic: levels.set(mic, -90.0))
-            self.make = lambda: LevelMics(levels, LevelDetector(LevelSettings()), list(seats),
-                                          **({"clock": clock} if clock else {}))
+    def listening(self, port: int) -> None:
+        """Televic: the driver listens on `port`; the simulated central unit sends there."""
+        from meetstream.sandbox.chamber.televic import TelevicCameraSender
+
+        if self._sender is not None:
+            self._sender.close()
+        self._sender = TelevicCameraSender(port)
+        self._closers.append(self._sender.close)
 
     def close(self) -> None:
         for close in self._closers:
