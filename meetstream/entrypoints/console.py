@@ -269,6 +269,19 @@ class LiveConsole(App):
             mlines.append(f"{here} {('[b]' + str(key) + '[/b] ') if key <= 9 else '  '}{escape(m['display'])}")
         if s["speaker"] and s["speaker"] not in [m["display"] for m in s["members"]]:
             mlines.append(f"▶ {escape(s['speaker'])} (one-off)")
+        chamber = s.get("chamber")
+        if chamber:  # the chamber's microphones: who is on, who waits (A turns the automatic director on or off)
+            def who(m):
+                return escape(m["member"] or f"seat {m['mic']}")
+
+            mode = ("AUTO" + (" (your cue holds)" if chamber["held_by_officer"] else "")) if chamber["auto"] else "manual"
+            mlines.append(f"\n[b]Microphones[/b] {mode} (A)")
+            on = [who(m) for m in chamber["mics"] if m["state"] in ("on", "priority-on")]
+            mlines.append("On: " + (", ".join(on) or "none"))
+            if chamber["queue"]:
+                mlines.append("Waiting: " + ", ".join(f"{n}. {who(q)}" for n, q in enumerate(chamber["queue"], start=1)))
+            if chamber["problem"]:
+                mlines.append(f"[red]{escape(chamber['problem'])}[/]")
         self.query_one("#members", Static).update("\n".join(mlines))
 
         elapsed = int(self.clock() - self.started)

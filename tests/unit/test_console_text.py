@@ -109,3 +109,55 @@ def test_any_text_in_the_data_is_printed_as_written_by_the_commands(cli, tmp_pat
     assert planned.code == 0, planned
     for out in (listed.out, table.out, planned.out):
         assert "Error" not in out
+
+
+def test_the_console_shows_the_chamber_microphones_and_the_queue(store, sample_meeting):
+    """A room with a microphone system: who is on and who waits, by name, on the Members panel;
+    `A` turns the automatic director on (the microphones here are the DICENTIS simulator's)."""
+    from meetstream.adapters.chamber.dicentis import DicentisClient
+    from meetstream.core.autodirector import Seat, SeatMap
+    from meetstream.sandbox.chamber.dicentis import DicentisSimulator
+    from meetstream.services.chamber import ChamberDirector
+
+    store.upsert_meeting(sample_meeting)
+    session = LiveSession(store, FakeDirector(), "chamber", sample_meeting)
+    control = RoomControl(session, None, tick_every=3600)
+    members = {m.name: m for m in sample_meeting.members}
+    with DicentisSimulator(seats={"s1": "Cllr Jane Smith", "s2": "Cllr Amir Khan", "s7": "Visitor [/]"}) as sim:
+        client = DicentisClient(sim.url, "api", "secret", timeout=5)
+        control.chamber = ChamberDirector(client, SeatMap({"s1": Seat("s1", members["Jane Smith"]),
+                                                           "s2": Seat("s2", members["Amir Khan"])}),
+                                          act=control.act, session_state=lambda: session.state,
+                                          recent=lambda: store.timeline(sample_meeting.id)[-10:],
+                                          version=lambda: control.version, tick_every=0.05).start()
+        console = LiveConsole(control, refresh_every=0.1)
+
+        def shown(widget):
+            return str(console.query_one(widget).render())
+
+        async def drive():
+            async with console.run_test() as pilot:
+                deadline = time.monotonic() + 10
+                while console.state is None:
+                    await pilot.pause(0.05)
+                await pilot.press("c")
+                sim.speak("s1")
+                sim.request("s2")
+                sim.request("s7")
+                while "Waiting: 1. Cllr Amir Khan, 2. seat s7" not in shown("#members"):
+                    assert time.monotonic() < deadline, shown("#members")
+                    await pilot.pause(0.05)
+                before = shown("#members")
+                await pilot.press("A")
+                while "AUTO" not in shown("#members"):
+                    assert time.monotonic() < deadline, shown("#members")
+                    await pilot.pause(0.05)
+                return before, shown("#members")
+
+        try:
+            before, after = asyncio.run(drive())
+        finally:
+            control.stop()
+    assert "Microphones manual (A)" in before and "On: Cllr Jane Smith" in before
+    assert "Microphones AUTO" in after
+    assert [e.detail.get("auto") for e in store.timeline(sample_meeting.id) if e.kind == "auto"] == [True]
