@@ -208,7 +208,7 @@ def test_dicentis_driver_against_the_simulator():
         try:
             assert client.states == {"s1": MicState.ON} and client.screen_lines["s1"] == "Cllr Chair"
             ops = [m["operation"] for m in sim.received]
-            assert ops[-3:] == ["login", "GetDiscussionList", "RegisterEvents"]
+            assert ops[-3:] == ["login", "RegisterEvents", "GetDiscussionList"]  # armed first: no change falls in a gap
             sim.request("s2")
             assert collect(client, 1) == [("s2", MicState.REQUEST)]
             sim.speak("s2")

@@ -84,6 +84,7 @@ class DicentisClient:
 
         self.clock = clock
         self.states: dict[str, MicState] = {}
+        self._pending = False  # our event arrived while a call waited for its reply
         self.screen_lines: dict[str, str] = {}
         self._id = 0
         sslopt = {}
@@ -130,13 +131,25 @@ class DicentisClient:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             msg = self._recv(left)
+            if msg and msg.get("operation") == "event" and self._is_ours(msg):
+                self._pending = True  # the list changed while we waited for a reply: fetch again
+                continue
             if msg and str(msg.get("operation", "")).lower() in (operation.lower(), "error"):
                 if msg.get("operation") == "error":
                     raise ChamberError(f"DICENTIS refused {operation}: {(msg.get('parameters') or {}).get('message', '')}")
                 return msg
         raise ChamberError(f"DICENTIS did not answer {operation} within {timeout}s")
 
+    @staticmethod
+    def _is_ours(msg: dict) -> bool:
+        names = [str(n).lower() for n in (msg.get("parameters") or {}).get("events") or []]
+        return EVENT.lower() in names
+
     def _refresh(self, timeout: float) -> list[MicEvent]:
+        # Re-arm the fire-once event BEFORE fetching the list: a change between the two then fires
+        # (and is fetched again) instead of falling into the gap until the next change. [EXT]
+        self._pending = False
+        self._call("RegisterEvents", {"events": [EVENT]}, timeout)
         reply = self._call("GetDiscussionList", {}, timeout)
         entries = (reply.get("parameters") or {}).get("discussionList") or []
         for e in entries:
@@ -145,17 +158,16 @@ class DicentisClient:
         new = seat_states(entries)
         events = diff(self.states, new, self.clock())
         self.states = new
-        self._call("RegisterEvents", {"events": [EVENT]}, timeout)  # [EXT] re-arm after every fetch
         return events
 
     def read(self, timeout: float) -> list[MicEvent]:
+        if self._pending:
+            return self._refresh(2.0)
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             msg = self._recv(left)
-            if msg and msg.get("operation") == "event":
-                names = [str(n).lower() for n in (msg.get("parameters") or {}).get("events") or []]
-                if EVENT.lower() in names:
-                    return self._refresh(max(left, 2.0))
+            if msg and msg.get("operation") == "event" and self._is_ours(msg):
+                return self._refresh(max(left, 2.0))
         return []
 
     def close(self) -> None:
