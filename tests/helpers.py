@@ -23,3 +23,13 @@ def wait_until(what: str, check: Callable[[], object], timeout: float = 10.0, ev
             return got
         assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
         time.sleep(every)
+
+
+def chamber_config(folder: Path, monkeypatch, *, state: Path | None = None) -> Path:
+    """A meetstream.yaml with the shipped chamber room (no OBS address: for commands that read
+    the store only), made the one the CLI reads, with the state store beside it (or `state`)."""
+    config = folder / "meetstream.yaml"
+    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
+    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
+    monkeypatch.setenv("MEETSTREAM_STATE", str(state or folder / "state.sqlite3"))
+    return config

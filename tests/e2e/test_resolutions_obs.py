@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from helpers import OBS_PASSWORD, REPO
+from helpers import OBS_PASSWORD, chamber_config
 from meetstream.services.control import RoomControl
 from meetstream.services.session import LiveSession
 from private_observer import Observer, RawObs
@@ -32,10 +32,7 @@ def raw(obs_server, obs):
 
 @pytest.fixture
 def room(director, store, sample_meeting, tmp_path, monkeypatch):
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(store.path))
+    chamber_config(tmp_path, monkeypatch, state=store.path)
     store.upsert_meeting(sample_meeting)
     control = RoomControl(LiveSession(store, director, "chamber", sample_meeting), tick_every=0.2).start()
     assert control.act("chamber").ok

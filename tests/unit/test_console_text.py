@@ -73,17 +73,14 @@ def test_any_text_in_the_data_is_printed_as_written_by_the_commands(cli, tmp_pat
     reason, and `schedule --dry-run`: exit 0, and the text as written."""
     from datetime import datetime, timezone
 
-    from helpers import REPO
+    from helpers import chamber_config
 
     from meetstream.core.domain import TimelineEntry
     from meetstream.core.resolutions import PUBLIC, Resolution
     from meetstream.core.votes import make_vote
     from meetstream.store import Store
 
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    chamber_config(tmp_path, monkeypatch)
     meeting = replace(sample_meeting, committee=f"Planning {text}",
                       agenda=(AgendaItem("1", f"Item {text}"),) + sample_meeting.agenda[1:])
     now = datetime.now(timezone.utc)

@@ -133,14 +133,11 @@ def test_a_body_too_large_is_a_413_before_it_is_read_and_changes_nothing(served)
 
 @pytest.fixture
 def council(tmp_path, monkeypatch, sample_meeting):
-    from helpers import REPO
+    from helpers import chamber_config
 
     from meetstream.store import Store
 
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    chamber_config(tmp_path, monkeypatch)
     with Store.open(tmp_path / "state.sqlite3") as store:
         store.upsert_meeting(sample_meeting)
     return tmp_path

@@ -24,12 +24,9 @@ STATUTORY = ("RESOLVED – That under Section 100A(4) of the Local Government Ac
 
 @pytest.fixture
 def session(store, sample_meeting, tmp_path, monkeypatch):
-    from helpers import REPO
+    from helpers import chamber_config
 
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    chamber_config(tmp_path, monkeypatch)
     store.upsert_meeting(sample_meeting)
     return LiveSession(store, FakeDirector(), "chamber", sample_meeting)
 

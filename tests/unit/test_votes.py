@@ -204,15 +204,12 @@ def test_the_room_control_answers_400_for_bad_votes_and_lists_votes_without_exem
 
 @pytest.fixture
 def recorded(tmp_path, monkeypatch, sample_meeting):
-    from helpers import REPO
+    from helpers import chamber_config
 
     from meetstream.core.domain import TimelineEntry
     from meetstream.store import Store
 
-    config = tmp_path / "meetstream.yaml"
-    config.write_text(f"rooms:\n  chamber:\n    name: Council Chamber\n    scene_set: {REPO / 'scenes' / 'council-chamber.yaml'}\n")
-    monkeypatch.setenv("MEETSTREAM_CONFIG", str(config))
-    monkeypatch.setenv("MEETSTREAM_STATE", str(tmp_path / "state.sqlite3"))
+    chamber_config(tmp_path, monkeypatch)
     with Store.open(tmp_path / "state.sqlite3") as store:
         store.upsert_meeting(sample_meeting)
         for v in (vote(sample_meeting, votes_for=2, against=1, named={"Smith": "for", "Khan": "for", "Lowe": "against"}, at=now_utc()),
