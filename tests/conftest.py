@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import time
 
 import pytest
 from helpers import LOOPBACK_ADDRESSES, OBS_PASSWORD, REPO
@@ -43,6 +44,26 @@ def obs_server(tmp_path_factory):
 _collections = itertools.count(1)
 
 
+def _stop_output(conn, output: str) -> None:
+    """Leave the output stopped, whatever the last test left it doing.
+
+    An output still retrying a killed RTMP server can stop on its own between the status
+    read and the stop request; OBS then answers 501 (OutputNotRunning), which is what we want.
+    """
+    from meetstream.adapters.obs.connection import OUTPUT_NOT_RUNNING, ObsRequestError
+
+    if not conn.call(f"Get{output}Status")["outputActive"]:
+        return
+    try:
+        conn.call(f"Stop{output}")
+    except ObsRequestError as e:
+        if e.code != OUTPUT_NOT_RUNNING:
+            raise
+    deadline = time.monotonic() + 10
+    while conn.call(f"Get{output}Status")["outputActive"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def obs(obs_server):
     """A connection to the shared OBS, switched to a new empty scene collection for this test."""
@@ -52,8 +73,7 @@ def obs(obs_server):
         obs_server.start()  # a previous test killed it on purpose
     conn = ObsConnection("127.0.0.1", obs_server.port, OBS_PASSWORD, timeout=10).connect()
     for output in ("Stream", "Record"):
-        if conn.call(f"Get{output}Status")["outputActive"]:
-            conn.call(f"Stop{output}")
+        _stop_output(conn, output)
     conn.call("CreateSceneCollection", {"sceneCollectionName": f"test-{next(_collections)}-{os.getpid()}"})
     yield conn
     conn.close()
