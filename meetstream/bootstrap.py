@@ -172,7 +172,9 @@ def serving(store, key: str) -> dict | None:
 
 def watch_settings(settings: Settings, key: str, ss, conn) -> dict:
     """What the room's watchdog is handed besides OBS's outputs: the council's standing order, and
-    the programme audio watch (the scene set's microphones, their levels on their own connection)."""
+    the programme audio watch (the scene set's microphones, their levels on their own connection),
+    and the picture watch (its cameras, NDI feeds and videos)."""
+    from meetstream.adapters.obs.frames import MOVING, ObsFrames
     from meetstream.services.watchdog import StandingOrder
 
     cfg = settings.room(key)
@@ -184,6 +186,9 @@ def watch_settings(settings: Settings, key: str, ss, conn) -> dict:
 
         out |= {"microphones": mics, "silence_seconds": cfg.silence_seconds,
                 "levels": listen_levels(conn, mics, threshold_db=cfg.silence_db)}
+    moving = {name: spec.kind for name, spec in ss.inputs.items() if spec.kind in MOVING}
+    if cfg.frozen_seconds and moving:
+        out |= {"frames": ObsFrames(conn, moving), "frozen_seconds": cfg.frozen_seconds}
     return out
 
 

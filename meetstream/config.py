@@ -95,6 +95,9 @@ class RoomConfig(_Model):
     # microphone muted by hand in OBS for as long; null turns the audio watch off.
     silence_seconds: float | None = Field(60.0, gt=0, le=3600)
     silence_db: float = Field(-50.0, ge=-100, le=-10)
+    # A camera, NDI feed or video of the scene set that shows exactly the same picture on program
+    # for this many seconds on a public item is frozen: an incident; null turns the picture watch off.
+    frozen_seconds: float | None = Field(30.0, gt=0, le=3600)
     # The chamber's microphone system, seat map and PTZ cameras (meetstream.chamber_config): the
     # automatic director (`cue auto on`). None: every shot is the officer's.
     chamber: ChamberConfig | None = None

@@ -270,6 +270,8 @@ class RoomControl:
                 "standing_order": self._standing_order(),
                 # On a public item: seconds without programme audio, microphones muted in OBS.
                 "audio": getattr(h, "audio", None),
+                # On a public item: moving pictures on program frozen for the set time.
+                "picture": getattr(h, "picture", None),
             },
             "votes": [_vote_json(meeting, v) for v in s.store.votes(meeting.id)] if meeting else [],
             "vote_on_screen": s.store.vote_overlay(s.room) is not None,

@@ -18,6 +18,10 @@ remember. Talks to OBS and YouTube only through the small ports below.
   threshold on any microphone of the scene set for `silence_seconds`, or a microphone muted by
   hand in OBS for as long, is an incident (meetstream.adapters.obs.levels reads the meters).
   Never during private, recess, holding or adjourned: silence is right there.
+- A frozen picture is an outage too: on a public item, a camera, NDI feed or video on program
+  whose picture has not changed for `frozen_seconds` (meetstream.adapters.obs.frames compares
+  small screenshots every `frames_every` seconds) is an incident; when every moving picture on
+  program is frozen, the webcast counts as down for the standing order.
 - The council's standing order: when the webcast (the output, YouTube's view of the stream, or
   the programme audio) has been down continuously for its minutes, every surface shows its words
   with the time down, and the timeline records it once per outage.
@@ -60,6 +64,8 @@ class Health:
     problems: list[str] = field(default_factory=list)
     # On a public item: {"silent_seconds", "muted": [inputs muted in OBS], "silence": bool (an incident)}
     audio: dict | None = None
+    # On a public item: {"frozen": [moving-picture inputs on program frozen for the set time], "seconds"}
+    picture: dict | None = None
     # The standing order reached: {"down_since" (UTC), "minutes" (down so far), "limit", "words", "why"}
     standing_order: dict | None = None
 
@@ -78,6 +84,12 @@ class Levels(Protocol):
     def heard_at(self, name: str) -> float | None: ...  # the clock's time it was last above the threshold
     def alive(self, within: float = 3.0) -> bool: ...  # meters arriving
     def stop(self) -> None: ...
+
+
+class Frames(Protocol):
+    """The moving pictures on program now (meetstream.adapters.obs.frames.ObsFrames)."""
+
+    def program_prints(self, scene: str) -> dict[str, str]: ...  # input -> a digest of its picture
 
 
 # YouTube's liveStream status/healthStatus words (liveStreams resource) that mean viewers get nothing.
@@ -103,7 +115,8 @@ class Watchdog:
                  youtube_every: float = 300.0, max_backoff: float = 30.0, clock: Callable[[], float] = time.monotonic,
                  standing_order: StandingOrder | None = None, levels: Levels | None = None,
                  microphones: tuple[str, ...] = (), silence_seconds: float | None = None,
-                 recording_space: Callable[[], object] | None = None, space_every: float = 60.0):
+                 recording_space: Callable[[], object] | None = None, space_every: float = 60.0,
+                 frames: Frames | None = None, frozen_seconds: float | None = None, frames_every: float = 2.0):
         self.session, self.outputs, self.youtube_health = session, outputs, youtube_health
         self.youtube_every, self.max_backoff, self.clock = youtube_every, max_backoff, clock
         self.standing_order, self.levels = standing_order, levels
@@ -112,6 +125,12 @@ class Watchdog:
         # read once a minute while OBS records: a warning before it runs out, once per episode.
         self.recording_space, self.space_every = recording_space, space_every
         self._space_at: float | None = None
+        self.frames, self.frozen_seconds, self.frames_every = frames, frozen_seconds, frames_every
+        self._frames_at: float | None = None
+        self._prints: dict[str, tuple[str, float]] = {}  # input -> (its last picture, when it last changed)
+        self._on_program: set[str] = set()
+        self._frozen: tuple[str, ...] = ()  # the open incident's inputs
+        self._frozen_since: float | None = None
         self._space_line: str | None = None
         self._public_since: float | None = None
         self._muted_since: float | None = None
@@ -231,6 +250,7 @@ class Watchdog:
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
         self._recording(h, now)
+        self._sample_frames(h, st, now)
         private_ok = self._keep_private(h)
         with getattr(self.session, "lock", None) or nullcontext():  # a session without a room (tests' fakes): no lock
             # Read again under the room's lock: `end` (in any process) clears it under the same
@@ -248,6 +268,9 @@ class Watchdog:
             silence = self._watch_audio(h, st, now)
             if h.expected and silence is not None:
                 down["no programme audio"] = silence
+            frozen = self._watch_picture(h, now)
+            if h.expected and frozen is not None:
+                down["picture frozen"] = frozen
             if h.expected and self._youtube_bad_since is not None:
                 down[f"YouTube sees the stream {self.youtube_text}"] = self._youtube_bad_since
             self._standing_order(h, now, down if h.expected else {})
@@ -319,6 +342,64 @@ class Watchdog:
                 h.problems.append(f"MUTED IN OBS on a public item for {minutes_text(muted_for)}: {', '.join(muted)}")
         if self.levels is not None and not self.levels.alive() and len(muted) < len(self.microphones):
             h.problems.append("programme audio levels not read from OBS: silence is not being watched")
+        return None
+
+    def _picture_watched(self, h: Health) -> bool:
+        return bool(self.frames and self.frozen_seconds and h.expected and self.session.state is SessionState.ON_AIR)
+
+    def _sample_frames(self, h: Health, st, now: float) -> None:
+        """Outside the room's lock: a screenshot each is a render in OBS."""
+        if not self._picture_watched(h):
+            self._on_program = set()
+            return
+        if self._frames_at is not None and now - self._frames_at < self.frames_every:
+            return
+        self._frames_at = now
+        try:
+            prints = self.frames.program_prints(st.program_scene)
+        except MeetstreamError as err:
+            log.debug("program pictures not read: %s", err)
+            return
+        for name, digest in prints.items():
+            last = self._prints.get(name)
+            if last is None or last[0] != digest:
+                self._prints[name] = (digest, now)
+        self._on_program = set(prints)
+
+    def _watch_picture(self, h: Health, now: float) -> float | None:
+        """On a public item: moving pictures on program that stopped moving. Returns since when the
+        whole programme picture has been frozen if that is an incident now, else None."""
+        if not self._picture_watched(h):
+            if self._frozen:
+                self.session.incident(f"picture watch ends: the meeting left the public item with {', '.join(self._frozen)} frozen",
+                                      picture="end", inputs=list(self._frozen))
+            self._frozen, self._frozen_since = (), None
+            return None
+        limit = self.frozen_seconds
+        still = {n: now - self._prints[n][1] for n in self._on_program if n in self._prints}
+        frozen = tuple(sorted(n for n, s in still.items() if s >= limit))
+        if frozen:
+            longest = max(still[n] for n in frozen)
+            h.picture = {"frozen": list(frozen), "seconds": round(longest)}
+            h.problems.append(f"PICTURE FROZEN for {minutes_text(longest)}: {', '.join(frozen)}")
+            if not self._frozen:
+                self._frozen_since = now - longest
+                self.session.incident(f"picture frozen for {longest:.0f} s on a public item: {', '.join(frozen)}",
+                                      picture="start", inputs=list(frozen), seconds=round(longest, 1))
+            self._frozen = frozen
+            if len(frozen) == len(still):  # nothing on program moves: viewers see a still
+                return self._frozen_since
+            return None
+        if self._frozen:
+            lasted = now - self._frozen_since if self._frozen_since is not None else 0.0
+            moving = [n for n in self._frozen if n in still]
+            gone = [n for n in self._frozen if n not in still]
+            why = "; ".join(part for part in (f"{', '.join(moving)} moving again" if moving else "",
+                                               f"{', '.join(gone)} off program" if gone else "") if part)
+            self.session.incident(f"picture frozen no more after {lasted:.0f} s ({why})",
+                                  picture="end", inputs=list(self._frozen), seconds=round(lasted, 1))
+        h.picture = {"frozen": [], "seconds": 0}
+        self._frozen, self._frozen_since = (), None
         return None
 
     def _recording(self, h: Health, now: float) -> None:

@@ -38,16 +38,24 @@ def tone(tmp_path):
     return path
 
 
-def configure(tmp_path, obs_server, monkeypatch, *, silence: str, mic_file=None):
+def configure(tmp_path, obs_server, monkeypatch, *, silence: str, mic_file=None, camera_file=None, frozen: str = ""):
     """A meetstream.yaml for the chamber: the standing order, the audio watch, and (with `mic_file`)
-    the chamber microphones as a looping media input, so OBS has programme audio to meter."""
+    the chamber microphones as a looping media input, so OBS has programme audio to meter; (with
+    `camera_file`) the chamber camera as a looping video, so OBS has a moving picture; `frozen`,
+    the picture watch's setting line."""
     from meetstream.config import load_settings
 
     scenes = REPO / "scenes" / "council-chamber.yaml"
-    if mic_file is not None:
-        text = scenes.read_text().replace("  Chamber microphones:\n    kind: audio_input\n",
-                                          f"  Chamber microphones:\n    kind: media\n    file: {mic_file}\n")
-        assert f"file: {mic_file}" in text
+    if mic_file is not None or camera_file is not None:
+        text = scenes.read_text()
+        if mic_file is not None:
+            text = text.replace("  Chamber microphones:\n    kind: audio_input\n",
+                                f"  Chamber microphones:\n    kind: media\n    file: {mic_file}\n")
+            assert f"file: {mic_file}" in text
+        if camera_file is not None:
+            camera = '  Chamber camera:\n    kind: camera\n    fallback: {kind: colour, color: "#2b2d42"}\n'
+            assert camera in text
+            text = text.replace(camera, f"  Chamber camera:\n    kind: media\n    file: {camera_file}\n")
         folder = tmp_path / "scenes"  # beside the shipped set's slates and fonts (relative paths)
         folder.mkdir(exist_ok=True)
         for part in scenes.parent.iterdir():
@@ -64,7 +72,8 @@ def configure(tmp_path, obs_server, monkeypatch, *, silence: str, mic_file=None)
         f"    obs: {{host: 127.0.0.1, port: {obs_server.port}, timeout: 10}}\n"
         f"    scene_set: {scenes}\n"
         f"    standing_order: {{minutes: 0.05, words: '{WORDS}'}}\n"
-        f"    {silence}\n")
+        f"    {silence}\n"
+        f"    {frozen}\n")
     monkeypatch.setenv("MEETSTREAM_OBS_PASSWORD", OBS_PASSWORD)
     return load_settings(path)
 

@@ -46,7 +46,7 @@ def test_the_figures_per_meeting_and_in_total(known):
     assert p.private_minutes == 25.5  # 19:20:00 to 19:45:30
     assert p.delay_minutes == 3.0  # scheduled 18:30, on air 18:33
     assert p.incidents == {"OBS restart": 1, "output drop": 1, "YouTube failure": 1, "private session put right": 0,
-                           "no programme audio": 0, "standing order reached": 0, "other": 0}
+                           "no programme audio": 0, "standing order reached": 0, "other": 0, "picture frozen": 0}
     assert p.quota_units == 101  # the night: list, two transitions
     assert p.views == 1234
     assert rows["Licensing Committee"].status == "missed" and rows["Audit Committee"].status == "cancelled"

@@ -28,6 +28,11 @@ rooms:
     resolution: 1080p
     frame_rate: 30fps
     record_backup: true          # also record locally in OBS while on air
+    # standing_order:            # the council's rule when the webcast fails mid-meeting
+    #   minutes: 10
+    #   words: "The webcast has been down for {{minutes}} minutes: under Standing Order 19.4 the Chair should adjourn"
+    silence_seconds: 60          # no programme audio on a public item this long: an incident (null: off)
+    frozen_seconds: 30           # a camera or feed on program showing the same picture this long: an incident (null: off)
 
 # roster: roster.yaml            # members' titles, roles and wards for lower thirds
 # agendas:

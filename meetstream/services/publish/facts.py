@@ -27,7 +27,9 @@ PRIVATE_REPAIR = "private session put right"
 NO_AUDIO = "no programme audio"  # silence, or microphones muted in OBS, on a public item
 STANDING_ORDER = "standing order reached"  # the webcast down as long as the council's standing order allows
 OTHER = "other"
-INCIDENT_KINDS = (OBS_RESTART, OUTPUT_DROP, YOUTUBE, PRIVATE_REPAIR, NO_AUDIO, STANDING_ORDER, OTHER)
+FROZEN = "picture frozen"  # a camera, feed or video on program stopped moving, on a public item
+# Last is newest: the report's CSV keeps its earlier columns where they were.
+INCIDENT_KINDS = (OBS_RESTART, OUTPUT_DROP, YOUTUBE, PRIVATE_REPAIR, NO_AUDIO, STANDING_ORDER, OTHER, FROZEN)
 
 # Kinds that end a private session on the timeline (meetstream.services.session: `public` readmits the
 # public; a recess is refused while private; adjourned and end close the meeting).
@@ -133,6 +135,8 @@ def classify(entry: TimelineEntry) -> str | None:
         return STANDING_ORDER
     if "silence" in keys or "muted" in keys:
         return NO_AUDIO if (entry.detail.get("silence") == "start" or entry.detail.get("muted") == "start") else None
+    if "picture" in keys:
+        return FROZEN if entry.detail.get("picture") == "start" else None
     if "youtube" in low or "youtube" in keys:
         return YOUTUBE
     if "obs restart" in low or "obs restarted" in low or "obs crashed" in low or entry.detail.get("obs") == "restart":

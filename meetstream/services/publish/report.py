@@ -5,7 +5,8 @@ Figures, all from the store (meetstream.services.publish.facts reads the timelin
   cancelled, missed (held but never on air), still to come;
 - minutes on air (the `start` entry to the `end` entry) and minutes in private session within it;
 - minutes from the scheduled start to on air (negative: on air early);
-- incidents by kind (OBS restart, output drop, YouTube failure, private session put right, other);
+- incidents by kind (OBS restart, output drop, YouTube failure, private session put right, no
+  programme audio, standing order reached, other, picture frozen);
 - YouTube quota: the ledger's units in the period, by method, and per meeting the units spent on
   its night (from 10 minutes before its first timeline entry to its `end` entry; two rooms on air
   at once share those units, so the per-meeting figures may add up to more than the total);
