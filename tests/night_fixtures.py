@@ -31,10 +31,13 @@ class Night:
 
 
 @contextmanager
-def sample_council(tmp_path, monkeypatch, chamber_port: int, *, committee1_port: int | None = None, clock=None):
+def sample_council(tmp_path, monkeypatch, chamber_port: int, *, committee1_port: int | None = None, clock=None,
+                   chamber_extra: str = "", backup_ingest: str | None = None):
     """The sample council's peers, torn down afterwards: the Graph simulator's calendar synced into
     the store, the YouTube simulator ingesting through a real nginx-rtmp (broadcasts scheduled), and
-    a meetstream.yaml whose chamber (and committee room 1, given a port) point at real OBS instances.
+    a meetstream.yaml whose chamber (and committee room 1, given a port) point at real OBS instances;
+    `chamber_extra`: more of the chamber's settings, as YAML lines; `backup_ingest`: the backup
+    ingestion address YouTube gives the room's stream (another nginx-rtmp).
     Yields (settings, config, store, youtube simulator, rtmp)."""
     from meetstream import bootstrap
     from meetstream.config import load_settings
@@ -50,6 +53,7 @@ def sample_council(tmp_path, monkeypatch, chamber_port: int, *, committee1_port:
     sim = YouTubeSandbox(**({"clock": clock.epoch} if clock else {})).start()
     rtmp = LocalRtmpServer(tmp_path / "nginx", callback_url=sim.rtmp_callback_url).start()
     sim.ingestion_address = rtmp.ingest_url
+    sim.backup_ingestion_address = backup_ingest
     committee1 = ("  committee1:\n    name: Committee Room 1\n    locations: [Committee Room 1]\n"
                   f"    obs: {{host: 127.0.0.1, port: {committee1_port}, timeout: 10}}\n    scene_set: {scenes}\n"
                   if committee1_port else f"  committee1: {{name: Committee Room 1, scene_set: {scenes}}}\n")
@@ -63,6 +67,7 @@ def sample_council(tmp_path, monkeypatch, chamber_port: int, *, committee1_port:
         "    locations: [Council Chamber]\n"
         f"    obs: {{host: 127.0.0.1, port: {chamber_port}, timeout: 10}}\n"
         f"    scene_set: {scenes}\n"
+        + chamber_extra
         + committee1
         + f"youtube: {{api_url: '{sim.url}', privacy: unlisted}}\n"
     )
