@@ -188,7 +188,7 @@ def watch_settings(settings: Settings, key: str, ss, conn) -> dict:
                 "levels": listen_levels(conn, mics, threshold_db=cfg.silence_db)}
     moving = {name: spec.kind for name, spec in ss.inputs.items() if spec.kind in MOVING}
     if cfg.frozen_seconds and moving:
-        out |= {"frames": ObsFrames(conn, moving), "frozen_seconds": cfg.frozen_seconds}
+        out |= {"frames": ObsFrames(conn.sibling(), moving), "frozen_seconds": cfg.frozen_seconds}
     return out
 
 

@@ -90,6 +90,7 @@ class Frames(Protocol):
     """The moving pictures on program now (meetstream.adapters.obs.frames.ObsFrames)."""
 
     def program_prints(self, scene: str) -> dict[str, str]: ...  # input -> a digest of its picture
+    def close(self) -> None: ...
 
 
 # YouTube's liveStream status/healthStatus words (liveStreams resource) that mean viewers get nothing.
@@ -172,6 +173,8 @@ class Watchdog:
             self._events.stop()
         if self.levels is not None:
             self.levels.stop()
+        if self.frames is not None:
+            self.frames.close()
         if self._worker is not None:
             self._worker.join(timeout=5)
 

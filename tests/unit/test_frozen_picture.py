@@ -24,6 +24,9 @@ class Frames:
         self.n = 0
         self.asks = 0
 
+    def close(self):
+        pass
+
     def program_prints(self, scene):
         self.asks += 1
         self.n += 1

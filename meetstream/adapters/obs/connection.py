@@ -171,6 +171,11 @@ class ObsConnection:
 
         return ObsEventWatch(self.host, self.port, self._password, on_change).start()
 
+    def sibling(self, *, reconnect_for: float = 2.0) -> "ObsConnection":
+        """Another connection to the same OBS, not yet open (it opens on its first request), for work
+        that must not hold this one's lock: each connection answers one request at a time."""
+        return ObsConnection(self.host, self.port, self._password, timeout=self.timeout, reconnect_for=reconnect_for)
+
     @property
     def connected(self) -> bool:
         return self._client is not None

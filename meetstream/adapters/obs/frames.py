@@ -10,7 +10,9 @@ threshold to tune, and a still room with a working camera is never taken for fro
 
 obs-websocket's GetSourceScreenshot renders the named source on demand at the size asked
 (obs-websocket protocol.md, Sources requests: sourceName, imageFormat, imageWidth; any source,
-not only scenes). At 96 px wide one screenshot is a few kilobytes of PNG.
+not only scenes). At 96 px wide one screenshot is a few kilobytes of PNG, but it waits for OBS's
+graphics thread: 17 ms at the median, up to 75 ms (bench/picture_watch.py). So the watch has its
+own connection (ObsConnection.sibling), and a director action never waits behind a screenshot.
 
 Only inputs the scene set gives a moving-picture role (camera, ndi, media) and that OBS really
 built as one (an input that fell back to a colour on a rehearsal PC is not watched), and only
@@ -55,6 +57,8 @@ class ObsFrames:
         self._no_video: set[str] = set()  # an audio-only media file: nothing to see
 
     def _watched_now(self) -> set[str]:
+        if not self.conn.connected and not self.conn.version:
+            self.conn.connect()  # the first look (later drops reconnect by themselves)
         # Read again now and then: OBS may have restarted and rebuilt an input as its fallback.
         now = self.clock()
         if self._checked_at is None or now - self._checked_at >= self.recheck_every:
@@ -79,6 +83,9 @@ class ObsFrames:
             else:
                 seen.add(name)
         return seen
+
+    def close(self) -> None:
+        self.conn.close()
 
     def program_prints(self, scene: str) -> dict[str, str]:
         watched = self._watched_now()
