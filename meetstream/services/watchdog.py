@@ -184,6 +184,8 @@ class Watchdog:
             # OBS reports even when nothing changed: woken by those, the watchdog would repair
             # for ever.
             return
+        if event == "InputAudioTracksChanged" and not any((data.get("inputAudioTracks") or {}).values()):
+            return  # the same for an input taken off every track
         if event == BACK:
             self._back = True
         self._wake.set()  # a burst of events is one check: the worker coalesces them

@@ -391,3 +391,32 @@ def test_a_cover_put_under_another_item_goes_back_on_top_and_its_visibility_is_n
 def test_the_cover_names_are_kept_for_meetstream(tmp_path):
     text = GOOD.replace("  Recess:\n", "  Private cover:\n    items: [Recess slate]\n  Recess:\n")
     assert "'Private cover' is a name meetstream keeps for the private covers" in error_of(tmp_path, text)
+
+
+def test_mixer_tracks_are_read_and_none_while_private(tmp_path):
+    text = GOOD.replace("    kind: audio_output\n    microphone: true", "    kind: audio_output\n    microphone: true\n    tracks: [3, 1, 1]")
+    ss = load_scene_set(write(tmp_path, text))
+    teams, chamber = ss.inputs["Teams audio"], ss.inputs["Chamber microphones"]
+    assert teams.tracks == (1, 3) and chamber.tracks is None
+    assert teams.audio_tracks(private=False) == {"1": True, "2": False, "3": True, "4": False, "5": False, "6": False}
+    assert chamber.audio_tracks(private=False) == {str(t): True for t in range(1, 7)}  # OBS's default for a new input
+    assert teams.audio_tracks(private=True) == chamber.audio_tracks(private=True) == {str(t): False for t in range(1, 7)}
+
+
+@pytest.mark.parametrize("value, message", [
+    ("[7]", "expected a whole number from 1 to 6 (OBS's mixer tracks), got 7"),
+    ("[0]", "expected a whole number from 1 to 6 (OBS's mixer tracks), got 0"),
+    ("[]", "expected a list of OBS's mixer tracks, like [1, 2], got []"),
+    ("1", "expected a list of OBS's mixer tracks, like [1, 2], got 1"),
+    ("[one]", "expected a whole number from 1 to 6 (OBS's mixer tracks), got 'one'"),
+])
+def test_mixer_tracks_obs_does_not_have_are_refused(tmp_path, value, message):
+    refused(tmp_path, "    kind: audio_output\n    microphone: true", f"    kind: audio_output\n    microphone: true\n    tracks: {value}",
+            f"    tracks: {value}", "inputs.Teams audio.tracks", message)
+
+
+def test_mixer_tracks_on_an_input_without_sound_are_refused(tmp_path):
+    refused(tmp_path, "  Agenda card: {kind: image, file: slates/agenda-card.png}",
+            "  Agenda card: {kind: image, file: slates/agenda-card.png, tracks: [1]}",
+            "  Agenda card: {kind: image, file: slates/agenda-card.png, tracks: [1]}",
+            "inputs.Agenda card.tracks", "an image input carries no sound: it feeds no mixer track")

@@ -5,7 +5,12 @@ input's mute (all of OBS's inputs that carry sound, not only the scene set's) an
 of the private scene's items, so an action costs one round trip and is verified by what OBS
 itself reports after the change (meetstream.adapters.obs.invariant says what each role must look like).
 A slate (holding, private, recess, adjourned) mutes everything that carries sound; a public
-picture (chamber, speaker, gallery, agenda) unmutes the declared microphones.
+picture (chamber, speaker, gallery, agenda) unmutes the declared microphones. Going private also
+takes the scene set's inputs that carry sound off every mixer track (SetInputAudioTracks), so a
+microphone unmuted by hand in OBS reaches neither the stream nor the recording, even on a public
+scene clicked by hand; every public cue gives them their tracks back (all six, or the file's
+`tracks`). The mute is what the read-back verifies; the tracks are the second layer, sent again
+with every repair.
 
 The private covers (see sceneset.COVER_SCENE): going private shows them first, in the same batch
 as the slate, so that from then on a public scene clicked by hand is the slate picture; a public
@@ -280,12 +285,18 @@ class Director:
         return [Request("SetSceneItemEnabled", {"sceneName": scene, "sceneItemId": self._ids[(scene, COVER_SCENE)], "sceneItemEnabled": on})
                 for scene in self.ss.covered() if (scene, COVER_SCENE) in self._ids]
 
+    def _tracks(self, *, private: bool) -> list[Request]:
+        """The scene set's inputs that OBS says carry sound: off every mixer track, or back on theirs.
+        Only the set's: an input the council added by hand keeps the tracks it was given."""
+        return [Request("SetInputAudioTracks", {"inputName": n, "inputAudioTracks": self.ss.inputs[n].audio_tracks(private=private)})
+                for n in self._audio if n in self.ss.inputs]
+
     def _role_changes(self, role: str, *, cover_reads: bool = False) -> list[Request]:
         scene = self.ss.scene(role).name
         if role not in SLATE_ROLES:
             # The covers come off while the slate is still on program (so no one sees it), and
             # before the public scene goes on (so it is never covered by mistake).
-            return (self._covers(False)
+            return (self._covers(False) + self._tracks(private=False)
                     + [Request("SetInputMute", {"inputName": m, "inputMuted": False}) for m in self.ss.microphones()]
                     + [Request("SetCurrentProgramScene", {"sceneName": scene})])
         # The picture leaves the air first, then every sound; both within one batch. Going
@@ -295,6 +306,8 @@ class Director:
         # scene they could hold the program switch back.
         out = [Request("SetCurrentProgramScene", {"sceneName": scene})]
         out += [Request("SetInputMute", {"inputName": n, "inputMuted": True}) for n in self.audio_inputs()]
+        if role == "private":
+            out += self._tracks(private=True)
         for spec in self.ss.scene(role).items:
             out += self._enable(role, spec.input, spec.visible)
         # No vote result waits in the public scenes to come back on air after the slate.
@@ -434,7 +447,7 @@ class Director:
         names = _input_names(tail[1], tail[2])
         gone = {n for n in audio if n not in names}
         for req, res in zip(changes, head):
-            if not res.ok and not (req.type == "SetInputMute" and req.data["inputName"] in gone):
+            if not res.ok and not (req.type in ("SetInputMute", "SetInputAudioTracks") and req.data["inputName"] in gone):
                 if req.type.startswith("Get") or (role in SLATE_ROLES and req.type != "SetInputSettings"):
                     continue  # the read-back below decides; a slate is never abandoned half-way
                 raise _refused(req, res)

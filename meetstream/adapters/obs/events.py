@@ -25,6 +25,7 @@ SUBSCRIPTIONS = (1 << 2) | (1 << 3) | (1 << 7)
 WATCHED = {
     "CurrentProgramSceneChanged",
     "InputMuteStateChanged",
+    "InputAudioTracksChanged",
     "InputCreated",
     "SceneItemCreated",
     "SceneItemEnableStateChanged",

@@ -39,6 +39,7 @@ TRANSITION_MS_RANGE = (50, 20000)
 INPUT_PIXELS_RANGE = (1, 8192)  # width/height of a colour or browser input
 FONT_SIZE_RANGE = (6, 500)  # points
 FONT_FIELDS = {"face", "size", "style"}
+MIXER_TRACKS = 6  # OBS's audio mixer tracks (Edit → Advanced Audio Properties → Tracks)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ class InputSpec:
     settings: dict = field(default_factory=dict)
     fallback: "InputSpec | None" = None
     seconds: int | None = None  # a vote overlay: how long a result stays on screen
+    tracks: tuple[int, ...] | None = None  # the mixer tracks it feeds on a public picture (None: all six)
+
+    def audio_tracks(self, *, private: bool) -> dict[str, bool]:
+        """obs-websocket's inputAudioTracks: none while private (a microphone unmuted by hand then
+        reaches no mix, so neither the stream nor the recording), the declared ones otherwise."""
+        return {str(t): not private and (self.tracks is None or t in self.tracks) for t in range(1, MIXER_TRACKS + 1)}
 
 
 @dataclass(frozen=True)
@@ -212,13 +219,13 @@ def _whole(doc: YamlDoc, loc: tuple, value, bounds: tuple[int, int], unit: str) 
 
 
 INPUT_FIELDS = {"kind", "microphone", "member", "overlay", "file", "text", "font", "color", "width", "height",
-                "source", "url", "device", "settings", "fallback", "seconds"}
+                "source", "url", "device", "settings", "fallback", "seconds", "tracks"}
 
 
 def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: bool = False) -> InputSpec:
     if not isinstance(spec, dict):
         raise doc.error(loc, "expected a mapping with at least `kind`")
-    _only(doc, loc, spec, INPUT_FIELDS - ({"fallback", "microphone", "member", "overlay", "seconds"} if nested else set()))
+    _only(doc, loc, spec, INPUT_FIELDS - ({"fallback", "microphone", "member", "overlay", "seconds", "tracks"} if nested else set()))
     kind = spec.get("kind")
     if not isinstance(kind, str) or kind not in CANDIDATES:
         raise doc.error(loc + ("kind",) if "kind" in spec else loc, f"unknown kind {kind!r} (one of: {', '.join(CANDIDATES)})")
@@ -252,6 +259,15 @@ def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: boo
         raise doc.error(loc + ("microphone",), f"expected true or false, got {microphone!r}")
     if microphone and kind not in AUDIBLE:
         raise doc.error(loc + ("microphone",), f"a {kind} input carries no sound")
+    tracks = None
+    if "tracks" in spec:
+        if kind not in AUDIBLE:
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise doc.error(loc + ("tracks",), f"{article} {kind} input carries no sound: it feeds no mixer track")
+        raw = spec["tracks"]
+        if not isinstance(raw, list) or not raw:
+            raise doc.error(loc + ("tracks",), f"expected a list of OBS's mixer tracks, like [1, 2], got {raw!r}")
+        tracks = tuple(sorted({_whole(doc, loc + ("tracks",), t, (1, MIXER_TRACKS), "(OBS's mixer tracks)") for t in raw}))
     text = spec.get("text")
     if text is not None and not isinstance(text, str):
         raise doc.error(loc + ("text",), f"expected text, got {text!r} (put it in quotes)")
@@ -272,6 +288,7 @@ def _input(doc: YamlDoc, loc: tuple, name: str, spec, base: Path, *, nested: boo
         width=pixels.get("width", 1280), height=pixels.get("height", 720),
         source=_str(doc, loc + ("source",), spec.get("source")), url=_str(doc, loc + ("url",), spec.get("url")),
         device=_str(doc, loc + ("device",), spec.get("device")), settings=settings, fallback=fallback, seconds=seconds,
+        tracks=tracks,
     )
 
 
