@@ -78,86 +78,90 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class VoteForm(ModalScreen[dict | None]):
+class FieldsForm(ModalScreen[dict | None]):
+    """A form of text fields, `prefix`-name ids: Tab or Enter moves on, Enter on the last field
+    submits `collect(values by field name)`, Esc cancels. A refusal comes back as `error`, with
+    what was typed filled in again."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    prefix = "form"
+    hint = "Enter on the last field goes on · Tab next field · Esc cancels"
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], error: str = ""):
+        """`fields`: (name, value, placeholder), top to bottom."""
+        super().__init__()
+        self.heading, self.form_fields, self.error = title, fields, error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="vote-form"):
+            yield Label(escape(self.heading), id=f"{self.prefix}-title")
+            for name, value, placeholder in self.form_fields:
+                yield Input(value=value, placeholder=placeholder, id=f"{self.prefix}-{name}")
+            yield Label(escape(self.error), id="vote-error")
+            yield Label(self.hint, id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.prefix}-{self.form_fields[0][0]}", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id != f"{self.prefix}-{self.form_fields[-1][0]}":
+            self.focus_next()
+            return
+        self.dismiss(self.collect({name: self.query_one(f"#{self.prefix}-{name}", Input).value.strip() for name, _, _ in self.form_fields}))
+
+    def collect(self, values: dict[str, str]) -> dict:
+        return values
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class VoteForm(FieldsForm):
     """Record a vote on the current item: the motion, the counts, the result, and named votes if
     any ("Jane Smith=for, Khan=against"). Enter in the last field records it; Esc cancels. A vote
     the control refuses as bad input comes back here with what was typed and the reason."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    prefix = "vote"
+    hint = "Enter on the last field records it · Tab next field · Esc cancels"
     FIELDS = (("motion", "Motion voted on"), ("for", "For (a number)"), ("against", "Against (a number)"),
               ("abstain", "Abstain (a number, 0 if none)"), ("result", "Result: carried, lost, carried_casting, lost_casting"),
               ("named", "Named votes, optional: Jane Smith=for, Khan=against"))
 
     def __init__(self, item: str, values: dict | None = None, error: str = ""):
-        super().__init__()
-        self.item, self.values, self.error = item, values or {}, error
+        values = values or {}
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="vote-form"):
-            yield Label(f"Record a vote on item {escape(self.item)}", id="vote-title")
-            for name, hint in self.FIELDS:
-                value = self.values.get(name, "")
-                if name == "named" and isinstance(value, list):
-                    value = ", ".join(value)
-                yield Input(value=str(value), placeholder=hint, id=f"vote-{name}")
-            yield Label(escape(self.error), id="vote-error")
-            yield Label("Enter on the last field records it · Tab next field · Esc cancels", id="hint")
+        def shown(name: str) -> str:
+            value = values.get(name, "")
+            return ", ".join(value) if name == "named" and isinstance(value, list) else str(value)
 
-    def on_mount(self) -> None:
-        self.query_one("#vote-motion", Input).focus()
+        super().__init__(f"Record a vote on item {item}", [(name, shown(name), hint) for name, hint in self.FIELDS], error)
+        self.item, self.values = item, values
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id != "vote-named":
-            self.focus_next()
-            return
-        body = {name: self.query_one(f"#vote-{name}", Input).value.strip() for name, _ in self.FIELDS}
-        named = [p.strip() for p in body.pop("named").split(",") if p.strip()]
-        self.dismiss(body | ({"named": named} if named else {}))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def collect(self, values: dict[str, str]) -> dict:
+        named = [p.strip() for p in values.pop("named").split(",") if p.strip()]
+        return values | ({"named": named} if named else {})
 
 
-class ResolutionForm(ModalScreen[dict | None]):
+class ResolutionForm(FieldsForm):
     """A resolution of the meeting (meetstream.core.actions rows with `resolves`): the items (the
     current one filled in) and the action's own fields (the Schedule 12A paragraph; why the
     meeting stays public). Enter in the last field goes on to the action's question; Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    prefix = "resolution"
 
     def __init__(self, action: str, items: str, error: str = "", values: dict | None = None):
-        super().__init__()
-        self.action, self.items, self.error, self.values = BY_NAME[action], items, error, values or {}
+        a, values = BY_NAME[action], values or {}
+        super().__init__(a.help, [("items", values.get(a.arg, items), a.arg_help)]
+                         + [(o.field, str(values.get(o.field, "")), o.help) for o in a.options], error)
+        self.action, self.items, self.values = a, items, values
 
-    def compose(self) -> ComposeResult:
-        a = self.action
-        with Vertical(id="vote-form"):
-            yield Label(escape(a.help), id="resolution-title")
-            yield Input(value=self.values.get(a.arg, self.items), placeholder=a.arg_help, id="resolution-items")
-            for o in a.options:
-                yield Input(value=str(self.values.get(o.field, "")), placeholder=o.help, id=f"resolution-{o.field}")
-            yield Label(escape(self.error), id="vote-error")
-            yield Label("Enter on the last field goes on · Tab next field · Esc cancels", id="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#resolution-items", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        last = f"resolution-{self.action.options[-1].field}" if self.action.options else "resolution-items"
-        if event.input.id != last:
-            self.focus_next()
-            return
-        body = {self.action.arg: self.query_one("#resolution-items", Input).value.strip()}
+    def collect(self, values: dict[str, str]) -> dict:
+        body = {self.action.arg: values.pop("items")}
         for o in self.action.options:
-            value = self.query_one(f"#resolution-{o.field}", Input).value.strip()
-            if value or o.default is None:
-                body[o.field] = value
-        self.dismiss(body)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            if values[o.field] or o.default is None:
+                body[o.field] = values[o.field]
+        return body
 
 
 class LiveConsole(App):

@@ -325,7 +325,7 @@ class Night:
     outputs: Outputs
     youtube_port: Callable[[], OnAir]  # builds the YouTube port: called once, when first needed
     watchdog_port: Callable[..., object]  # builds the watchdog on OBS's outputs (events=True: woken by OBS's events)
-    close: Callable[[], None]  # lets go of OBS
+    close_obs: Callable[[], None]  # lets go of OBS
     recording_disk: Callable[[], object] | None = None  # the recorder's disk (services.recording.RecordingDisk)
     _youtube: OnAir | None = field(default=None, repr=False)
     # Builds the second-ingest relay's supervisor (meetstream.services.relay.RelaySupervisor) for a
@@ -335,6 +335,13 @@ class Night:
     # Builds the automatic director (meetstream.services.chamber.ChamberDirector) for a room with a
     # microphone system, handed the control it acts through; None: every shot is the officer's.
     chamber_port: Callable[[object], object] | None = None
+
+    def close(self) -> None:
+        """This process lets go of the room: it stops watching the relay (the relay itself runs on,
+        for `serve`, `live` or `end` to adopt), and lets go of OBS."""
+        if self._relay is not None:
+            self._relay.stop_watching()
+        self.close_obs()
 
     def relay(self):
         if self.relay_port is None:

@@ -120,11 +120,15 @@ class RelaySupervisor:
         self._thread = None
 
     def _loop(self) -> None:
+        last = None
         while not self._stop.wait(self.every):
             try:
                 self.tick()
-            except Exception:  # the supervisor must outlive any one bad tick
-                log.exception("relay supervision failed")
+                last = None
+            except Exception as err:  # the supervisor must outlive any one bad tick
+                if repr(err) != last:  # once per kind of failure, not once a second
+                    log.exception("relay supervision failed")
+                last = repr(err)
 
     def tick(self) -> str:
         """One look: restart, fall back, or report an ingest. Returns the state."""

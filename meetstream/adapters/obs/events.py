@@ -35,25 +35,27 @@ WATCHED = {
 }
 
 
-class ObsEventWatch:
-    """Calls `on_change(event_type, data)` from its own thread; `start()` / `stop()`."""
+class ObsListener:
+    """A listen-only obs-websocket connection on its own thread, subscribed to `subs`, opened again
+    whenever it drops (OBS restarting). Each event goes to `_event(type, data)`; `_opened(first)` is
+    told each time the socket opens. `start()` / `stop()`; `connected` is set while it is open."""
 
-    def __init__(self, host: str, port: int, password: str | None, on_change: Callable[[str, dict], None],
-                 *, retry_every: float = 0.1):
-        self.host, self.port, self.retry_every = host, port, retry_every
+    thread_name = "obs-listen"
+
+    def __init__(self, host: str, port: int, password: str | None, *, subs: int, retry_every: float):
+        self.host, self.port, self.subs, self.retry_every = host, port, subs, retry_every
         self._password = password or ""
         secrets.register(password)
-        self.on_change = on_change
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ws = None
         self.connected = threading.Event()
 
     def __repr__(self) -> str:
-        return f"ObsEventWatch({self.host}:{self.port})"
+        return f"{type(self).__name__}({self.host}:{self.port})"
 
-    def start(self) -> "ObsEventWatch":
-        self._thread = threading.Thread(target=self._run, name="obs-events", daemon=True)
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
         return self
 
@@ -68,17 +70,22 @@ class ObsEventWatch:
         if self._thread is not None:
             self._thread.join(timeout=3)
 
+    def _opened(self, first: bool) -> None:
+        pass
+
+    def _event(self, event_type: str, data: dict) -> None:
+        raise NotImplementedError
+
     def _run(self) -> None:
         first = True
         while not self._stop.is_set():
             try:
                 self._open()
-            except Exception:  # OBS not there (yet): keep trying, quickly
+            except Exception:  # OBS not there (yet), or restarting: keep trying
                 self._stop.wait(self.retry_every)
                 continue
             self.connected.set()
-            if not first:
-                self._notify(BACK, {})
+            self._opened(first)
             first = False
             self._listen()
             self.connected.clear()
@@ -89,7 +96,7 @@ class ObsEventWatch:
         from meetstream.adapters.obs.sdk import quiet_obsws
 
         quiet_obsws()
-        client = ObsClient(host=self.host, port=self.port, password=self._password, subs=SUBSCRIPTIONS, timeout=2)
+        client = ObsClient(host=self.host, port=self.port, password=self._password, subs=self.subs, timeout=2)
         client.authenticate()
         client.ws.settimeout(1.0)
         self._ws = client.ws
@@ -111,12 +118,32 @@ class ObsEventWatch:
             except ValueError:
                 continue
             d = msg.get("d") or {}
-            if msg.get("op") == 5 and d.get("eventType") in WATCHED:
-                self._notify(d["eventType"], d.get("eventData") or {})
+            if msg.get("op") == 5 and isinstance(d.get("eventType"), str):
+                self._event(d["eventType"], d.get("eventData") or {})
         try:
             self._ws.close()
         except Exception:
             pass
+
+
+class ObsEventWatch(ObsListener):
+    """Calls `on_change(event_type, data)` from its own thread for each WATCHED event, and
+    `on_change(BACK, {})` each time the socket opens again after the first."""
+
+    thread_name = "obs-events"
+
+    def __init__(self, host: str, port: int, password: str | None, on_change: Callable[[str, dict], None],
+                 *, retry_every: float = 0.1):
+        super().__init__(host, port, password, subs=SUBSCRIPTIONS, retry_every=retry_every)
+        self.on_change = on_change
+
+    def _opened(self, first: bool) -> None:
+        if not first:
+            self._notify(BACK, {})
+
+    def _event(self, event_type: str, data: dict) -> None:
+        if event_type in WATCHED:
+            self._notify(event_type, data)
 
     def _notify(self, event: str, data: dict) -> None:
         try:

@@ -16,14 +16,13 @@ watchdog's events, and it comes back by itself when OBS restarts.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
 import time
 from typing import Callable, Iterable
 
-from meetstream import secrets
+from meetstream.adapters.obs.events import ObsListener
 
 log = logging.getLogger(__name__)
 
@@ -41,28 +40,23 @@ def programme_peak_db(levels: list) -> float:
     return to_dbfs(max(peaks)) if peaks else -math.inf
 
 
-class ObsLevels:
+class ObsLevels(ObsListener):
     """`heard_at(name)`: when `name`'s programme peak was last above `threshold_db` (the clock's
     time, None if never since the watch began); `alive(within)`: a meter event arrived lately.
     `start()` / `stop()`."""
 
+    thread_name = "obs-levels"
+
     def __init__(self, host: str, port: int, password: str | None, inputs: Iterable[str], *, threshold_db: float = -50.0,
                  clock: Callable[[], float] = time.monotonic, retry_every: float = 0.5):
-        self.host, self.port, self.threshold_db, self.clock, self.retry_every = host, port, threshold_db, clock, retry_every
+        super().__init__(host, port, password, subs=INPUT_VOLUME_METERS, retry_every=retry_every)
+        self.threshold_db, self.clock = threshold_db, clock
         self.inputs = set(inputs)
-        self._password = password or ""
-        secrets.register(password)
         self._heard: dict[str, float] = {}
         self._peak: dict[str, float] = {}
         self._last_event: float | None = None
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._ws = None
         self.events = 0
-
-    def __repr__(self) -> str:
-        return f"ObsLevels({self.host}:{self.port})"
 
     # --- what the watchdog reads --------------------------------------------------------------
 
@@ -93,70 +87,14 @@ class ObsLevels:
                 if peak > self.threshold_db:
                     self._heard[name] = now
 
-    # --- the connection -----------------------------------------------------------------------
+    # --- the connection (meetstream.adapters.obs.events.ObsListener) --------------------------
 
-    def start(self) -> "ObsLevels":
-        self._thread = threading.Thread(target=self._run, name="obs-levels", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        ws = self._ws
-        if ws is not None:
+    def _event(self, event_type: str, data: dict) -> None:
+        if event_type == "InputVolumeMeters":
             try:
-                ws.close()
-            except Exception:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout=3)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._open()
-            except Exception:  # OBS not there (yet), or restarting: keep trying
-                self._stop.wait(self.retry_every)
-                continue
-            self._listen()
-
-    def _open(self) -> None:
-        from obsws_python.baseclient import ObsClient
-
-        from meetstream.adapters.obs.sdk import quiet_obsws
-
-        quiet_obsws()
-        client = ObsClient(host=self.host, port=self.port, password=self._password, subs=INPUT_VOLUME_METERS, timeout=2)
-        client.authenticate()
-        client.ws.settimeout(1.0)
-        self._ws = client.ws
-
-    def _listen(self) -> None:
-        from websocket import WebSocketTimeoutException
-
-        while not self._stop.is_set():
-            try:
-                frame = self._ws.recv()
-            except WebSocketTimeoutException:
-                continue
-            except Exception:
-                break
-            if not frame:
-                break
-            try:
-                msg = json.loads(frame)
-            except ValueError:
-                continue
-            d = msg.get("d") or {}
-            if msg.get("op") == 5 and d.get("eventType") == "InputVolumeMeters":
-                try:
-                    self.take(d.get("eventData") or {})
-                except Exception:  # a malformed event must not end the watch
-                    log.exception("reading InputVolumeMeters")
-        try:
-            self._ws.close()
-        except Exception:
-            pass
+                self.take(data)
+            except Exception:  # a malformed event must not end the watch
+                log.exception("reading InputVolumeMeters")
 
 
 def listen_levels(conn, inputs: Iterable[str], *, threshold_db: float = -50.0) -> ObsLevels:

@@ -21,6 +21,8 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
+from meetstream.sandbox.loopback import TcpLoopback
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
 
 
@@ -109,7 +111,7 @@ class _Conn:
 
 
 @dataclass
-class DicentisSimulator:
+class DicentisSimulator(TcpLoopback):
     seats: dict[str, str] = field(default_factory=dict)  # seatId -> screenLine
     user: str = "api"
     password: str = "secret"
@@ -122,39 +124,20 @@ class DicentisSimulator:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _tick: int = 0
 
-    def start(self) -> "DicentisSimulator":
-        self._server = socket.create_server((self.host, 0))
-        threading.Thread(target=self._accept, name="dicentis-sim", daemon=True).start()
-        return self
+    thread_name = "dicentis-sim"
 
     @property
     def url(self) -> str:
-        return f"ws://{self.host}:{self._server.getsockname()[1]}/Dicentis/API"
+        return f"ws://{self.host}:{self.port}/Dicentis/API"
 
-    def stop(self) -> None:
-        with self._lock:
-            for c in self._conns:
-                c.sock.close()
-        if self._server:
-            self._server.close()
-            self._server = None
+    def _take(self, sock: socket.socket):
+        conn = _Conn(self, sock)
+        self._conns.append(conn)
+        return conn.serve
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _accept(self) -> None:
-        while self._server:
-            try:
-                sock, _ = self._server.accept()
-            except OSError:
-                return
-            conn = _Conn(self, sock)
-            with self._lock:
-                self._conns.append(conn)
-            threading.Thread(target=conn.serve, daemon=True).start()
+    def _close_all(self) -> None:
+        for c in self._conns:
+            c.sock.close()
 
     def _drop(self, conn: _Conn) -> None:
         with self._lock:

@@ -14,9 +14,11 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
+from meetstream.sandbox.loopback import TcpLoopback
+
 
 @dataclass
-class ShureCcuSimulator:
+class ShureCcuSimulator(TcpLoopback):
     seats: dict[int, str] = field(default_factory=dict)  # seat number -> name
     max_speakers: int = 4
     host: str = "127.0.0.1"
@@ -27,39 +29,16 @@ class ShureCcuSimulator:
     _clients: list[socket.socket] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def start(self) -> "ShureCcuSimulator":
-        self._server = socket.create_server((self.host, 0))
-        threading.Thread(target=self._accept, name="shure-sim", daemon=True).start()
-        return self
+    thread_name = "shure-sim"
 
-    @property
-    def port(self) -> int:
-        return self._server.getsockname()[1]
+    def _take(self, conn: socket.socket):
+        self._clients.append(conn)
+        return lambda: self._serve(conn)
 
-    def stop(self) -> None:
-        with self._lock:
-            for c in self._clients:
-                c.close()
-            self._clients.clear()
-        if self._server:
-            self._server.close()
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _accept(self) -> None:
-        while self._server:
-            try:
-                conn, _ = self._server.accept()
-            except OSError:
-                return
-            with self._lock:
-                self._clients.append(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+    def _close_all(self) -> None:
+        for c in self._clients:
+            c.close()
+        self._clients.clear()
 
     def _serve(self, conn: socket.socket) -> None:
         buf = b""
