@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,17 @@ def wait_until(what: str, check: Callable[[], object], timeout: float = 10.0, ev
             return got
         assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
         time.sleep(every)
+
+
+def end_process(proc: subprocess.Popen, timeout: float = 5.0) -> None:
+    """A test's own observer process (ffmpeg, ffprobe) asked to stop, then killed if it will not."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
 
 
 def chamber_config(folder: Path, monkeypatch, *, state: Path | None = None) -> Path:

@@ -19,7 +19,7 @@ import pytest
 from meetstream.core.domain import SessionState
 from meetstream.services.night import on_air_record, start_meeting
 
-from helpers import OBS_PASSWORD
+from helpers import OBS_PASSWORD, end_process
 from night_fixtures import night  # noqa: F401  (fixture)
 from obs_helpers import close_to
 from private_observer import Observer, RawObs
@@ -62,8 +62,7 @@ class StreamFrames:
     def stop(self) -> None:
         self._stop.set()
         if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=5)
+            end_process(self.proc)
         self._thread.join(timeout=5)
 
     def not_the_slate(self) -> list:

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from helpers import OBS_PASSWORD, REPO, wait_until
+from helpers import OBS_PASSWORD, REPO, end_process, wait_until
 from private_observer import RawObs
 
 pytestmark = [pytest.mark.obs, pytest.mark.rtmp]
@@ -52,11 +52,7 @@ class AudioPeaks:
         return [p for at, p in self.peaks if start <= at <= end]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        end_process(self.proc)
         self.thread.join(timeout=5)
 
 

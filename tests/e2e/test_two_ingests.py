@@ -19,7 +19,7 @@ import threading
 import time
 
 import pytest
-from helpers import wait_until
+from helpers import end_process, wait_until
 
 from meetstream.adapters.media.relay import FfmpegRelay
 from meetstream.adapters.obs.output import ObsOutputs, StreamTarget, set_stream_target, start_stream, stop_stream
@@ -60,12 +60,7 @@ class FrameCounter:
                 pass
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        end_process(self.proc)
         self.thread.join(timeout=5)
 
     def after(self, t: float) -> list[float]:
