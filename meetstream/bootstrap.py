@@ -270,21 +270,26 @@ def chamber_director(settings: Settings, store, key: str, session, control, conn
     from meetstream.yamlfile import load_yaml
 
     cfg = settings.room(key).chamber
-    meeting = session.meeting
-    roster = load_roster(settings.roster)
-    if meeting is not None:  # the meeting's own members first: their roles are this committee's
-        roster = Roster(tuple(RosterEntry(m) for m in meeting.members) + roster.entries, source=roster.source)
     doc = load_yaml(cfg.seat_map)
-    try:
-        seats = seat_map(doc.data, roster, cfg.cameras, meeting.committee if meeting else None)
-    except ValueError as err:
-        from meetstream.errors import ConfigError
 
-        raise ConfigError(f"{cfg.seat_map}: {err}") from None
+    def seats_for(meeting):
+        roster = load_roster(settings.roster)
+        if meeting is not None:  # the meeting's own members first: their roles are this committee's
+            roster = Roster(tuple(RosterEntry(m) for m in meeting.members) + roster.entries, source=roster.source)
+        try:
+            return seat_map(doc.data, roster, cfg.cameras, meeting.committee if meeting else None)
+        except ValueError as err:
+            from meetstream.errors import ConfigError
+
+            raise ConfigError(f"{cfg.seat_map}: {err}") from None
+
+    seats = seats_for(session.meeting)  # a mistake in the file stops `serve` here, with its line
     cameras = {name: ViscaCamera(c.host, c.port, address=c.address, sequence_zero=c.sequence_zero, header=c.header,
                                  name=name) for name, c in cfg.cameras.items()}
     source = Reconnecting(lambda: mic_source(cfg.system, conn), cfg.system.kind)
-    return ChamberDirector(source, seats, act=control.act, session_state=lambda: session.state,
+    # Meeting after meeting in one `serve`: the next committee's members and roles name the seats.
+    meeting_seats = (lambda: session.meeting.id if session.meeting else None, lambda: seats_for(session.meeting))
+    return ChamberDirector(source, seats, act=control.act, session_state=lambda: session.state, meeting_seats=meeting_seats,
                            settings=director_settings(cfg), cameras=cameras, auto=cfg.auto,
                            recent=lambda: store.timeline(session.timeline_id)[-10:], version=lambda: control.version, **kw)
 

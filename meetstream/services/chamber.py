@@ -36,7 +36,8 @@ class ChamberDirector:
                  session_state: Callable[[], SessionState], settings: DirectorSettings | None = None,
                  cameras: dict | None = None, override: float = 30.0, auto: bool = False,
                  recent: Callable[[], list] | None = None, version: Callable[[], int] | None = None,
-                 clock: Callable[[], datetime] = now_utc, tick_every: float = 0.25):
+                 clock: Callable[[], datetime] = now_utc, tick_every: float = 0.25,
+                 meeting_seats: tuple[Callable[[], object], Callable[[], SeatMap]] | None = None):
         self.source, self.act, self.session_state = source, act, session_state
         # The room's newest timeline entries, read when the room's version moves: an `auto` entry
         # (from any surface, any process) turns it on or off; a shot nobody marked automatic is
@@ -46,12 +47,17 @@ class ChamberDirector:
         self._entry_seen: int | None = None
         self.cameras, self.override, self.clock, self.tick_every = cameras or {}, override, clock, tick_every
         self.state = rules.start(seat_map, settings)
+        # (the room's meeting now, the seat map for it): when the room moves on to its next meeting,
+        # the seats are named from that meeting's members, with that committee's roles.
+        self.meeting_seats = meeting_seats
+        self._meeting_seen = meeting_seats[0]() if meeting_seats else None
         self.auto = auto
         self.manual_until: datetime | None = None  # the officer's cue holds the picture until then
         self.queue: tuple[str, ...] = ()
         self.seen: dict[str, tuple[str, datetime]] = {}  # mic -> (its state, since when): the map
         self.shots: list[tuple[datetime, str, str | None]] = []  # (when, action, member): what it asked for
-        self.problem: str | None = None
+        self.problem: str | None = None  # the microphone system's
+        self.seat_problem: str | None = None  # the seat map's, for the room's new meeting
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -100,6 +106,8 @@ class ChamberDirector:
         if self.recent is None or self.version is None:
             return
         version = self.version()
+        if version != self._version_seen:
+            self._follow_meeting()
         if version == self._version_seen:
             return
         self._version_seen = version
@@ -119,6 +127,22 @@ class ChamberDirector:
                 self.set_auto(bool(e.detail.get("auto")))
             elif e.kind in self.OFFICERS and not e.detail.get("auto"):
                 self.manual()
+
+    def _follow_meeting(self) -> None:
+        if self.meeting_seats is None:
+            return
+        meeting = self.meeting_seats[0]()
+        if meeting == self._meeting_seen:
+            return
+        try:
+            seats = self.meeting_seats[1]()
+        except MeetstreamError as err:  # the roster no longer names a seat's member: keep the last map
+            self.seat_problem = f"seat map not read for the new meeting (the last one's is kept): {err}"
+            log.warning("%s", self.seat_problem)
+            return
+        self._meeting_seen, self.seat_problem = meeting, None
+        with self._lock:
+            self.state = replace(self.state, seat_map=seats)
 
     def set_auto(self, on: bool) -> None:
         with self._lock:
@@ -224,7 +248,7 @@ class ChamberDirector:
                 "auto": self.auto,
                 "held_by_officer": held,
                 "source": getattr(self.source, "source", "chamber"),
-                "problem": self.problem,
+                "problem": self.problem or self.seat_problem,
                 "mics": [{"mic": mic, "member": who(mic), "state": st, "since": f"{since:%H:%M:%S}"}
                          for mic, (st, since) in sorted(self.seen.items(), key=lambda kv: kv[1][1])],
                 "seats": [{"mic": mic, "member": who(mic), "state": self.seen.get(mic, ("off",))[0]}
