@@ -255,8 +255,8 @@ class Watchdog:
         self._last_bytes = (now, st.stream_bytes) if st.streaming else None
 
         self._recording(h, now)
-        self._sample_frames(h, st, now)
         private_ok = self._keep_private(h)
+        self._sample_frames(h, st, now)  # after the private session is checked: nothing may delay that
         with getattr(self.session, "lock", None) or nullcontext():  # a session without a room (tests' fakes): no lock
             # Read again under the room's lock: `end` (in any process) clears it under the same
             # lock before it stops anything, so End's own stop is neither an outage nor restarted.
@@ -362,7 +362,7 @@ class Watchdog:
         self._frames_at = now
         try:
             prints = self.frames.program_prints(st.program_scene)
-        except MeetstreamError as err:
+        except Exception as err:  # OBS away, or an answer not understood: the picture watch never stops a tick
             log.debug("program pictures not read: %s", err)
             return
         for name, digest in prints.items():

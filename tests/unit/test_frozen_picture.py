@@ -153,3 +153,16 @@ def test_the_setting_is_checked_and_can_turn_the_watch_off(tmp_path):
     for bad in (0, -5, 7200):
         with pytest.raises(ValueError):
             RoomConfig(**room, frozen_seconds=bad)
+
+
+def test_a_picture_watch_that_fails_never_stops_the_tick_or_the_private_check(rig):
+    dog, session, frames, clock = rig
+    checked = []
+    session.keep_private = lambda: checked.append(clock.t)
+
+    def broken(scene):
+        raise KeyError("sceneItems")  # an answer not understood
+
+    frames.program_prints = broken
+    h = run(dog, clock, 10)
+    assert len(checked) == 10 and h.picture == {"frozen": [], "seconds": 0} and pictures(session) == []
