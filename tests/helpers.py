@@ -26,6 +26,14 @@ def wait_until(what: str, check: Callable[[], object], timeout: float = 10.0, ev
         time.sleep(every)
 
 
+async def console_ready(console, pilot, timeout: float = 10.0) -> None:
+    """The Textual console (LiveConsole under `run_test`) has had its first state from the control."""
+    deadline = time.monotonic() + timeout
+    while console.state is None:
+        assert time.monotonic() < deadline, "the console never got the room's state"
+        await pilot.pause(0.05)
+
+
 def end_process(proc: subprocess.Popen, timeout: float = 5.0) -> None:
     """A test's own observer process (ffmpeg, ffprobe) asked to stop, then killed if it will not."""
     if proc.poll() is None:

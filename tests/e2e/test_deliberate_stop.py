@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import OBS_PASSWORD, wait_until
+from helpers import OBS_PASSWORD, console_ready, wait_until
 from night_fixtures import night  # noqa: F401  (the fixture)
 from private_observer import RawObs
 
@@ -165,9 +165,7 @@ def test_end_from_the_console_e_then_y_stops_once_and_shows_that_ends_summary(ni
             async def drive():
                 async with console.run_test() as pilot:
                     deadline = time.monotonic() + 10
-                    while console.state is None:
-                        assert time.monotonic() < deadline
-                        await pilot.pause(0.05)
+                    await console_ready(console, pilot)
                     await pilot.pause(2.5)  # the watchdog ticks while on air
                     await pilot.press("e")
                     while not isinstance(console.screen, Confirm):

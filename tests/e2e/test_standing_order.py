@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from helpers import OBS_PASSWORD, REPO, wait_until
+from helpers import OBS_PASSWORD, REPO, console_ready, wait_until
 from private_observer import RawObs
 from web_helpers import launch, pair
 
@@ -123,10 +123,7 @@ def console_health(control) -> str:
 
     async def drive():
         async with console.run_test() as pilot:
-            deadline = time.monotonic() + 10
-            while console.state is None:
-                assert time.monotonic() < deadline
-                await pilot.pause(0.05)
+            await console_ready(console, pilot)
             await pilot.pause(0.3)
             return str(console.query_one("#health").render())
 

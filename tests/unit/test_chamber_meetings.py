@@ -61,7 +61,7 @@ def director(room, clock):
     return ChamberDirector(Source(), room.seats(), act=room.act, session_state=lambda: SessionState.ON_AIR,
                            settings=DirectorSettings(min_shot=0, hold=0), auto=True, clock=clock,
                            recent=lambda: [], version=lambda: room.version,
-                           meeting_seats=(lambda: room.meeting, room.seats))
+                           meeting=lambda: room.meeting, seats_now=room.seats)
 
 
 def speak(d, clock, mic):

@@ -17,6 +17,7 @@ from meetstream.services.control import RoomControl
 from meetstream.services.session import LiveSession
 
 from fakes import FakeDirector
+from helpers import console_ready
 
 # What data can hold (issue 23): markup-looking text, emoji with joiners and skin tones, and
 # right-to-left scripts with their direction marks. Each is shown and printed as written.
@@ -47,9 +48,7 @@ def test_any_text_in_the_data_is_shown_as_written_on_the_console(store, sample_m
     async def drive():
         async with console.run_test() as pilot:
             deadline = time.monotonic() + 10
-            while console.state is None:
-                assert time.monotonic() < deadline
-                await pilot.pause(0.05)
+            await console_ready(console, pilot)
             await pilot.press("n", "c")
             control.act("speaker", {"oneoff": f"Mr {text}"})
             while "(one-off)" not in shown("#members"):
@@ -135,8 +134,7 @@ def test_the_console_shows_the_chamber_microphones_and_the_queue(store, sample_m
         async def drive():
             async with console.run_test() as pilot:
                 deadline = time.monotonic() + 10
-                while console.state is None:
-                    await pilot.pause(0.05)
+                await console_ready(console, pilot)
                 await pilot.press("c")
                 sim.speak("s1")
                 sim.request("s2")
