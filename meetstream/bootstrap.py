@@ -288,8 +288,9 @@ def chamber_director(settings: Settings, store, key: str, session, control, conn
                                  name=name) for name, c in cfg.cameras.items()}
     source = Reconnecting(lambda: mic_source(cfg.system, conn), cfg.system.kind)
     # Meeting after meeting in one `serve`: the next committee's members and roles name the seats.
-    meeting_seats = (lambda: session.meeting.id if session.meeting else None, lambda: seats_for(session.meeting))
-    return ChamberDirector(source, seats, act=control.act, session_state=lambda: session.state, meeting_seats=meeting_seats,
+    return ChamberDirector(source, seats, act=control.act, session_state=lambda: session.state,
+                           meeting=lambda: session.meeting.id if session.meeting else None,
+                           seats_now=lambda: seats_for(session.meeting),
                            settings=director_settings(cfg), cameras=cameras, auto=cfg.auto,
                            recent=lambda: store.timeline(session.timeline_id)[-10:], version=lambda: control.version, **kw)
 

@@ -37,7 +37,7 @@ class ChamberDirector:
                  cameras: dict | None = None, override: float = 30.0, auto: bool = False,
                  recent: Callable[[], list] | None = None, version: Callable[[], int] | None = None,
                  clock: Callable[[], datetime] = now_utc, tick_every: float = 0.25,
-                 meeting_seats: tuple[Callable[[], object], Callable[[], SeatMap]] | None = None):
+                 meeting: Callable[[], object] | None = None, seats_now: Callable[[], SeatMap] | None = None):
         self.source, self.act, self.session_state = source, act, session_state
         # The room's newest timeline entries, read when the room's version moves: an `auto` entry
         # (from any surface, any process) turns it on or off; a shot nobody marked automatic is
@@ -47,10 +47,11 @@ class ChamberDirector:
         self._entry_seen: int | None = None
         self.cameras, self.override, self.clock, self.tick_every = cameras or {}, override, clock, tick_every
         self.state = rules.start(seat_map, settings)
-        # (the room's meeting now, the seat map for it): when the room moves on to its next meeting,
-        # the seats are named from that meeting's members, with that committee's roles.
-        self.meeting_seats = meeting_seats
-        self._meeting_seen = meeting_seats[0]() if meeting_seats else None
+        # `meeting()` says which meeting holds the room, `seats_now()` reads the seat map for it: when
+        # the room moves on to its next meeting, the seats are named from that meeting's members,
+        # with that committee's roles.
+        self.meeting, self.seats_now = meeting, seats_now
+        self._meeting_seen = meeting() if meeting else None
         self.auto = auto
         self.manual_until: datetime | None = None  # the officer's cue holds the picture until then
         self.queue: tuple[str, ...] = ()
@@ -129,13 +130,13 @@ class ChamberDirector:
                 self.manual()
 
     def _follow_meeting(self) -> None:
-        if self.meeting_seats is None:
+        if self.meeting is None or self.seats_now is None:
             return
-        meeting = self.meeting_seats[0]()
+        meeting = self.meeting()
         if meeting == self._meeting_seen:
             return
         try:
-            seats = self.meeting_seats[1]()
+            seats = self.seats_now()
         except MeetstreamError as err:  # the roster no longer names a seat's member: keep the last map
             self.seat_problem = f"seat map not read for the new meeting (the last one's is kept): {err}"
             log.warning("%s", self.seat_problem)
